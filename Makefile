@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make demo` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/buurthulp
+SERVICES_BROKER_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: demo test test-services lint messages clean
+
+$(VENV)/.installed-base: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-base
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed-base
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite on SQLite, tasks in-process.
+test: $(VENV)/.installed-test
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest
+
+# The same suite on PostgreSQL, with a real Redis broker and a real Celery worker.
+test-services: $(VENV)/.installed-test
+	DATABASE_URL=$${DATABASE_URL:-$(SERVICES_DATABASE_URL)} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)} \
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+
+# Needs GNU gettext; the compiled .mo files are committed so a fresh machine does not.
+messages:
+	$(PY) manage.py makemessages -l en --ignore=.venv
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

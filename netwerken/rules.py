@@ -1,0 +1,51 @@
+"""Who may do what, in one place. Every check takes (user, organisation)."""
+
+import rules
+
+from .roles import Role
+
+
+def roles_in(user, organisation):
+    if organisation is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cache = user.__dict__.setdefault("_tenant_roles", {})
+    if organisation.pk not in cache:
+        from .tenancy import access_roles
+
+        cache[organisation.pk] = access_roles(user, organisation)[0]
+    return cache[organisation.pk]
+
+
+def _has_role(role):
+    @rules.predicate(name=f"is_{role}")
+    def predicate(user, organisation):
+        return role in roles_in(user, organisation)
+
+    return predicate
+
+
+is_volunteer = _has_role(Role.VOLUNTEER)
+is_coordinator = _has_role(Role.COORDINATOR)
+is_professional = _has_role(Role.PROFESSIONAL)
+is_org_admin = _has_role(Role.ORG_ADMIN)
+is_funder = _has_role(Role.FUNDER)
+
+# Dashboards
+rules.add_perm("netwerken.coordinator_dashboard", is_coordinator)
+rules.add_perm("netwerken.volunteer_dashboard", is_volunteer)
+rules.add_perm("netwerken.professional_dashboard", is_professional)
+rules.add_perm("netwerken.admin_dashboard", is_org_admin)
+rules.add_perm("netwerken.funder_dashboard", is_funder)
+
+# Organisation set-up: staff, roles and the organisation's own settings.
+rules.add_perm("netwerken.view_staff", is_org_admin | is_coordinator)
+rules.add_perm("netwerken.manage_organisation", is_org_admin)
+
+# Permission per dashboard role, so navigation and the landing redirect stay in step with the views.
+DASHBOARD_PERMS = {
+    Role.COORDINATOR: "netwerken.coordinator_dashboard",
+    Role.PROFESSIONAL: "netwerken.professional_dashboard",
+    Role.VOLUNTEER: "netwerken.volunteer_dashboard",
+    Role.ORG_ADMIN: "netwerken.admin_dashboard",
+    Role.FUNDER: "netwerken.funder_dashboard",
+}

@@ -1,0 +1,128 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from buurthulp.celery import app as celery_app
+
+from . import selectors, services
+from .forms import MembershipRolesForm, OrganisationSettingsForm
+from .models import Membership
+from .roles import LANDING_ORDER, Role
+from .rules import DASHBOARD_PERMS
+from .tenancy import SESSION_KEY, role_required
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "netwerken/landing.html")
+    memberships = selectors.memberships_of(request.user)
+    slugs = [m.organisation.slug for m in memberships]
+    current = request.session.get(SESSION_KEY)
+    if current in slugs:
+        return redirect("netwerken:org_home", org=current)
+    if len(memberships) == 1:
+        return redirect("netwerken:org_home", org=slugs[0])
+    return render(request, "netwerken/choose_organisation.html", {"memberships": memberships})
+
+
+def org_home(request, org):
+    """Sends each person to the dashboard of their main role in this organisation."""
+    for role in LANDING_ORDER:
+        if role in request.tenant.roles:
+            return redirect(DASHBOARD_URLS[role], org=org)
+    return redirect("home")
+
+
+@role_required("netwerken.coordinator_dashboard")
+def coordinator_dashboard(request, org):
+    return render(request, "netwerken/dashboard_coordinator.html", {"figures": selectors.organisation_figures()})
+
+
+@role_required("netwerken.volunteer_dashboard")
+def volunteer_dashboard(request, org):
+    return render(request, "netwerken/dashboard_volunteer.html")
+
+
+@role_required("netwerken.professional_dashboard")
+def professional_dashboard(request, org):
+    return render(request, "netwerken/dashboard_professional.html")
+
+
+@role_required("netwerken.admin_dashboard")
+def admin_dashboard(request, org):
+    organisation = request.tenant.organisation
+    form = OrganisationSettingsForm(request.POST if request.method == "POST" else None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update(organisation=organisation, **form.cleaned_data)
+        messages.success(request, _("De gegevens van de organisatie zijn opgeslagen."))
+        return redirect("netwerken:admin_dashboard", org=org)
+    return render(request, "netwerken/dashboard_admin.html", {"form": form})
+
+
+@role_required("netwerken.funder_dashboard")
+def funder_dashboard(request, org):
+    organisation = request.tenant.organisation
+    if organisation.is_funder:
+        return render(
+            request,
+            "netwerken/dashboard_funder_overview.html",
+            {"funded": selectors.funded_organisations(organisation)},
+        )
+    return render(request, "netwerken/dashboard_funder.html", {"figures": selectors.organisation_figures()})
+
+
+@role_required("netwerken.view_staff")
+def staff_list(request, org):
+    return render(request, "netwerken/staff_list.html", {"staff": selectors.staff_list()})
+
+
+@role_required("netwerken.manage_organisation")
+def member_edit(request, org, membership):
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership)
+    form = MembershipRolesForm(request.POST if request.method == "POST" else None, membership=membership)
+    if request.method == "POST" and form.is_valid():
+        services.membership_set_roles(membership=membership, roles=form.cleaned_data["roles"])
+        messages.success(request, _("De rollen van %(name)s zijn opgeslagen.") % {"name": membership.user})
+        return redirect("netwerken:staff_list", org=org)
+    return render(request, "netwerken/member_edit.html", {"form": form, "membership": membership})
+
+
+@login_required
+def no_organisation(request):
+    return render(request, "netwerken/choose_organisation.html", {"memberships": []})
+
+
+@never_cache
+def healthz(request):
+    state = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        state["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy", reported as such
+        state["database"] = f"error: {exc.__class__.__name__}"
+    if celery_app.conf.task_always_eager:
+        state["broker"] = "in-process"
+    else:
+        try:
+            with celery_app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            state["broker"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            state["broker"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value in {"ok", "in-process"} for value in state.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **state}, status=200 if healthy else 503)
+
+
+DASHBOARD_URLS = {
+    Role.COORDINATOR: "netwerken:coordinator_dashboard",
+    Role.PROFESSIONAL: "netwerken:professional_dashboard",
+    Role.VOLUNTEER: "netwerken:volunteer_dashboard",
+    Role.ORG_ADMIN: "netwerken:admin_dashboard",
+    Role.FUNDER: "netwerken:funder_dashboard",
+}
+assert DASHBOARD_URLS.keys() == DASHBOARD_PERMS.keys()

@@ -1,0 +1,81 @@
+import os
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.cache import cache
+
+from buurthulp.celery import app as celery_app
+from netwerken.roles import PROVIDER_ROLES, Role
+
+from .factories import FundingFactory, MembershipFactory, OrganisationFactory
+
+SERVICES = bool(os.environ.get("CELERY_BROKER_URL"))
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Real hashing costs ~0.3 s a user; tests make hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    skip = pytest.mark.skip(reason="needs CELERY_BROKER_URL and PostgreSQL: run `make test-services`")
+    for item in items:
+        if "services" in item.keywords and not SERVICES:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    # allauth's rate limits count in the cache; one test's logins must not throttle the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in-process except in the tests that send them to a real worker."""
+    if "services" in request.keywords:
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@dataclass
+class Tenant:
+    organisation: object
+    members: dict = field(default_factory=dict)  # role -> Membership
+    funder_membership: object = None
+
+    def user(self, role):
+        if role == Role.FUNDER:
+            return self.funder_membership.user
+        return self.members[role].user
+
+
+def make_tenant(**org_kwargs):
+    organisation = OrganisationFactory(**org_kwargs)
+    tenant = Tenant(organisation=organisation)
+    for role in PROVIDER_ROLES:
+        tenant.members[role] = MembershipFactory(organisation=organisation, roles=(role,))
+    funding = FundingFactory(organisation=organisation)
+    tenant.funder_membership = MembershipFactory(organisation=funding.funder, roles=(Role.FUNDER,))
+    return tenant
+
+
+@pytest.fixture
+def tenant_a(db):
+    return make_tenant(name="Buurthulp Oost", slug="oost")
+
+
+@pytest.fixture
+def tenant_b(db):
+    return make_tenant(name="Buurthulp West", slug="west")
+
+
+ALL_ROLES = (*PROVIDER_ROLES, Role.FUNDER)

@@ -1,0 +1,85 @@
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from netwerken.models import Organisation
+
+
+def test_org_admin_changes_type_and_phase(client, tenant_a):
+    client.force_login(tenant_a.user("org_admin"))
+    url = reverse("netwerken:admin_dashboard", kwargs={"org": tenant_a.organisation.slug})
+    response = client.post(
+        url, {"name": "Buurthulp Oost", "municipality": "Utrecht", "help_type": "voor_elkaar", "phase": "opzetten"}
+    )
+    assert response.status_code == 302
+    tenant_a.organisation.refresh_from_db()
+    assert tenant_a.organisation.help_type == Organisation.HelpType.MUTUAL
+    assert tenant_a.organisation.phase == Organisation.Phase.SETTING_UP
+
+
+def test_org_settings_errors_are_dutch_and_keep_input(client, tenant_a):
+    client.force_login(tenant_a.user("org_admin"))
+    url = reverse("netwerken:admin_dashboard", kwargs={"org": tenant_a.organisation.slug})
+    response = client.post(url, {"name": "", "municipality": "Utrecht", "help_type": "onzin", "phase": ""})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Dit veld is verplicht." in content
+    assert "Selecteer een geldige keuze" in content
+    assert 'value="Utrecht"' in content
+
+
+def test_member_roles_can_be_changed(client, tenant_a):
+    volunteer = tenant_a.members["volunteer"]
+    client.force_login(tenant_a.user("org_admin"))
+    url = reverse("netwerken:member_edit", kwargs={"org": tenant_a.organisation.slug, "membership": volunteer.pk})
+    response = client.post(url, {"roles": ["volunteer", "coordinator"]})
+    assert response.status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.roles == {"volunteer", "coordinator"}
+
+
+def test_member_needs_a_role(client, tenant_a):
+    volunteer = tenant_a.members["volunteer"]
+    client.force_login(tenant_a.user("org_admin"))
+    url = reverse("netwerken:member_edit", kwargs={"org": tenant_a.organisation.slug, "membership": volunteer.pk})
+    response = client.post(url, {})
+    assert "Kies minstens één rol." in response.content.decode()
+    volunteer.refresh_from_db()
+    assert volunteer.roles == {"volunteer"}
+
+
+def test_last_org_admin_cannot_drop_the_role(client, tenant_a):
+    admin = tenant_a.members["org_admin"]
+    client.force_login(admin.user)
+    url = reverse("netwerken:member_edit", kwargs={"org": tenant_a.organisation.slug, "membership": admin.pk})
+    response = client.post(url, {"roles": ["coordinator"]})
+    assert "De organisatie heeft minstens één beheerder nodig." in response.content.decode()
+    with scopes_disabled():
+        admin.refresh_from_db()
+    assert admin.is_org_admin
+
+
+def test_unknown_role_value_is_a_form_error_not_a_500(client, tenant_a):
+    volunteer = tenant_a.members["volunteer"]
+    client.force_login(tenant_a.user("org_admin"))
+    url = reverse("netwerken:member_edit", kwargs={"org": tenant_a.organisation.slug, "membership": volunteer.pk})
+    response = client.post(url, {"roles": ["superuser"]})
+    assert response.status_code == 200
+    assert "Selecteer een geldige keuze" in response.content.decode()
+
+
+def test_staff_list_query_count_does_not_grow_with_the_team(client, tenant_a, django_assert_max_num_queries):
+    from .factories import MembershipFactory
+
+    client.force_login(tenant_a.user("coordinator"))
+    url = reverse("netwerken:staff_list", kwargs={"org": tenant_a.organisation.slug})
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    MembershipFactory.create_batch(15, organisation=tenant_a.organisation)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["staff"]) == 19
+    assert len(many) == len(few)

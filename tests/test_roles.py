@@ -1,0 +1,90 @@
+"""Each role reaches its own pages, and nothing else."""
+
+import pytest
+from django.urls import reverse
+
+from netwerken.roles import Role
+
+from .conftest import ALL_ROLES
+from .urlmap import tenant_routes
+
+C, V, P, A, F = Role.COORDINATOR, Role.VOLUNTEER, Role.PROFESSIONAL, Role.ORG_ADMIN, Role.FUNDER
+
+# Which roles may open each tenant page. A new tenant page fails test_matrix_covers_every_page until
+# it is listed here.
+ALLOWED = {
+    "netwerken:org_home": {C, V, P, A, F},
+    "netwerken:coordinator_dashboard": {C},
+    "netwerken:volunteer_dashboard": {V},
+    "netwerken:professional_dashboard": {P},
+    "netwerken:admin_dashboard": {A},
+    "netwerken:staff_list": {A, C},
+    "netwerken:member_edit": {A},
+    "netwerken:funder_dashboard": {F},
+}
+
+LANDING = {
+    C: "netwerken:coordinator_dashboard",
+    V: "netwerken:volunteer_dashboard",
+    P: "netwerken:professional_dashboard",
+    A: "netwerken:admin_dashboard",
+    F: "netwerken:funder_dashboard",
+}
+
+
+def test_matrix_covers_every_page():
+    assert {route.name for route in tenant_routes()} == set(ALLOWED)
+
+
+def _url(tenant, name):
+    kwargs = {"org": tenant.organisation.slug}
+    if name == "netwerken:member_edit":
+        kwargs["membership"] = tenant.members[V].pk
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("name", sorted(ALLOWED))
+def test_role_reaches_exactly_its_pages(client, tenant_a, name, role):
+    client.force_login(tenant_a.user(role))
+    response = client.get(_url(tenant_a, name))
+    if role in ALLOWED[name]:
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_after_login_each_role_lands_on_its_own_dashboard(client, tenant_a, role):
+    user = tenant_a.user(role)
+    response = client.post(reverse("account_login"), {"login": user.email, "password": "buurthulp-demo"}, follow=True)
+    assert response.redirect_chain, "login should redirect"
+    final_url = response.redirect_chain[-1][0]
+    if role == F:
+        # A funder lands on the overview of the organisations its municipality or fund pays for.
+        funder_org = tenant_a.funder_membership.organisation
+        assert final_url == reverse(LANDING[F], kwargs={"org": funder_org.slug})
+    else:
+        assert final_url == _url(tenant_a, LANDING[role])
+    assert response.status_code == 200
+
+
+def test_person_with_two_roles_lands_on_the_first_and_sees_both_in_the_menu(client, tenant_a):
+    membership = tenant_a.members[C]
+    membership.is_volunteer = True
+    membership.save(update_fields=["is_volunteer"])
+    client.force_login(membership.user)
+    response = client.get(reverse("netwerken:org_home", kwargs={"org": tenant_a.organisation.slug}), follow=True)
+    assert response.redirect_chain[-1][0] == _url(tenant_a, LANDING[C])
+    content = response.content.decode()
+    assert _url(tenant_a, LANDING[V]) in content
+    assert f'href="{_url(tenant_a, LANDING[A])}"' not in content
+
+
+def test_funder_overview_lists_funded_organisations_with_counts(client, tenant_a):
+    funder_org = tenant_a.funder_membership.organisation
+    client.force_login(tenant_a.user(F))
+    response = client.get(reverse("netwerken:funder_dashboard", kwargs={"org": funder_org.slug}))
+    assert response.status_code == 200
+    assert [org.name for org in response.context["funded"]] == [tenant_a.organisation.name]
+    assert response.context["funded"][0].volunteer_count == 1

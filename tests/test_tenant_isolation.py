@@ -1,0 +1,104 @@
+"""No URL leaks one organisation's objects to another organisation's users, whatever their role."""
+
+import pytest
+from django.urls import reverse
+from django_scopes import ScopeError, scope, scopes_disabled
+
+from netwerken.models import Membership
+
+from .conftest import ALL_ROLES
+from .urlmap import tenant_routes
+
+# How to fill in each URL keyword for an object that belongs to `tenant`. A new URL keyword fails
+# test_every_url_keyword_has_a_filler until it is added here.
+FILLERS = {
+    "org": lambda tenant: tenant.organisation.slug,
+    "membership": lambda tenant: tenant.members["coordinator"].pk,
+}
+
+ROUTES = tenant_routes()
+
+
+def url_for(route, owner, org_slug):
+    kwargs = {name: FILLERS[name](owner) for name in route.kwargs}
+    kwargs["org"] = org_slug
+    return reverse(route.name, kwargs=kwargs)
+
+
+def test_the_isolation_test_covers_the_tenant_pages():
+    names = {route.name for route in ROUTES}
+    assert {"netwerken:org_home", "netwerken:member_edit", "netwerken:funder_dashboard"} <= names
+    print(f"\nisolation test covers {len(ROUTES)} tenant URL patterns")
+
+
+def test_every_url_keyword_has_a_filler():
+    missing = {name for route in ROUTES for name in route.kwargs} - FILLERS.keys()
+    assert not missing, f"add a filler for URL keyword(s) {missing} in tests/test_tenant_isolation.py"
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_other_organisations_pages_answer_404(client, tenant_a, tenant_b, route, role):
+    """A user of A asks for B's page with B's objects: the same 404 as for a page that does not exist."""
+    client.force_login(tenant_a.user(role))
+    if getattr(route.view, "tenant_public", False):
+        pytest.skip("public page: anyone may open it")
+    for method in ("get", "post"):
+        response = getattr(client, method)(url_for(route, tenant_b, tenant_b.organisation.slug))
+        assert response.status_code == 404, (method, route.name, role)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("route", [r for r in ROUTES if set(r.kwargs) - {"org"}], ids=lambda r: r.name)
+def test_other_organisations_objects_under_own_url_answer_404(client, tenant_a, tenant_b, route, role):
+    """A user of A puts B's object ids into A's own URLs: 404 (or 403 where the role lacks the page)."""
+    client.force_login(tenant_a.user(role))
+    for method in ("get", "post"):
+        response = getattr(client, method)(url_for(route, tenant_b, tenant_a.organisation.slug))
+        assert response.status_code in (403, 404), (method, route.name, role)
+        assert tenant_b.members["coordinator"].user.email.encode() not in response.content
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_anonymous_visitors_are_sent_to_login(client, tenant_a, route):
+    if getattr(route.view, "tenant_public", False):
+        pytest.skip("public page")
+    response = client.get(url_for(route, tenant_a, tenant_a.organisation.slug))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_unknown_organisation_answers_404_like_a_foreign_one(client, tenant_a):
+    client.force_login(tenant_a.user("coordinator"))
+    assert client.get("/o/bestaat-niet/").status_code == 404
+
+
+def test_tenant_queries_outside_a_scope_are_an_error(tenant_a):
+    with pytest.raises(ScopeError):
+        list(Membership.objects.all())
+
+
+def test_a_scope_shows_only_its_own_organisation(tenant_a, tenant_b):
+    with scope(organisation=tenant_a.organisation):
+        own = set(Membership.objects.values_list("organisation_id", flat=True))
+    assert own == {tenant_a.organisation.pk}
+    with scopes_disabled():
+        assert Membership.objects.filter(organisation=tenant_b.organisation).exists()
+
+
+def test_funder_sees_only_the_organisations_it_funds(client, tenant_a, tenant_b):
+    client.force_login(tenant_a.user("funder"))
+    own_report = client.get(reverse("netwerken:funder_dashboard", kwargs={"org": tenant_a.organisation.slug}))
+    assert own_report.status_code == 200
+    foreign_report = client.get(reverse("netwerken:funder_dashboard", kwargs={"org": tenant_b.organisation.slug}))
+    assert foreign_report.status_code == 404
+
+
+def test_funder_report_shows_counts_not_names(client, tenant_a):
+    client.force_login(tenant_a.user("funder"))
+    response = client.get(reverse("netwerken:funder_dashboard", kwargs={"org": tenant_a.organisation.slug}))
+    content = response.content.decode()
+    for membership in tenant_a.members.values():
+        assert membership.user.email not in content
+        assert membership.user.name not in content
+    assert response.context["figures"]["volunteer_count"] == 1
