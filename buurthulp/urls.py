@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Every tenant page lives under /o/<org>/; netwerken.tenancy.TenantMiddleware scopes it.
     path("o/<slug:org>/", include("netwerken.urls")),
+    path("o/<slug:org>/", include("matching.urls")),
 ]

@@ -1,25 +1,19 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from .roles import LANDING_ORDER
+from .menu import menu_for
 
 
 def tenant(request):
     tenant = getattr(request, "tenant", None)
-    dashboards = []
-    if tenant is not None:
-        from .views import DASHBOARD_URLS
-
-        dashboards = [(role, DASHBOARD_URLS[role]) for role in LANDING_ORDER if role in tenant.roles]
-    context = {
+    return {
         "tenant": tenant,
         "organisation": tenant.organisation if tenant else None,
-        "dashboards": dashboards,
+        "menu": menu_for(tenant),
         # Lazy: only pages that show the organisation switcher pay its one query.
         "my_memberships": SimpleLazyObject(lambda: _memberships(request)),
         "DEMO_ACCOUNTS": _demo_accounts() if settings.DEBUG else None,
     }
-    return context
 
 
 def _memberships(request):

@@ -1,10 +1,12 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+from django_scopes.exceptions import ScopeError
+from django_scopes.state import get_scope
 
 from .roles import ROLE_FIELDS, Role
 
@@ -189,3 +191,216 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class TenantModel(models.Model):
+    """Base of every model that belongs to one organisation: scoped queries, and no cross-tenant writes."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        current = get_scope()
+        scoped_to = current.get("organisation") if current.get("_enabled", True) else None
+        if scoped_to is not None and getattr(scoped_to, "pk", scoped_to) != self.organisation_id:
+            raise ScopeError(f"{type(self).__name__} of another organisation saved inside a scope")
+        for field in self._meta.concrete_fields:
+            # Links between tenant objects stay inside one organisation (checked when already loaded).
+            if field.is_relation and field.is_cached(self) and field.name != "organisation":
+                related = getattr(self, field.name)
+                if isinstance(related, TenantModel) and related.organisation_id != self.organisation_id:
+                    raise ScopeError(f"{type(self).__name__}.{field.name} points into another organisation")
+        super().save(*args, **kwargs)
+
+
+class Area(TenantModel):
+    """A neighbourhood (buurt or wijk) of the organisation, defined by its postcodes."""
+
+    name = models.CharField(_("naam"), max_length=100)
+    latitude = models.FloatField(_("breedtegraad van het midden"))
+    longitude = models.FloatField(_("lengtegraad van het midden"))
+
+    class Meta:
+        verbose_name = _("buurt")
+        verbose_name_plural = _("buurten")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_area_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class AreaPostcode(TenantModel):
+    """A postcode area (4 digits, '3401') or a single street side ('3401 AB') that belongs to an Area."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="postcodes")
+    prefix = models.CharField(_("postcode of postcodegebied"), max_length=7)
+
+    class Meta:
+        verbose_name = _("postcode van een buurt")
+        verbose_name_plural = _("postcodes van buurten")
+        constraints = [models.UniqueConstraint(fields=["organisation", "prefix"], name="unique_area_postcode")]
+
+    def __str__(self):
+        return self.prefix
+
+
+class Consent(TenantModel):
+    """Consent to process personal data (AVG): what was agreed to, when, how, and who recorded it."""
+
+    class Method(models.TextChoices):
+        PHONE = "telefonisch", _("telefonisch, vastgelegd door de coördinator")
+        ONLINE = "online", _("online, door de persoon zelf")
+        IN_PERSON = "persoonlijk", _("persoonlijk gesprek")
+
+    text = models.TextField(_("tekst waarmee is ingestemd"))
+    method = models.CharField(_("hoe"), max_length=20, choices=Method.choices)
+    given_at = models.DateTimeField(_("gegeven op"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("vastgelegd door")
+    )
+
+    class Meta:
+        verbose_name = _("toestemming")
+        verbose_name_plural = _("toestemmingen")
+
+    def __str__(self):
+        return f"{self.get_method_display()} {self.given_at:%d-%m-%Y}"
+
+
+class Resident(TenantModel):
+    """A resident who asks for help (hulpvrager). Usually has no account; often phones in."""
+
+    name = models.CharField(_("naam"), max_length=150)
+    phone = models.CharField(_("telefoon"), max_length=10, blank=True, db_index=True)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    postcode = models.CharField(_("postcode"), max_length=7, db_index=True)
+    house_number = models.CharField(_("huisnummer"), max_length=12)
+    street = models.CharField(_("straat"), max_length=150, blank=True)
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="residents")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bewoner")
+        verbose_name_plural = _("bewoners")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["organisation", "name"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Volunteer(TenantModel):
+    """A volunteer's profile in one organisation (their membership holds the role)."""
+
+    class Status(models.TextChoices):
+        REGISTERED = "aangemeld", _("aangemeld")
+        ACTIVE = "actief", _("actief")
+        INACTIVE = "gestopt", _("gestopt")
+
+    class Preference(models.TextChoices):
+        ONE_OFF = "eenmalig", _("eenmalige hulp")
+        STEADY = "maatje", _("een vast contact (maatje)")
+        BOTH = "beide", _("allebei")
+
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="volunteer")
+    phone = models.CharField(_("telefoon"), max_length=10)
+    postcode = models.CharField(_("postcode"), max_length=7)
+    house_number = models.CharField(_("huisnummer"), max_length=12)
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    areas = models.ManyToManyField(Area, blank=True, related_name="volunteers", verbose_name=_("buurten"))
+    max_distance_km = models.DecimalField(
+        _("maximale afstand (km)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    categories = models.ManyToManyField(
+        "matching.Category", blank=True, related_name="volunteers", verbose_name=_("soorten hulp")
+    )
+    availability = models.PositiveIntegerField(_("beschikbaarheid"), default=0)
+    languages = models.CharField(_("talen"), max_length=100, default="nl")
+    preference = models.CharField(_("voorkeur"), max_length=10, choices=Preference.choices, default=Preference.BOTH)
+    max_requests_per_month = models.PositiveSmallIntegerField(_("hulpvragen per maand, hooguit"), default=4)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REGISTERED)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    intake_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    vog_seen = models.BooleanField(_("VOG gezien"), default=False)
+    vog_date = models.DateField(_("datum VOG"), null=True, blank=True)
+    vog_expires = models.DateField(_("VOG geldig tot"), null=True, blank=True)
+    paused_from = models.DateField(_("pauze vanaf"), null=True, blank=True)
+    paused_until = models.DateField(_("pauze tot en met"), null=True, blank=True)
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("vrijwilliger")
+        verbose_name_plural = _("vrijwilligers")
+        constraints = [
+            models.CheckConstraint(
+                name="volunteer_availability_in_range", condition=Q(availability__gte=0, availability__lt=1 << 21)
+            ),
+            models.CheckConstraint(
+                name="volunteer_pause_in_order",
+                condition=Q(paused_from__isnull=True)
+                | Q(paused_until__isnull=True)
+                | Q(paused_until__gte=F("paused_from")),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.membership.user)
+
+    @property
+    def name(self):
+        return self.membership.user.name
+
+    def vog_valid_on(self, day):
+        return self.vog_seen and self.vog_expires is not None and self.vog_expires >= day
+
+    def paused_on(self, day):
+        return bool(
+            self.paused_from and self.paused_from <= day and (self.paused_until is None or day <= self.paused_until)
+        )
+
+    @property
+    def language_list(self):
+        return [code for code in self.languages.split(",") if code]
+
+    @property
+    def language_text(self):
+        from .languages import language_names
+
+        return language_names(self.language_list)
+
+    @property
+    def availability_text(self):
+        from . import availability
+
+        return availability.describe(self.availability)
+
+
+class AccessLog(TenantModel):
+    """Who looked at a resident's personal (possibly health) data, and when."""
+
+    user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    resident = models.ForeignKey(Resident, null=True, on_delete=models.SET_NULL, related_name="access_logs")
+    help_request = models.ForeignKey(
+        "matching.HelpRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="access_logs"
+    )
+    action = models.CharField(max_length=30, default="bekeken")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("inzage")
+        verbose_name_plural = _("inzages")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} {self.action} {self.at:%d-%m-%Y %H:%M}"

@@ -41,11 +41,14 @@ rules.add_perm("netwerken.funder_dashboard", is_funder)
 rules.add_perm("netwerken.view_staff", is_org_admin | is_coordinator)
 rules.add_perm("netwerken.manage_organisation", is_org_admin)
 
-# Permission per dashboard role, so navigation and the landing redirect stay in step with the views.
-DASHBOARD_PERMS = {
-    Role.COORDINATOR: "netwerken.coordinator_dashboard",
-    Role.PROFESSIONAL: "netwerken.professional_dashboard",
-    Role.VOLUNTEER: "netwerken.volunteer_dashboard",
-    Role.ORG_ADMIN: "netwerken.admin_dashboard",
-    Role.FUNDER: "netwerken.funder_dashboard",
-}
+
+# Volunteers and residents (issue: intake and lifecycle)
+rules.add_perm("netwerken.view_volunteers", is_coordinator)
+rules.add_perm("netwerken.intake_volunteer", is_coordinator)
+rules.add_perm("netwerken.own_profile", is_volunteer)
+rules.add_perm("netwerken.manage_areas", is_org_admin)
+rules.add_perm("matching.view_requests", is_coordinator)
+rules.add_perm("matching.intake", is_coordinator)
+rules.add_perm("matching.change_request", is_coordinator)
+rules.add_perm("matching.own_offers", is_volunteer)
+rules.add_perm("matching.manage_categories", is_org_admin)

@@ -36,3 +36,54 @@ def organisation_figures():
 def funded_organisations(funder):
     """The organisations a funder funds, each with aggregate figures (one query, no personal data)."""
     return Organisation.objects.filter(funders=funder).annotate(**_role_counts("memberships__")).order_by("name")
+
+
+# --- residents and volunteers (current organisation) ------------------------------------------------
+
+
+def resident_search(query, limit=10):
+    """Residents matching a name, phone number or postcode, for the phone intake."""
+    import re
+
+    from .models import Resident
+
+    query = (query or "").strip()[:100]
+    if len(query) < 2:
+        return []
+    condition = Q(name__icontains=query)
+    digits = re.sub(r"\D", "", query)
+    if query.startswith("+31"):
+        digits = "0" + digits[2:]
+    if len(digits) >= 4:
+        condition |= Q(phone__contains=digits)
+    compact = query.replace(" ", "").upper()
+    if re.fullmatch(r"[1-9][0-9]{3}([A-Z]{0,2})", compact):
+        postcode = compact[:4] + (" " + compact[4:] if len(compact) > 4 else "")
+        condition |= Q(postcode__startswith=postcode)
+    return list(Resident.objects.filter(condition).select_related("area").order_by("name")[:limit])
+
+
+def resident_duplicates(*, phone, postcode, house_number):
+    from .models import Resident
+
+    condition = Q(postcode=postcode, house_number__iexact=house_number) if postcode and house_number else Q(pk=None)
+    if phone:
+        condition |= Q(phone=phone)
+    return list(Resident.objects.filter(condition).order_by("name")[:5])
+
+
+def volunteer_list():
+    from .models import Volunteer
+
+    return (
+        Volunteer.objects.select_related("membership__user", "area")
+        .prefetch_related("categories")
+        .order_by("membership__user__name")
+    )
+
+
+def volunteer_of(user):
+    """The current organisation's profile of this user, or None."""
+    from .models import Volunteer
+
+    return Volunteer.objects.filter(membership__user=user).select_related("membership__user").first()

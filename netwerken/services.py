@@ -32,3 +32,182 @@ def organisation_update(*, organisation, name, municipality, help_type, phase):
     organisation.full_clean()
     organisation.save(update_fields=["name", "municipality", "help_type", "phase"])
     return organisation
+
+
+# --- set-up -----------------------------------------------------------------------------------------
+
+DEFAULT_CATEGORIES = [
+    ("Boodschappen", False),
+    ("Vervoer en ziekenhuisvervoer", False),
+    ("Klusjes", False),
+    ("Tuin", False),
+    ("Bezoek en gezelschap", True),
+    ("Koken en maaltijden", False),
+    ("Administratie en post", True),
+    ("Computer en telefoon", False),
+    ("Wandelen", False),
+]
+
+
+def organisation_setup_defaults(*, organisation):
+    """Sensible Dutch help categories for a new organisation; the org admin adapts them."""
+    from matching.models import Category
+
+    existing = set(Category.objects.filter(organisation=organisation).values_list("name", flat=True))
+    Category.objects.bulk_create(
+        [
+            Category(organisation=organisation, name=name, requires_vog=requires_vog)
+            for name, requires_vog in DEFAULT_CATEGORIES
+            if name not in existing
+        ]
+    )
+
+
+@transaction.atomic
+def area_save(*, organisation, area=None, name, latitude, longitude, postcodes):
+    from .models import Area, AreaPostcode
+
+    area = area or Area(organisation=organisation)
+    area.name, area.latitude, area.longitude = name, latitude, longitude
+    area.save()
+    area.postcodes.exclude(prefix__in=postcodes).delete()
+    known = set(area.postcodes.values_list("prefix", flat=True))
+    AreaPostcode.objects.bulk_create(
+        [
+            AreaPostcode(organisation=organisation, area=area, prefix=prefix)
+            for prefix in postcodes
+            if prefix not in known
+        ]
+    )
+    return area
+
+
+# --- consent, residents, volunteers -------------------------------------------------------------------
+
+
+def consent_record(*, organisation, text, method, recorded_by=None):
+    from .models import Consent
+
+    return Consent.objects.create(organisation=organisation, text=text, method=method, recorded_by=recorded_by)
+
+
+def resident_create(*, organisation, name, phone="", email="", postcode, house_number, street=""):
+    from . import geo
+    from .models import Resident
+
+    resident = Resident(
+        organisation=organisation,
+        name=name,
+        phone=phone,
+        email=email,
+        postcode=postcode,
+        house_number=house_number,
+        street=street,
+    )
+    geo.locate(resident)
+    resident.save()
+    _refine_location_later(resident)
+    return resident
+
+
+def _refine_location_later(instance):
+    from django.conf import settings
+
+    if getattr(settings, "PDOK_LOCATIESERVER_URL", ""):
+        from .tasks import refine_location
+
+        label = instance._meta.label
+        transaction.on_commit(lambda: refine_location.delay(label, instance.pk, instance.organisation_id))
+
+
+@transaction.atomic
+def volunteer_register(
+    *,
+    organisation,
+    user,
+    phone,
+    postcode,
+    house_number,
+    areas,
+    max_distance_km,
+    categories,
+    availability,
+    languages,
+    preference,
+    max_requests_per_month,
+    consent_text,
+):
+    """A person becomes a volunteer of `organisation`: membership, profile and recorded consent."""
+    from . import geo
+    from .models import Consent, Volunteer
+
+    membership = Membership.objects.filter(user=user, organisation=organisation).first()
+    if membership is None:
+        membership = Membership(user=user, organisation=organisation)
+    membership.is_volunteer = True
+    membership.save()
+    consent = consent_record(organisation=organisation, text=consent_text, method=Consent.Method.ONLINE)
+    volunteer = Volunteer(
+        organisation=organisation,
+        membership=membership,
+        phone=phone,
+        postcode=postcode,
+        house_number=house_number,
+        max_distance_km=max_distance_km,
+        availability=availability,
+        languages=",".join(languages),
+        preference=preference,
+        max_requests_per_month=max_requests_per_month,
+        consent=consent,
+    )
+    geo.locate(volunteer)
+    volunteer.save()
+    volunteer.areas.set(areas)
+    volunteer.categories.set(categories)
+    _refine_location_later(volunteer)
+    return volunteer
+
+
+def volunteer_update_profile(*, volunteer, **fields):
+    from . import geo
+
+    areas = fields.pop("areas", None)
+    categories = fields.pop("categories", None)
+    if "languages" in fields:
+        fields["languages"] = ",".join(fields["languages"])
+    moved = "postcode" in fields and fields["postcode"] != volunteer.postcode
+    for name, value in fields.items():
+        setattr(volunteer, name, value)
+    if moved:
+        geo.locate(volunteer)
+    volunteer.save()
+    if areas is not None:
+        volunteer.areas.set(areas)
+    if categories is not None:
+        volunteer.categories.set(categories)
+    if moved:
+        _refine_location_later(volunteer)
+    return volunteer
+
+
+def volunteer_intake(*, volunteer, by, status, vog_seen, vog_date, vog_expires):
+    """The coordinator's intake: status (active after the conversation) and the certificate of conduct."""
+    from django.utils import timezone
+
+    from .models import Volunteer
+
+    if status == Volunteer.Status.ACTIVE and volunteer.status != Volunteer.Status.ACTIVE:
+        volunteer.activated_at = timezone.now()
+        volunteer.intake_by = by
+    volunteer.status = status
+    volunteer.vog_seen, volunteer.vog_date, volunteer.vog_expires = vog_seen, vog_date, vog_expires
+    volunteer.save(
+        update_fields=["status", "activated_at", "intake_by", "vog_seen", "vog_date", "vog_expires", "updated_at"]
+    )
+    return volunteer
+
+
+def volunteer_pause(*, volunteer, paused_from, paused_until):
+    volunteer.paused_from, volunteer.paused_until = paused_from, paused_until
+    volunteer.save(update_fields=["paused_from", "paused_until", "updated_at"])
+    return volunteer

@@ -21,3 +21,23 @@ def send_pending_emails():
     for email_id in ids:
         send_email.delay(email_id)
     return len(ids)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def refine_location(model_label, pk, organisation_id):
+    """Exact coordinates from PDOK for one Resident or Volunteer; the area centre stays if it fails."""
+    from django.apps import apps
+    from django_scopes import scope
+
+    from . import geo
+
+    model = apps.get_model(model_label)
+    with scope(organisation=organisation_id):
+        instance = model.objects.filter(pk=pk).first()
+        if instance is None:
+            return False
+        coords = geo.pdok_lookup(instance.postcode, instance.house_number)
+        if coords is None:
+            return False
+        model.objects.filter(pk=pk).update(latitude=coords[0], longitude=coords[1])
+    return True

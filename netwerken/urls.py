@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, volunteer_views
 
 app_name = "netwerken"
 
@@ -14,4 +14,11 @@ urlpatterns = [
     path("beheer/team/", views.staff_list, name="staff_list"),
     path("beheer/team/<int:membership>/", views.member_edit, name="member_edit"),
     path("financier/", views.funder_dashboard, name="funder_dashboard"),
+    path("beheer/buurten/", volunteer_views.area_list, name="area_list"),
+    path("beheer/buurten/<int:area>/", volunteer_views.area_edit, name="area_edit"),
+    path("word-vrijwilliger/", volunteer_views.volunteer_signup, name="volunteer_signup"),
+    path("vrijwilligers/", volunteer_views.volunteer_list, name="volunteer_list"),
+    path("vrijwilligers/<int:volunteer>/", volunteer_views.volunteer_detail, name="volunteer_detail"),
+    path("mijn/profiel/", volunteer_views.my_profile, name="my_profile"),
+    path("mijn/pauze/", volunteer_views.my_pause, name="my_pause"),
 ]

@@ -7,7 +7,17 @@ from django.core.cache import cache
 from buurthulp.celery import app as celery_app
 from netwerken.roles import PROVIDER_ROLES, Role
 
-from .factories import FundingFactory, MembershipFactory, OrganisationFactory
+from .factories import (
+    AreaFactory,
+    CategoryFactory,
+    FundingFactory,
+    HelpRequestFactory,
+    MembershipFactory,
+    OfferFactory,
+    OrganisationFactory,
+    ResidentFactory,
+    VolunteerFactory,
+)
 
 SERVICES = bool(os.environ.get("CELERY_BROKER_URL"))
 
@@ -51,6 +61,7 @@ class Tenant:
     organisation: object
     members: dict = field(default_factory=dict)  # role -> Membership
     funder_membership: object = None
+    objects: dict = field(default_factory=dict)  # one object of each tenant model, by URL keyword
 
     def user(self, role):
         if role == Role.FUNDER:
@@ -65,6 +76,21 @@ def make_tenant(**org_kwargs):
         tenant.members[role] = MembershipFactory(organisation=organisation, roles=(role,))
     funding = FundingFactory(organisation=organisation)
     tenant.funder_membership = MembershipFactory(organisation=funding.funder, roles=(Role.FUNDER,))
+    area = AreaFactory(organisation=organisation, name=f"Centrum {organisation.slug}", postcodes=["3401"])
+    category = CategoryFactory(organisation=organisation, name="Boodschappen")
+    volunteer = VolunteerFactory(
+        organisation=organisation, membership=tenant.members[Role.VOLUNTEER], categories=[category]
+    )
+    resident = ResidentFactory(organisation=organisation, name=f"Mevrouw De Vries van {organisation.slug}")
+    tenant.objects = {
+        "membership": tenant.members[Role.COORDINATOR],
+        "area": area,
+        "category": category,
+        "volunteer": volunteer,
+        "offer": OfferFactory(volunteer=volunteer, category=category),
+        "resident": resident,
+        "help_request": HelpRequestFactory(organisation=organisation, resident=resident, category=category),
+    }
     return tenant
 
 

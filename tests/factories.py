@@ -81,3 +81,115 @@ class FundingFactory(UnscopedFactory):
 
     funder = factory.SubFactory(FunderFactory)
     organisation = factory.SubFactory(OrganisationFactory)
+
+
+# --- people, requests, offers -------------------------------------------------------------------------
+
+import datetime  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from matching.models import Category, HelpRequest, Offer  # noqa: E402
+from netwerken import availability  # noqa: E402
+from netwerken.models import Area, AreaPostcode, Consent, Resident, Volunteer  # noqa: E402
+
+
+class AreaFactory(UnscopedFactory):
+    class Meta:
+        model = Area
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Buurt {n}")
+    latitude = 52.02
+    longitude = 5.04
+
+    @factory.post_generation
+    def postcodes(area, create, extracted, **kwargs):
+        for prefix in extracted or ():
+            AreaPostcodeFactory(area=area, organisation=area.organisation, prefix=prefix)
+
+
+class AreaPostcodeFactory(UnscopedFactory):
+    class Meta:
+        model = AreaPostcode
+
+    area = factory.SubFactory(AreaFactory)
+    organisation = factory.SelfAttribute("area.organisation")
+    prefix = factory.Sequence(lambda n: str(3400 + n % 500))
+
+
+class CategoryFactory(UnscopedFactory):
+    class Meta:
+        model = Category
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Hulp {n}")
+    requires_vog = False
+
+
+class ConsentFactory(UnscopedFactory):
+    class Meta:
+        model = Consent
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    text = "Toestemming voor de test."
+    method = Consent.Method.PHONE
+
+
+class ResidentFactory(UnscopedFactory):
+    class Meta:
+        model = Resident
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Faker("name", locale="nl_NL")
+    phone = factory.Sequence(lambda n: f"06{n:08d}")
+    postcode = "3401 AB"
+    house_number = factory.Sequence(lambda n: str(n + 1))
+
+
+class VolunteerFactory(UnscopedFactory):
+    class Meta:
+        model = Volunteer
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    membership = factory.SubFactory(
+        MembershipFactory, organisation=factory.SelfAttribute("..organisation"), roles=("volunteer",)
+    )
+    phone = factory.Sequence(lambda n: f"06{n + 50000000:08d}")
+    postcode = "3401 AC"
+    house_number = "1"
+    availability = availability.ALL
+    status = Volunteer.Status.ACTIVE
+    consent = factory.SubFactory(ConsentFactory, organisation=factory.SelfAttribute("..organisation"))
+
+    @factory.post_generation
+    def categories(volunteer, create, extracted, **kwargs):
+        if create and extracted:
+            with scopes_disabled():
+                volunteer.categories.set(extracted)
+
+
+class OfferFactory(UnscopedFactory):
+    class Meta:
+        model = Offer
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    organisation = factory.SelfAttribute("volunteer.organisation")
+    category = factory.SubFactory(CategoryFactory, organisation=factory.SelfAttribute("..organisation"))
+    description = "Ik rijd dinsdags naar het ziekenhuis"
+    availability = availability.ALL
+
+
+class HelpRequestFactory(UnscopedFactory):
+    class Meta:
+        model = HelpRequest
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    resident = factory.SubFactory(ResidentFactory, organisation=factory.SelfAttribute("..organisation"))
+    category = factory.SubFactory(CategoryFactory, organisation=factory.SelfAttribute("..organisation"))
+    description = "Boodschappen doen bij de Jumbo"
+    date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=3))
+    slots = availability.ALL
+    consent = factory.SubFactory(ConsentFactory, organisation=factory.SelfAttribute("..organisation"))

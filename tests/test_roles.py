@@ -9,6 +9,7 @@ from .conftest import ALL_ROLES
 from .urlmap import tenant_routes
 
 C, V, P, A, F = Role.COORDINATOR, Role.VOLUNTEER, Role.PROFESSIONAL, Role.ORG_ADMIN, Role.FUNDER
+PUBLIC = {C, V, P, A, F}  # public pages: anyone, with or without a role
 
 # Which roles may open each tenant page. A new tenant page fails test_matrix_covers_every_page until
 # it is listed here.
@@ -21,7 +22,26 @@ ALLOWED = {
     "netwerken:staff_list": {A, C},
     "netwerken:member_edit": {A},
     "netwerken:funder_dashboard": {F},
+    "netwerken:area_list": {A},
+    "netwerken:area_edit": {A},
+    "netwerken:volunteer_signup": PUBLIC,
+    "netwerken:volunteer_list": {C},
+    "netwerken:volunteer_detail": {C},
+    "netwerken:my_profile": {V},
+    "netwerken:my_pause": {V},
+    "matching:request_list": {C},
+    "matching:intake": {C},
+    "matching:request_detail": {C},
+    "matching:request_edit": {C},
+    "matching:request_transition": {C},
+    "matching:online_request": PUBLIC,
+    "matching:online_request_thanks": PUBLIC,
+    "matching:my_offers": {V},
+    "matching:offer_edit": {V},
+    "matching:category_list": {A},
+    "matching:category_edit": {A},
 }
+POST_ONLY = {"matching:request_transition"}
 
 LANDING = {
     C: "netwerken:coordinator_dashboard",
@@ -37,17 +57,18 @@ def test_matrix_covers_every_page():
 
 
 def _url(tenant, name):
-    kwargs = {"org": tenant.organisation.slug}
+    route = next(route for route in tenant_routes() if route.name == name)
+    kwargs = {key: tenant.objects[key].pk for key in route.kwargs if key != "org"}
     if name == "netwerken:member_edit":
         kwargs["membership"] = tenant.members[V].pk
-    return reverse(name, kwargs=kwargs)
+    return reverse(name, kwargs={"org": tenant.organisation.slug, **kwargs})
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("name", sorted(ALLOWED))
 def test_role_reaches_exactly_its_pages(client, tenant_a, name, role):
     client.force_login(tenant_a.user(role))
-    response = client.get(_url(tenant_a, name))
+    response = client.post(_url(tenant_a, name)) if name in POST_ONLY else client.get(_url(tenant_a, name))
     if role in ALLOWED[name]:
         assert response.status_code in (200, 302)
     else:

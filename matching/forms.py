@@ -1,0 +1,232 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from netwerken.fields import AvailabilityField, HouseNumberField, NotInPastDateField, PhoneField, PostcodeField
+from netwerken.languages import LANGUAGES
+from netwerken.models import Resident
+
+from .models import Category, HelpRequest, Offer
+
+
+class ResidentFields(forms.Form):
+    """A new resident's details, part of the intake and the online request form."""
+
+    resident_name = forms.CharField(label=_("Naam bewoner"), max_length=150, required=False)
+    resident_phone = PhoneField(required=False)
+    resident_email = forms.EmailField(label=_("E-mailadres (mag leeg)"), max_length=254, required=False)
+    resident_postcode = PostcodeField(required=False)
+    resident_house_number = HouseNumberField(required=False)
+    resident_street = forms.CharField(label=_("Straat"), max_length=150, required=False)
+
+    NEW_RESIDENT_REQUIRED = ("resident_name", "resident_postcode", "resident_house_number")
+
+    def require_new_resident(self):
+        for name in self.NEW_RESIDENT_REQUIRED:
+            if not self.cleaned_data.get(name) and not self.has_error(name):
+                self.add_error(name, _("Dit veld is verplicht."))
+        if not self.cleaned_data.get("resident_phone") and not self.cleaned_data.get("resident_email"):
+            if not self.has_error("resident_phone") and not self.has_error("resident_email"):
+                self.add_error(
+                    "resident_phone", _("Vul een telefoonnummer of e-mailadres in, zodat we kunnen terugbellen.")
+                )
+
+    def new_resident_data(self):
+        return {
+            "name": self.cleaned_data["resident_name"].strip(),
+            "phone": self.cleaned_data.get("resident_phone") or "",
+            "email": self.cleaned_data.get("resident_email") or "",
+            "postcode": self.cleaned_data["resident_postcode"],
+            "house_number": self.cleaned_data["resident_house_number"],
+            "street": self.cleaned_data.get("resident_street", "").strip(),
+        }
+
+
+def category_field(label=None):
+    # Declared, not generated: a generated field would query categories at import, outside any scope.
+    return forms.ModelChoiceField(
+        label=label or _("Soort hulp"), queryset=Category.objects.none(), empty_label=_("— kies —")
+    )
+
+
+class RequestFields(forms.ModelForm):
+    category = category_field()
+    recurring_slots = AvailabilityField(label=_("Op welke dagdelen?"), required=False)
+    date = NotInPastDateField(label=_("Datum"), required=False)
+    language = forms.ChoiceField(label=_("Taal van de bewoner"), choices=LANGUAGES, initial="nl")
+
+    class Meta:
+        model = HelpRequest
+        fields = [
+            "category",
+            "description",
+            "kind",
+            "date",
+            "time_from",
+            "time_to",
+            "recurrence",
+            "location",
+            "urgency",
+            "helpers_needed",
+            "mobility",
+            "language",
+            "pets",
+            "key_safe",
+            "particulars",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "particulars": forms.Textarea(attrs={"rows": 2}),
+            "time_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "time_to": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "kind": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True)
+        self.fields["category"].empty_label = _("— kies —")
+        self.fields["helpers_needed"].widget.attrs.update({"min": 1, "max": 20})
+        self.fields["helpers_needed"].max_value = 20
+        self.fields["helpers_needed"].validators.append(_max_validator(20))
+        if self.instance.pk and self.instance.kind == HelpRequest.Kind.RECURRING:
+            self.initial.setdefault("recurring_slots", self.instance.slots)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("time_from"), data.get("time_to")
+        if start and end and end <= start:
+            self.add_error("time_to", _("De eindtijd ligt vóór de begintijd."))
+        if data.get("kind") == HelpRequest.Kind.RECURRING:
+            if not data.get("recurrence"):
+                self.add_error("recurrence", _("Kies hoe vaak de hulp nodig is."))
+            if not data.get("recurring_slots") and not self.has_error("recurring_slots"):
+                self.add_error("recurring_slots", _("Kies minstens één dagdeel."))
+        else:
+            data["recurrence"] = ""
+        return data
+
+
+def _max_validator(limit):
+    from django.core.validators import MaxValueValidator
+
+    return MaxValueValidator(limit, message=_("Hooguit %(limit_value)s."))
+
+
+class IntakeForm(RequestFields, ResidentFields):
+    """The coordinator's phone intake: an existing resident (found by search) or a new one, and the request."""
+
+    resident = forms.ModelChoiceField(
+        queryset=Resident.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Deze bewoner bestaat niet (meer). Zoek de bewoner opnieuw.")},
+    )
+    channel = forms.ChoiceField(
+        label=_("Binnengekomen"), choices=HelpRequest.Channel.choices, initial=HelpRequest.Channel.PHONE
+    )
+    consent = forms.BooleanField(
+        label=_("De bewoner geeft toestemming"),
+        error_messages={"required": _("Vraag de bewoner om toestemming; zonder toestemming slaan we niets op.")},
+    )
+    allow_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, consent_text="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = Resident.objects.all()
+        self.fields["consent"].help_text = consent_text
+        self.duplicates = []
+
+    def clean(self):
+        data = super().clean()
+        if data.get("resident") is None and not self.has_error("resident"):
+            self.require_new_resident()
+            if not self.errors and not data.get("allow_duplicate"):
+                from netwerken.selectors import resident_duplicates
+
+                self.duplicates = resident_duplicates(
+                    phone=data.get("resident_phone"),
+                    postcode=data.get("resident_postcode"),
+                    house_number=data.get("resident_house_number"),
+                )
+                if self.duplicates:
+                    raise forms.ValidationError(
+                        _(
+                            "Deze bewoner staat er misschien al in. "
+                            "Kies de bewoner hieronder, of sla toch op als nieuwe bewoner."
+                        ),
+                        code="duplicate",
+                    )
+        return data
+
+
+class OnlineRequestForm(ResidentFields):
+    """A resident asks for help on the organisation's public page, without an account."""
+
+    NEW_RESIDENT_REQUIRED = ("resident_name", "resident_postcode", "resident_house_number")
+
+    category = category_field(_("Waarmee wilt u hulp?"))
+    description = forms.CharField(
+        label=_("Wat is er nodig?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    date = NotInPastDateField(label=_("Wanneer (mag leeg)"), required=False)
+    consent = forms.BooleanField(
+        label=_("Ik geef toestemming"),
+        error_messages={"required": _("Zonder uw toestemming kunnen we uw hulpvraag niet bewaren.")},
+    )
+    # Honeypot: hidden from people, filled in by bots.
+    website = forms.CharField(required=False, label=_("Laat dit veld leeg"))
+
+    def __init__(self, *args, consent_text="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True)
+        self.fields["consent"].help_text = consent_text
+        self.fields["resident_name"].label = _("Uw naam")
+        self.fields["resident_phone"].label = _("Uw telefoonnummer")
+        self.fields["resident_email"].label = _("Uw e-mailadres (mag leeg)")
+
+    def clean(self):
+        data = super().clean()
+        self.require_new_resident()
+        return data
+
+    @property
+    def is_bot(self):
+        return bool(self.data.get("website"))
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=HelpRequest.Status.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reden"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class OfferForm(forms.ModelForm):
+    category = category_field()
+    availability = AvailabilityField(label=_("Wanneer?"))
+
+    class Meta:
+        model = Offer
+        fields = ["category", "description", "availability", "active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True)
+        self.fields["category"].empty_label = _("— kies —")
+        self.fields["description"].help_text = _("Bijvoorbeeld: ik rijd dinsdags naar het ziekenhuis.")
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "requires_vog", "active"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        others = Category.objects.filter(name__iexact=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("Deze soort hulp bestaat al."))
+        return name

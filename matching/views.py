@@ -1,0 +1,256 @@
+"""Requests: the coordinator's intake, list and detail, the public request form; volunteers' offers."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from netwerken import selectors as people
+from netwerken import services as people_services
+from netwerken.consent import resident_online_consent_text, resident_phone_consent_text
+from netwerken.models import AccessLog, Consent, Resident
+from netwerken.pagination import paginate, querystring_without_page
+from netwerken.tenancy import public_page, role_required
+
+from . import lifecycle, selectors, services
+from .filters import HelpRequestFilter
+from .forms import CategoryForm, IntakeForm, OfferForm, OnlineRequestForm, RequestFields, TransitionForm
+from .models import Category, HelpRequest, Offer
+
+REQUEST_FIELDS = RequestFields._meta.fields
+
+
+@role_required("matching.view_requests")
+def request_list(request, org):
+    filterset = HelpRequestFilter(request.GET or None, queryset=selectors.help_request_list(), request=request)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.help_request_list()
+    page = paginate(request, queryset)
+    return render(
+        request,
+        "matching/request_list.html",
+        {"filter": filterset, "page": page, "querystring": querystring_without_page(request)},
+    )
+
+
+@role_required("matching.intake")
+def intake(request, org):
+    """One screen for a phone call: find the resident first, then take the request."""
+    organisation = request.tenant.organisation
+    query = request.GET.get("zoek", "")
+    results = people.resident_search(query) if query else []
+    chosen = None
+    chosen_pk = request.POST.get("resident") if request.method == "POST" else request.GET.get("bewoner")
+    if chosen_pk:
+        chosen = Resident.objects.filter(pk=chosen_pk).first() if str(chosen_pk).isdigit() else None
+    consent_text = resident_phone_consent_text(organisation)
+    form = IntakeForm(
+        request.POST if request.method == "POST" else None,
+        initial={"resident": chosen.pk if chosen else None},
+        consent_text=consent_text,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            resident = data["resident"] or people_services.resident_create(
+                organisation=organisation, **form.new_resident_data()
+            )
+            help_request = services.help_request_create(
+                organisation=organisation,
+                resident=resident,
+                by=request.user,
+                channel=data["channel"],
+                consent_method=Consent.Method.PHONE,
+                consent_text=consent_text,
+                recurring_slots=data.get("recurring_slots") or 0,
+                **{name: data[name] for name in REQUEST_FIELDS},
+            )
+        messages.success(request, _("De hulpvraag van %(name)s is opgeslagen.") % {"name": resident.name})
+        return redirect("matching:request_detail", org=org, help_request=help_request.pk)
+    return render(
+        request,
+        "matching/intake.html",
+        {"form": form, "query": query, "results": results, "chosen": chosen, "searched": bool(query)},
+    )
+
+
+@role_required("matching.view_requests")
+def request_detail(request, org, help_request):
+    try:
+        help_request = selectors.help_request_detail(help_request)
+    except HelpRequest.DoesNotExist:
+        raise Http404 from None
+    AccessLog.objects.create(
+        organisation=request.tenant.organisation,
+        user=request.user,
+        resident=help_request.resident,
+        help_request=help_request,
+    )
+    transitions = [
+        (status, lifecycle.ACTION_LABELS[status], status in lifecycle.REASON_REQUIRED)
+        for status in lifecycle.allowed_transitions(help_request.status)
+    ]
+    return render(request, "matching/request_detail.html", {"help_request": help_request, "transitions": transitions})
+
+
+@role_required("matching.change_request")
+def request_edit(request, org, help_request):
+    help_request = get_object_or_404(HelpRequest.objects.select_related("resident"), pk=help_request)
+    form = RequestFields(request.POST if request.method == "POST" else None, instance=help_request)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.help_request_update(
+            help_request=help_request,
+            recurring_slots=data.get("recurring_slots") or 0,
+            **{name: data[name] for name in REQUEST_FIELDS},
+        )
+        messages.success(request, _("De hulpvraag is opgeslagen."))
+        return redirect("matching:request_detail", org=org, help_request=help_request.pk)
+    return render(request, "matching/request_edit.html", {"form": form, "help_request": help_request})
+
+
+@require_POST
+@role_required("matching.change_request")
+def request_transition(request, org, help_request):
+    help_request = get_object_or_404(HelpRequest, pk=help_request)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Deze status bestaat niet."))
+    else:
+        try:
+            lifecycle.request_transition(
+                help_request=help_request,
+                to_status=form.cleaned_data["to_status"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(
+                request, _("Status gewijzigd naar ‘%(status)s’.") % {"status": help_request.get_status_display()}
+            )
+        except lifecycle.InvalidTransition as error:
+            messages.error(request, error.message)
+    return redirect("matching:request_detail", org=org, help_request=help_request.pk)
+
+
+@public_page
+@ratelimit(key="ip", rate="5/h", method="POST", block=False)
+def online_request(request, org):
+    """A resident asks for help without an account; the request arrives as 'nieuw' for a coordinator."""
+    organisation = request.tenant.organisation
+    if organisation.is_funder:
+        raise Http404
+    consent_text = resident_online_consent_text(organisation)
+    form = OnlineRequestForm(request.POST if request.method == "POST" else None, consent_text=consent_text)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(
+                None,
+                _("Er zijn vanaf dit adres veel hulpvragen verstuurd. Bel ons, of probeer het over een uur opnieuw."),
+            )
+        elif form.is_bot:
+            # Looks like success to a bot; nothing is stored.
+            return redirect("matching:online_request_thanks", org=org)
+        elif form.is_valid():
+            data = form.cleaned_data
+            with transaction.atomic():
+                resident_data = form.new_resident_data()
+                resident = (
+                    Resident.objects.filter(phone=resident_data["phone"], postcode=resident_data["postcode"]).first()
+                    if resident_data["phone"]
+                    else None
+                )
+                resident = resident or people_services.resident_create(organisation=organisation, **resident_data)
+                services.help_request_create(
+                    organisation=organisation,
+                    resident=resident,
+                    by=None,
+                    channel=HelpRequest.Channel.ONLINE,
+                    consent_method=Consent.Method.ONLINE,
+                    consent_text=consent_text,
+                    category=data["category"],
+                    description=data["description"],
+                    date=data["date"],
+                )
+            return redirect("matching:online_request_thanks", org=org)
+    return render(request, "matching/online_request.html", {"form": form})
+
+
+@public_page
+def online_request_thanks(request, org):
+    return render(request, "matching/online_request_thanks.html")
+
+
+def _own_volunteer(request):
+    volunteer = people.volunteer_of(request.user)
+    if volunteer is None:
+        raise Http404
+    return volunteer
+
+
+@role_required("matching.own_offers")
+def my_offers(request, org):
+    volunteer = people.volunteer_of(request.user)
+    if volunteer is None:
+        messages.info(request, _("Vul eerst je vrijwilligersprofiel in."))
+        return redirect("netwerken:volunteer_signup", org=org)
+    form = OfferForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.offer_save(
+            volunteer=volunteer,
+            category=data["category"],
+            description=data["description"],
+            availability_mask=data["availability"],
+            active=data["active"],
+        )
+        messages.success(request, _("Je aanbod is toegevoegd."))
+        return redirect("matching:my_offers", org=org)
+    return render(
+        request,
+        "matching/my_offers.html",
+        {"volunteer": volunteer, "offers": selectors.offers_of(volunteer), "form": form},
+    )
+
+
+@role_required("matching.own_offers")
+def offer_edit(request, org, offer):
+    volunteer = _own_volunteer(request)
+    # Another volunteer's offer answers 404, as if it did not exist.
+    offer = get_object_or_404(Offer.objects.filter(volunteer=volunteer), pk=offer)
+    form = OfferForm(request.POST if request.method == "POST" else None, instance=offer)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.offer_save(
+            volunteer=volunteer,
+            offer=offer,
+            category=data["category"],
+            description=data["description"],
+            availability_mask=data["availability"],
+            active=data["active"],
+        )
+        messages.success(request, _("Je aanbod is opgeslagen."))
+        return redirect("matching:my_offers", org=org)
+    return render(request, "matching/offer_edit.html", {"form": form, "offer": offer})
+
+
+@role_required("matching.manage_categories")
+def category_list(request, org):
+    form = CategoryForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.category_save(organisation=request.tenant.organisation, **form.cleaned_data)
+        messages.success(request, _("De soort hulp is toegevoegd."))
+        return redirect("matching:category_list", org=org)
+    return render(request, "matching/category_list.html", {"categories": Category.objects.all(), "form": form})
+
+
+@role_required("matching.manage_categories")
+def category_edit(request, org, category):
+    category = get_object_or_404(Category, pk=category)
+    form = CategoryForm(request.POST if request.method == "POST" else None, instance=category)
+    if request.method == "POST" and form.is_valid():
+        services.category_save(organisation=request.tenant.organisation, category=category, **form.cleaned_data)
+        messages.success(request, _("De soort hulp is opgeslagen."))
+        return redirect("matching:category_list", org=org)
+    return render(request, "matching/category_edit.html", {"form": form, "category": category})

@@ -1,0 +1,79 @@
+"""Where people live, without needing the internet.
+
+An organisation's areas carry postcodes and a centre point, so a postcode resolves to its area and
+the area's centre gives coordinates good enough for "within 2 km". Where a deployment sets
+PDOK_LOCATIESERVER_URL, a background task may refine that to the exact address through PDOK
+Locatieserver (the Dutch government's free geocoder): cached, short timeout, never in a form's path.
+"""
+
+import json
+import logging
+import math
+from urllib.parse import urlencode
+from urllib.request import urlopen
+
+from django.conf import settings
+from django.core.cache import cache
+
+from .models import AreaPostcode
+
+logger = logging.getLogger(__name__)
+
+
+def resolve_area(postcode):
+    """The Area of the current organisation that a postcode ('3401 AB') belongs to, or None."""
+    if not postcode:
+        return None
+    pc6 = postcode.replace(" ", "")
+    candidates = {postcode, pc6, pc6[:4]}
+    matches = {
+        p.prefix.replace(" ", ""): p.area
+        for p in AreaPostcode.objects.filter(prefix__in=candidates).select_related("area")
+    }
+    return matches.get(pc6) or matches.get(pc6[:4])
+
+
+def locate(instance):
+    """Sets area and coordinates of a Resident or Volunteer from its postcode (no network)."""
+    area = resolve_area(instance.postcode)
+    instance.area = area
+    if area is not None:
+        instance.latitude, instance.longitude = area.latitude, area.longitude
+    else:
+        instance.latitude = instance.longitude = None
+    return area
+
+
+def distance_km(lat1, lon1, lat2, lon2):
+    if None in (lat1, lon1, lat2, lon2):
+        return None
+    rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
+    dlat, dlon = rlat2 - rlat1, math.radians(lon2 - lon1)
+    a = math.sin(dlat / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(dlon / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+def pdok_lookup(postcode, house_number):
+    """Exact coordinates from PDOK Locatieserver, or None. Cached for a month; failures are not fatal."""
+    base = getattr(settings, "PDOK_LOCATIESERVER_URL", "")
+    if not base:
+        return None
+    key = f"pdok:{postcode}:{house_number}".replace(" ", "")
+    cached = cache.get(key)
+    if cached is not None:
+        return tuple(cached) if cached else None
+    query = urlencode({"q": f"{postcode} {house_number}", "fq": "type:adres", "rows": 1, "fl": "centroide_ll"})
+    try:
+        with urlopen(f"{base}?{query}", timeout=3) as response:  # noqa: S310 - fixed https URL from settings
+            docs = json.load(response)["response"]["docs"]
+        point = docs[0]["centroide_ll"] if docs else None
+        # "POINT(5.04 52.02)": longitude first.
+        coords = None
+        if point:
+            lon, lat = point.removeprefix("POINT(").removesuffix(")").split()
+            coords = (float(lat), float(lon))
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        logger.info("PDOK lookup failed for %s: %s", key, exc)
+        return None
+    cache.set(key, list(coords) if coords else [], 60 * 60 * 24 * 30)
+    return coords
