@@ -106,7 +106,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Django's, with a Dutch message (Django 5.2's Dutch catalogue misses the one Django now raises).
+    {"NAME": "netwerken.validators.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -181,7 +182,16 @@ CELERY_TIMEZONE = TIME_ZONE
 # Every periodic job, in one place.
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "netwerken.tasks.send_pending_emails", "schedule": 300.0},
+    "sweep-suggestions": {"task": "matching.tasks.sweep_suggestions", "schedule": 600.0},
+    "expire-proposals": {"task": "matching.tasks.expire_proposals", "schedule": 300.0},
+    "send-proposal-reminders": {"task": "matching.tasks.send_proposal_reminders", "schedule": 900.0},
 }
+# Absolute links in mail (proposal links); the demo serves on 127.0.0.1:8000.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Exact addresses through PDOK Locatieserver (the government's free geocoder), refined in the
+# background. Empty: postcodes resolve to their area's centre, with no network at all.
+PDOK_LOCATIESERVER_URL = os.environ.get("PDOK_LOCATIESERVER_URL", "")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY") else None
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -1,7 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from netwerken.fields import AvailabilityField, HouseNumberField, NotInPastDateField, PhoneField, PostcodeField
+from netwerken.fields import (
+    AvailabilityField,
+    HouseNumberField,
+    NotInPastDateField,
+    PhoneField,
+    PostcodeField,
+    TenantModelChoiceField,
+)
 from netwerken.languages import LANGUAGES
 from netwerken.models import Resident
 
@@ -43,7 +50,7 @@ class ResidentFields(forms.Form):
 
 def category_field(label=None):
     # Declared, not generated: a generated field would query categories at import, outside any scope.
-    return forms.ModelChoiceField(
+    return TenantModelChoiceField(
         label=label or _("Soort hulp"), queryset=Category.objects.none(), empty_label=_("— kies —")
     )
 
@@ -90,6 +97,9 @@ class RequestFields(forms.ModelForm):
         self.fields["helpers_needed"].validators.append(_max_validator(20))
         if self.instance.pk and self.instance.kind == HelpRequest.Kind.RECURRING:
             self.initial.setdefault("recurring_slots", self.instance.slots)
+        if self.instance.pk:
+            # A request whose date has passed can still be edited without inventing a new date.
+            self.fields["date"].allow = self.instance.date
 
     def clean(self):
         data = super().clean()
@@ -115,7 +125,7 @@ def _max_validator(limit):
 class IntakeForm(RequestFields, ResidentFields):
     """The coordinator's phone intake: an existing resident (found by search) or a new one, and the request."""
 
-    resident = forms.ModelChoiceField(
+    resident = TenantModelChoiceField(
         queryset=Resident.objects.none(),
         required=False,
         widget=forms.HiddenInput,
@@ -230,3 +240,106 @@ class CategoryForm(forms.ModelForm):
         if others.exists():
             raise forms.ValidationError(_("Deze soort hulp bestaat al."))
         return name
+
+
+class ProposeForm(forms.Form):
+    volunteer = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Deze vrijwilliger bestaat niet (meer).")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from netwerken.models import Volunteer
+
+        self.fields["volunteer"].queryset = Volunteer.objects.all()
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Waarom niet? (mag leeg)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ContactLogForm(forms.Form):
+    date = forms.DateField(
+        label=_("Datum"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d-%m-%Y"],
+    )
+    minutes = forms.IntegerField(label=_("Hoe lang (minuten)"), min_value=1, max_value=24 * 60)
+    note = forms.CharField(label=_("Korte notitie (mag leeg)"), max_length=500, required=False)
+
+    def clean_date(self):
+        from django.utils import timezone
+
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Een contactmoment kan niet in de toekomst liggen."))
+        return day
+
+
+class CloseMatchForm(forms.Form):
+    from .models import Match as _Match
+
+    outcome = forms.ChoiceField(label=_("Hoe ging het?"), choices=_Match.Outcome.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Toelichting (mag leeg)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SatisfactionForm(forms.Form):
+    helped = forms.TypedChoiceField(
+        label=_("Hielp het? (1 = helemaal niet, 5 = heel goed)"),
+        choices=[(i, str(i)) for i in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "inline"}),
+    )
+    would_again = forms.TypedChoiceField(
+        label=_("Zou je het opnieuw doen?"),
+        choices=[("ja", _("ja")), ("nee", _("nee"))],
+        coerce=lambda value: value == "ja",
+        widget=forms.RadioSelect(attrs={"class": "inline"}),
+    )
+    comment = forms.CharField(label=_("Opmerking (mag leeg)"), max_length=500, required=False)
+
+
+class MatchingSettingsForm(forms.ModelForm):
+    class Meta:
+        from .models import MatchingSettings as _Settings
+
+        model = _Settings
+        fields = [
+            "weight_distance",
+            "weight_availability",
+            "weight_language",
+            "weight_load",
+            "weight_continuity",
+            "weight_recency",
+            "proposal_hours",
+            "reminder_hours",
+            "auto_propose_next",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.Meta.fields[:6]:
+            self.fields[name].max_value = 100
+            self.fields[name].widget.attrs.update({"min": 0, "max": 100})
+            self.fields[name].validators.append(_max_validator(100))
+        self.fields["proposal_hours"].validators.append(_max_validator(24 * 14))
+        self.fields["proposal_hours"].validators.append(_min_validator(1))
+
+    def clean(self):
+        data = super().clean()
+        hours, reminder = data.get("proposal_hours"), data.get("reminder_hours")
+        if hours is not None and reminder is not None and reminder >= hours:
+            self.add_error("reminder_hours", _("De herinnering moet vóór het einde van de bedenktijd komen."))
+        return data
+
+
+def _min_validator(limit):
+    from django.core.validators import MinValueValidator
+
+    return MinValueValidator(limit, message=_("Minstens %(limit_value)s."))

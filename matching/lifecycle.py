@@ -28,6 +28,7 @@ ACTION_LABELS = {
     S.ESCALATED: _("Schaal op naar het wijkteam"),
     S.NEW: _("Heropen"),
 }
+SUGGESTING = {S.SEARCHING, S.PROPOSED}
 # Moves that need a reason in the record.
 REASON_REQUIRED = {S.CANCELLED, S.ESCALATED}
 
@@ -69,8 +70,14 @@ def request_transition(*, help_request, to_status, by=None, reason=""):
         at=now,
         reason=reason,
     )
+    previous = current.status
     current.status = to_status
     current.status_changed_at = now
     current.save(update_fields=["status", "status_changed_at", "updated_at"])
     help_request.status, help_request.status_changed_at = current.status, now
+    # Searching again, or no longer searching: its suggestions need (re)computing or clearing.
+    if to_status == S.SEARCHING or (previous in SUGGESTING and to_status not in SUGGESTING):
+        from .tasks import enqueue_suggestions
+
+        enqueue_suggestions(current)
     return help_request

@@ -115,6 +115,9 @@ class HelpRequest(TenantModel):
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Suggestions are being computed while requested_at is later than computed_at.
+    suggestions_requested_at = models.DateTimeField(null=True, blank=True)
+    suggestions_computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("hulpvraag")
@@ -161,3 +164,232 @@ class StatusChange(TenantModel):
         verbose_name = _("statuswijziging")
         verbose_name_plural = _("statuswijzigingen")
         ordering = ["at", "pk"]
+
+
+class MatchingSettings(TenantModel):
+    """How an organisation weighs the matching criteria, and its proposal timers."""
+
+    weight_distance = models.PositiveSmallIntegerField(_("gewicht afstand"), default=30)
+    weight_availability = models.PositiveSmallIntegerField(_("gewicht beschikbaarheid"), default=20)
+    weight_language = models.PositiveSmallIntegerField(_("gewicht taal"), default=15)
+    weight_load = models.PositiveSmallIntegerField(_("gewicht drukte (werk spreiden)"), default=15)
+    weight_continuity = models.PositiveSmallIntegerField(_("gewicht eerder contact met de bewoner"), default=15)
+    weight_recency = models.PositiveSmallIntegerField(_("gewicht tijd sinds laatste hulp"), default=5)
+    proposal_hours = models.PositiveSmallIntegerField(
+        _("bedenktijd voor de vrijwilliger (uren)"),
+        default=48,
+        help_text=_("Daarna gaat het voorstel naar de volgende."),
+    )
+    reminder_hours = models.PositiveSmallIntegerField(
+        _("herinnering (uren vóór het einde van de bedenktijd)"), default=12
+    )
+    auto_propose_next = models.BooleanField(
+        _("na een afwijzing of verlopen voorstel automatisch de volgende voorstellen"), default=True
+    )
+
+    class Meta:
+        verbose_name = _("matchinginstellingen")
+        verbose_name_plural = _("matchinginstellingen")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], name="one_matching_settings_per_organisation"),
+            models.CheckConstraint(
+                name="matching_weights_bounded",
+                condition=Q(weight_distance__lte=100, weight_availability__lte=100, weight_language__lte=100)
+                & Q(weight_load__lte=100, weight_continuity__lte=100, weight_recency__lte=100),
+            ),
+            models.CheckConstraint(
+                name="matching_timers_sensible",
+                condition=Q(proposal_hours__gte=1, proposal_hours__lte=24 * 14)
+                & Q(reminder_hours__lt=models.F("proposal_hours")),
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Matchinginstellingen"))
+
+    @property
+    def weights(self):
+        return {
+            "distance": self.weight_distance,
+            "availability": self.weight_availability,
+            "language": self.weight_language,
+            "load": self.weight_load,
+            "continuity": self.weight_continuity,
+            "recency": self.weight_recency,
+        }
+
+
+class MatchSuggestion(TenantModel):
+    """A volunteer who fits a request, with the score and each criterion's part in it."""
+
+    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="suggestions")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="suggestions")
+    score = models.FloatField()
+    criteria = models.JSONField(default=list)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("matchvoorstel")
+        verbose_name_plural = _("matchvoorstellen")
+        ordering = ["-score", "pk"]
+        constraints = [models.UniqueConstraint(fields=["help_request", "volunteer"], name="unique_suggestion")]
+
+    def __str__(self):
+        return f"{self.volunteer} → {self.help_request} ({self.score:.0f})"
+
+
+class Match(TenantModel):
+    """A proposal to a volunteer, and once accepted the help itself (koppeling)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "voorgesteld", _("voorgesteld")
+        ACCEPTED = "actief", _("actief")
+        DECLINED = "afgewezen", _("afgewezen")
+        EXPIRED = "verlopen", _("verlopen")
+        WITHDRAWN = "ingetrokken", _("ingetrokken")
+        CLOSED = "afgesloten", _("afgesloten")
+
+    class Outcome(models.TextChoices):
+        HELPED = "geholpen", _("geholpen")
+        PARTLY = "deels", _("deels geholpen")
+        NOT_HELPED = "niet_geholpen", _("niet geholpen")
+
+    ACTIVE = (Status.PROPOSED, Status.ACCEPTED)
+
+    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="matches")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="matches")
+    # Which of the request's helper places this match fills (1 unless it is a group request).
+    place = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED, db_index=True)
+    score = models.FloatField(null=True, blank=True)
+    proposed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField()
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(_("reden"), max_length=500, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(_("resultaat"), max_length=15, choices=Outcome.choices, blank=True)
+    closing_note = models.TextField(_("toelichting"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("koppeling")
+        verbose_name_plural = _("koppelingen")
+        ordering = ["-proposed_at"]
+        indexes = [models.Index(fields=["volunteer", "status"]), models.Index(fields=["status", "deadline"])]
+        constraints = [
+            # A request never gets two active matches for the same helper place: the database refuses it.
+            models.UniqueConstraint(
+                fields=["help_request", "place"],
+                condition=Q(status__in=["voorgesteld", "actief"]),
+                name="one_active_match_per_request_place",
+            ),
+            models.UniqueConstraint(
+                fields=["help_request", "volunteer"],
+                condition=Q(status__in=["voorgesteld", "actief"]),
+                name="volunteer_once_per_request",
+            ),
+            models.CheckConstraint(name="match_place_positive", condition=Q(place__gte=1)),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} ↔ {self.help_request}"
+
+    @property
+    def is_active(self):
+        return self.status in self.ACTIVE
+
+
+class ContactLog(TenantModel):
+    """A contact moment the volunteer logs: date, how long, a short note."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="contact_logs")
+    date = models.DateField(_("datum"))
+    minutes = models.PositiveIntegerField(_("duur (minuten)"))
+    note = models.CharField(_("korte notitie"), max_length=500, blank=True)
+    logged_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contactmoment")
+        verbose_name_plural = _("contactmomenten")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="contact_minutes_sensible", condition=Q(minutes__gte=1, minutes__lte=24 * 60))
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.minutes} min"
+
+
+class SatisfactionResponse(TenantModel):
+    """The short question after a match: did it help, would you do it again?"""
+
+    class Respondent(models.TextChoices):
+        RESIDENT = "bewoner", _("bewoner")
+        VOLUNTEER = "vrijwilliger", _("vrijwilliger")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="satisfaction")
+    respondent = models.CharField(max_length=12, choices=Respondent.choices)
+    helped = models.PositiveSmallIntegerField(_("hielp het?"), choices=[(i, str(i)) for i in range(1, 6)])
+    would_again = models.BooleanField(_("zou het opnieuw doen"))
+    comment = models.CharField(_("opmerking"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tevredenheid")
+        verbose_name_plural = _("tevredenheid")
+        constraints = [models.UniqueConstraint(fields=["match", "respondent"], name="one_answer_per_respondent")]
+
+    def __str__(self):
+        return f"{self.respondent}: {self.helped}"
+
+
+class BatchRun(TenantModel):
+    """'Voorstel voor alle open hulpvragen': one optimal assignment, reviewed pair by pair."""
+
+    class Status(models.TextChoices):
+        QUEUED = "wacht", _("wacht")
+        RUNNING = "bezig", _("bezig")
+        DONE = "klaar", _("klaar")
+        FAILED = "mislukt", _("mislukt")
+
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    request_count = models.PositiveIntegerField(default=0)
+    total_score = models.FloatField(null=True, blank=True)
+    greedy_score = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("voorstel voor alle open hulpvragen")
+        verbose_name_plural = _("voorstellen voor alle open hulpvragen")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.created_at:%d-%m-%Y %H:%M} {self.status}"
+
+
+class BatchProposal(TenantModel):
+    class Decision(models.TextChoices):
+        PENDING = "open", _("te beoordelen")
+        CONFIRMED = "bevestigd", _("bevestigd")
+        DROPPED = "vervallen", _("laten vallen")
+
+    run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="proposals")
+    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="+")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        constraints = [models.UniqueConstraint(fields=["run", "help_request"], name="one_batch_pair_per_request")]
+
+    def __str__(self):
+        return f"{self.volunteer} → {self.help_request}"

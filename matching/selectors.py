@@ -15,3 +15,49 @@ def help_request_detail(pk):
 
 def offers_of(volunteer):
     return Offer.objects.filter(volunteer=volunteer).select_related("category")
+
+
+def suggestions_context(help_request):
+    from .explain import explain
+    from .models import Match, MatchSuggestion
+    from .suggestions import state
+
+    rows = list(
+        MatchSuggestion.objects.filter(help_request=help_request).select_related(
+            "volunteer__membership__user", "volunteer__area"
+        )
+    )
+    busy = set(
+        Match.objects.filter(help_request=help_request)
+        .exclude(status=Match.Status.WITHDRAWN)
+        .values_list("volunteer_id", flat=True)
+    )
+    return {
+        "help_request": help_request,
+        "state": state(help_request),
+        "suggestions": [(s, explain(s.criteria), s.volunteer_id in busy) for s in rows],
+    }
+
+
+def match_detail():
+    from .models import Match
+
+    return Match.objects.select_related(
+        "help_request__resident", "help_request__category", "help_request__organisation", "volunteer__membership__user"
+    ).prefetch_related("contact_logs", "satisfaction")
+
+
+def matches_for_request(help_request):
+    from .models import Match
+
+    return Match.objects.filter(help_request=help_request).select_related("volunteer__membership__user")
+
+
+def volunteer_matches(volunteer):
+    from .models import Match
+
+    return (
+        Match.objects.filter(volunteer=volunteer, status__in=[Match.Status.PROPOSED, Match.Status.ACCEPTED])
+        .select_related("help_request__category", "help_request__area")
+        .order_by("status", "deadline")
+    )

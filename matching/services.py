@@ -53,6 +53,10 @@ def help_request_update(*, help_request, recurring_slots=0, **fields):
         recurring_slots=recurring_slots,
     )
     help_request.save()
+    if help_request.status in (HelpRequest.Status.SEARCHING, HelpRequest.Status.PROPOSED):
+        from .tasks import enqueue_suggestions
+
+        enqueue_suggestions(help_request)
     return help_request
 
 

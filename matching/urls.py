@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import match_views, views
 
 app_name = "matching"
 
@@ -17,4 +17,14 @@ urlpatterns = [
     path("mijn/aanbod/<int:offer>/", views.offer_edit, name="offer_edit"),
     path("beheer/soorten-hulp/", views.category_list, name="category_list"),
     path("beheer/soorten-hulp/<int:category>/", views.category_edit, name="category_edit"),
+    path("beheer/matching/", match_views.settings_edit, name="settings"),
+    path("hulpvragen/<int:help_request>/suggesties/", match_views.request_suggestions, name="request_suggestions"),
+    path("hulpvragen/<int:help_request>/herbereken/", match_views.request_recompute, name="request_recompute"),
+    path("hulpvragen/<int:help_request>/voorstellen/", match_views.request_propose, name="request_propose"),
+    path("hulpvragen/alles-voorstellen/", match_views.batch_list, name="batch_list"),
+    path("hulpvragen/alles-voorstellen/<int:run>/", match_views.batch_detail, name="batch_detail"),
+    path("hulpvragen/alles-voorstellen/<int:run>/<int:proposal>/", match_views.batch_decide, name="batch_decide"),
+    path("koppelingen/<int:match>/", match_views.match_detail, name="match_detail"),
+    path("mijn/koppelingen/<int:match>/", match_views.my_match, name="my_match"),
+    path("voorstel/<str:token>/", match_views.proposal_link, name="proposal_link"),
 ]

@@ -14,6 +14,7 @@ from netwerken.consent import resident_online_consent_text, resident_phone_conse
 from netwerken.models import AccessLog, Consent, Resident
 from netwerken.pagination import paginate, querystring_without_page
 from netwerken.tenancy import public_page, role_required
+from netwerken.validators import parse_id
 
 from . import lifecycle, selectors, services
 from .filters import HelpRequestFilter
@@ -39,12 +40,13 @@ def request_list(request, org):
 def intake(request, org):
     """One screen for a phone call: find the resident first, then take the request."""
     organisation = request.tenant.organisation
-    query = request.GET.get("zoek", "")
+    # PostgreSQL refuses NUL in a query parameter; nobody searches for one.
+    query = request.GET.get("zoek", "").replace("\x00", "")[:100]
     results = people.resident_search(query) if query else []
     chosen = None
-    chosen_pk = request.POST.get("resident") if request.method == "POST" else request.GET.get("bewoner")
+    chosen_pk = parse_id(request.POST.get("resident") if request.method == "POST" else request.GET.get("bewoner"))
     if chosen_pk:
-        chosen = Resident.objects.filter(pk=chosen_pk).first() if str(chosen_pk).isdigit() else None
+        chosen = Resident.objects.filter(pk=chosen_pk).first()
     consent_text = resident_phone_consent_text(organisation)
     form = IntakeForm(
         request.POST if request.method == "POST" else None,
@@ -92,7 +94,16 @@ def request_detail(request, org, help_request):
         (status, lifecycle.ACTION_LABELS[status], status in lifecycle.REASON_REQUIRED)
         for status in lifecycle.allowed_transitions(help_request.status)
     ]
-    return render(request, "matching/request_detail.html", {"help_request": help_request, "transitions": transitions})
+    return render(
+        request,
+        "matching/request_detail.html",
+        {
+            "help_request": help_request,
+            "transitions": transitions,
+            "matches": selectors.matches_for_request(help_request),
+            **selectors.suggestions_context(help_request),
+        },
+    )
 
 
 @role_required("matching.change_request")
@@ -116,8 +127,11 @@ def request_edit(request, org, help_request):
 def request_transition(request, org, help_request):
     help_request = get_object_or_404(HelpRequest, pk=help_request)
     form = TransitionForm(request.POST)
-    if not form.is_valid():
+    if form.has_error("to_status"):
         messages.error(request, _("Deze status bestaat niet."))
+    elif not form.is_valid():
+        # Only the reason can be wrong here (too long, a NUL character): say so, not "no such status".
+        messages.error(request, _("Reden: %(error)s") % {"error": " ".join(form.errors["reason"])})
     else:
         try:
             lifecycle.request_transition(

@@ -1,11 +1,14 @@
 """Form fields for Dutch formats; each cleans to the normalised value or gives a Dutch message."""
 
+import datetime
+
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import availability
 from .languages import LANGUAGES
-from .validators import normalize_house_number, normalize_phone, normalize_postcode
+from .validators import normalize_house_number, normalize_phone, normalize_postcode, parse_id
 
 
 class PostcodeField(forms.CharField):
@@ -78,17 +81,70 @@ class LanguagesField(forms.MultipleChoiceField):
 
 
 class NotInPastDateField(forms.DateField):
+    """A date from today on, and not absurdly far ahead (a mistyped year). `allow` is a date accepted
+    as it is even when it has passed: the date a saved request already had, so editing it still works."""
+
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     default_error_messages = {"invalid": _("Vul een geldige datum in, zoals 24-12-2026.")}
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, max_ahead=datetime.timedelta(days=2 * 365), allow=None, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d-%m-%y"])
+        self.max_ahead, self.allow = max_ahead, allow
         super().__init__(**kwargs)
 
     def clean(self, value):
         from django.utils import timezone
 
         day = super().clean(value)
-        if day and day < timezone.localdate():
+        if not day or day == self.allow:
+            return day
+        today = timezone.localdate()
+        if day < today:
             raise forms.ValidationError(_("Deze datum ligt in het verleden."), code="past")
+        if self.max_ahead is not None and day > today + self.max_ahead:
+            raise forms.ValidationError(
+                _("Deze datum ligt wel erg ver vooruit. Klopt het jaartal?"), code="too_far"
+            )
         return day
+
+
+# --- choosing the organisation's own objects by id ----------------------------------------------------
+
+ID_ERROR = _("Deze keuze bestaat niet (meer). Kies opnieuw uit de lijst.")
+
+
+class TenantModelChoiceField(forms.ModelChoiceField):
+    """A choice among the current organisation's objects (the queryset is scoped), by id.
+
+    Anything that is not a plain id in range — text, '１２', '-1', 20 digits — is refused before any query
+    (the ORM would raise ValueError, SQLite OverflowError). An id of another organisation is not in the
+    scoped queryset and is refused the same way, with the same Dutch message.
+    """
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"].setdefault("invalid_choice", ID_ERROR)
+        super().__init__(queryset, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values or isinstance(value, models.Model):
+            return super().to_python(value)
+        if parse_id(value) is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class TenantModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several of the current organisation's objects by id; see TenantModelChoiceField."""
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"].setdefault("invalid_choice", ID_ERROR)
+        kwargs["error_messages"].setdefault("invalid_pk_value", ID_ERROR)
+        super().__init__(queryset, **kwargs)
+
+    def _check_values(self, value):
+        for pk in value:
+            if not isinstance(pk, models.Model) and parse_id(pk) is None:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value")
+        return super()._check_values(value)

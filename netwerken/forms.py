@@ -59,8 +59,10 @@ from .fields import (  # noqa: E402
     AvailabilityField,
     HouseNumberField,
     LanguagesField,
+    NotInPastDateField,
     PhoneField,
     PostcodeField,
+    TenantModelMultipleChoiceField,
 )
 from .models import Area, User, Volunteer  # noqa: E402
 
@@ -71,7 +73,7 @@ class VolunteerProfileForm(forms.Form):
     phone = PhoneField()
     postcode = PostcodeField()
     house_number = HouseNumberField()
-    areas = forms.ModelMultipleChoiceField(
+    areas = TenantModelMultipleChoiceField(
         label=_("In welke buurten wil je helpen?"),
         queryset=Area.objects.none(),
         required=False,
@@ -86,7 +88,7 @@ class VolunteerProfileForm(forms.Form):
         decimal_places=1,
         max_digits=4,
     )
-    categories = forms.ModelMultipleChoiceField(
+    categories = TenantModelMultipleChoiceField(
         label=_("Waarmee wil je helpen?"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "columns"}),
@@ -216,9 +218,8 @@ class PauseForm(forms.Form):
     paused_from = forms.DateField(
         label=_("Pauze vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    paused_until = forms.DateField(
-        label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    # From today on, and not decades ahead by a mistyped year.
+    paused_until = NotInPastDateField(label=_("Tot en met"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -227,8 +228,6 @@ class PauseForm(forms.Form):
             self.add_error("paused_from", _("Vul in vanaf wanneer je pauze neemt."))
         if start and end and end < start:
             self.add_error("paused_until", _("Deze datum ligt vóór het begin van je pauze."))
-        if end and end < timezone.localdate():
-            self.add_error("paused_until", _("Deze datum ligt in het verleden."))
         return data
 
 
@@ -251,12 +250,13 @@ class AreaForm(forms.Form):
         import re
 
         from .models import AreaPostcode
-        from .validators import normalize_postcode
+        from .validators import fold_unicode, normalize_postcode
 
         prefixes, bad = [], []
         for item in [p.strip() for p in re.split(r"[,\n;]+", self.cleaned_data["postcodes"]) if p.strip()]:
-            if re.fullmatch(r"[1-9][0-9]{3}", item):
-                prefixes.append(item)
+            area_code = fold_unicode(item).strip()
+            if re.fullmatch(r"[1-9][0-9]{3}", area_code, re.ASCII):
+                prefixes.append(area_code)
             else:
                 try:
                     prefixes.append(normalize_postcode(item))

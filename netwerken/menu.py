@@ -10,6 +10,7 @@ MENU = {
         (_("Coördinatie"), "netwerken:coordinator_dashboard"),
         (_("Hulpvragen"), "matching:request_list"),
         (_("Nieuwe hulpvraag"), "matching:intake"),
+        (_("Alles voorstellen"), "matching:batch_list"),
         (_("Vrijwilligers"), "netwerken:volunteer_list"),
     ],
     Role.PROFESSIONAL: [(_("Wijkteam"), "netwerken:professional_dashboard")],
@@ -23,6 +24,7 @@ MENU = {
         (_("Team"), "netwerken:staff_list"),
         (_("Soorten hulp"), "matching:category_list"),
         (_("Buurten"), "netwerken:area_list"),
+        (_("Matching"), "matching:settings"),
     ],
     Role.FUNDER: [(_("Rapportage"), "netwerken:funder_dashboard")],
 }

@@ -337,7 +337,9 @@ class Volunteer(TenantModel):
     paused_until = models.DateField(_("pauze tot en met"), null=True, blank=True)
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Matching has taken this volunteer's changes into account up to this moment.
+    suggestions_synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("vrijwilliger")

@@ -8,7 +8,10 @@ from .roles import Role
 def roles_in(user, organisation):
     if organisation is None or not getattr(user, "is_authenticated", False):
         return frozenset()
-    cache = user.__dict__.setdefault("_tenant_roles", {})
+    cache = getattr(user, "_tenant_roles", None)
+    if cache is None:
+        cache = {}
+        user._tenant_roles = cache
     if organisation.pk not in cache:
         from .tenancy import access_roles
 
@@ -52,3 +55,4 @@ rules.add_perm("matching.intake", is_coordinator)
 rules.add_perm("matching.change_request", is_coordinator)
 rules.add_perm("matching.own_offers", is_volunteer)
 rules.add_perm("matching.manage_categories", is_org_admin)
+rules.add_perm("matching.propose", is_coordinator)

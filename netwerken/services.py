@@ -165,7 +165,15 @@ def volunteer_register(
     volunteer.areas.set(areas)
     volunteer.categories.set(categories)
     _refine_location_later(volunteer)
+    _volunteer_changed(volunteer)
     return volunteer
+
+
+def _volunteer_changed(volunteer):
+    """Matching recomputes the suggestions this volunteer's change affects (after the commit)."""
+    from matching.tasks import enqueue_volunteer_sync
+
+    enqueue_volunteer_sync(volunteer)
 
 
 def volunteer_update_profile(*, volunteer, **fields):
@@ -187,6 +195,7 @@ def volunteer_update_profile(*, volunteer, **fields):
         volunteer.categories.set(categories)
     if moved:
         _refine_location_later(volunteer)
+    _volunteer_changed(volunteer)
     return volunteer
 
 
@@ -196,7 +205,9 @@ def volunteer_intake(*, volunteer, by, status, vog_seen, vog_date, vog_expires):
 
     from .models import Volunteer
 
-    if status == Volunteer.Status.ACTIVE and volunteer.status != Volunteer.Status.ACTIVE:
+    # Compare with the stored status: a bound ModelForm has already copied the new one onto the instance.
+    stored_status = Volunteer.objects.filter(pk=volunteer.pk).values_list("status", flat=True).get()
+    if status == Volunteer.Status.ACTIVE and stored_status != Volunteer.Status.ACTIVE:
         volunteer.activated_at = timezone.now()
         volunteer.intake_by = by
     volunteer.status = status
@@ -204,10 +215,12 @@ def volunteer_intake(*, volunteer, by, status, vog_seen, vog_date, vog_expires):
     volunteer.save(
         update_fields=["status", "activated_at", "intake_by", "vog_seen", "vog_date", "vog_expires", "updated_at"]
     )
+    _volunteer_changed(volunteer)
     return volunteer
 
 
 def volunteer_pause(*, volunteer, paused_from, paused_until):
     volunteer.paused_from, volunteer.paused_until = paused_from, paused_until
     volunteer.save(update_fields=["paused_from", "paused_until", "updated_at"])
+    _volunteer_changed(volunteer)
     return volunteer

@@ -105,7 +105,8 @@ class TenantMiddleware:
         request.tenant = Tenant(organisation=organisation, roles=roles, membership=membership)
         if roles:
             # Prime the per-user cache that the rules predicates read, so checks cost no queries.
-            request.user.__dict__.setdefault("_tenant_roles", {})[organisation.pk] = roles
+            # (setattr, not __dict__: request.user is a lazy proxy of the user object the rules receive.)
+            request.user._tenant_roles = {organisation.pk: roles}
             if request.session.get(SESSION_KEY) != organisation.slug:
                 request.session[SESSION_KEY] = organisation.slug
         with scope(organisation=organisation):

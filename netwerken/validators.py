@@ -1,20 +1,64 @@
-"""Dutch formats: postcode, phone number, house number. Each returns the normalised value or raises."""
+"""Dutch formats: postcode, phone number, house number. Each returns the normalised value or raises.
+
+Input is folded first (fold_unicode): full-width and other compatibility forms become plain ASCII
+('１２３４ＡＢ' → '1234AB'), digits of other scripts become 0-9 ('١٢' → '12') and invisible format
+characters (zero-width space, right-to-left override, soft hyphen) are dropped. After that only plain
+ASCII matches, so what is stored is always the canonical form, and anything else raises ValidationError —
+never another exception.
+"""
 
 import re
+import unicodedata
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s?([A-Z]{2})$")
+POSTCODE_RE = re.compile(r"([1-9][0-9]{3}) ?([A-Z]{2})", re.ASCII)
 # SA, SD and SS are not used in Dutch postcodes.
 POSTCODE_UNUSED = {"SA", "SD", "SS"}
-PHONE_RE = re.compile(r"^0[1-9][0-9]{8}$")
-HOUSE_NUMBER_RE = re.compile(r"^([1-9][0-9]{0,4})\s*-?\s*([A-Za-z]{0,2}|[0-9]{1,3}[A-Za-z]?|bis|hs)?$", re.IGNORECASE)
+PHONE_RE = re.compile(r"0[1-9][0-9]{8}", re.ASCII)
+# 12, 12a, 12 A, 12-bis, 12 hs, 12-1: letters may follow the number directly, a number needs a separator
+# ('123456' is a typo, not 12345 with addition 6); a separator needs something after it ('12-').
+_SEP = r"(?: ?- ?| )"
+HOUSE_NUMBER_RE = re.compile(
+    rf"[1-9][0-9]{{0,4}}(?:{_SEP}?(?:[A-Z]{{1,2}}|bis|hs)|{_SEP}[0-9]{{1,3}}[A-Z]?)?", re.IGNORECASE | re.ASCII
+)
+# Far more than any real input; longer input is refused before any work on it.
+MAX_INPUT = 100
+
+# Ids in URLs and forms are positive and fit a 64-bit integer column (BigAutoField).
+MAX_ID = 2**63 - 1
+ID_RE = re.compile(r"[1-9][0-9]{0,18}", re.ASCII)
+
+
+def fold_unicode(value):
+    """Plain-ASCII view of what people type: NFKC, any decimal digit as 0-9, no invisible format characters."""
+    value = unicodedata.normalize("NFKC", str(value))
+    chars = []
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue
+        if category == "Nd":
+            char = str(unicodedata.decimal(char))
+        chars.append(char)
+    return "".join(chars)
+
+
+def _prepare(value):
+    if value is None:
+        return ""
+    value = str(value)
+    if len(value) > MAX_INPUT:
+        return None
+    return fold_unicode(value)
 
 
 def normalize_postcode(value):
-    cleaned = (value or "").strip().upper()
-    match = POSTCODE_RE.match(cleaned)
+    cleaned = _prepare(value)
+    match = POSTCODE_RE.fullmatch(" ".join(cleaned.upper().split())) if cleaned is not None else None
     if not match or match.group(2) in POSTCODE_UNUSED:
         raise ValidationError(_("Vul een postcode in als 1234 AB."), code="postcode")
     return f"{match.group(1)} {match.group(2)}"
@@ -22,14 +66,17 @@ def normalize_postcode(value):
 
 def normalize_phone(value):
     """Dutch numbers as 10 digits starting with 0: '06-12 34 56 78', '+31 6 1234 5678' → '0612345678'."""
-    cleaned = re.sub(r"[\s\-().]", "", value or "")
-    if cleaned.startswith("+31"):
-        cleaned = "0" + cleaned[3:]
-    elif cleaned.startswith("0031"):
-        cleaned = "0" + cleaned[4:]
-    if cleaned.startswith("00"):
-        cleaned = cleaned[1:]
-    if not PHONE_RE.match(cleaned):
+    cleaned = _prepare(value)
+    if cleaned is not None:
+        cleaned = re.sub(r"[\s\-().]", "", cleaned)
+        if cleaned.startswith("+31"):
+            cleaned = "0" + cleaned[3:]
+        elif cleaned.startswith("0031"):
+            cleaned = "0" + cleaned[4:]
+        if cleaned.startswith("00"):
+            # '+31 (0)6 ...' leaves '006...'
+            cleaned = cleaned[1:]
+    if cleaned is None or not PHONE_RE.fullmatch(cleaned):
         raise ValidationError(
             _("Vul een Nederlands telefoonnummer in, zoals 06-12345678 of 030-1234567."), code="phone"
         )
@@ -45,9 +92,38 @@ def format_phone(value):
 
 
 def normalize_house_number(value):
-    cleaned = " ".join((value or "").split())
-    if not HOUSE_NUMBER_RE.match(cleaned):
+    cleaned = _prepare(value)
+    if cleaned is not None:
+        cleaned = " ".join(cleaned.split())
+    if cleaned is None or not HOUSE_NUMBER_RE.fullmatch(cleaned):
         raise ValidationError(
             _("Vul een huisnummer in, eventueel met toevoeging, zoals 12 of 12a."), code="house_number"
         )
     return cleaned
+
+
+def parse_id(value):
+    """A primary key from user input ('42'), or None for anything else: text, '０４２', '-1', 0, 2**63 and up.
+
+    Checked before any query: SQLite raises OverflowError on ids beyond 64 bits and a non-number raises
+    ValueError in the ORM, both a 500.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value <= MAX_ID else None
+    if not isinstance(value, str) or not ID_RE.fullmatch(value):
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with a Dutch message: Django 5.2's Dutch catalogue lacks the message Django now uses."""
+
+    def get_error_message(self):
+        return ngettext(
+            "Dit wachtwoord is te kort. Gebruik minstens %(min_length)d teken.",
+            "Dit wachtwoord is te kort. Gebruik minstens %(min_length)d tekens.",
+            self.min_length,
+        ) % {"min_length": self.min_length}

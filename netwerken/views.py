@@ -43,7 +43,19 @@ def coordinator_dashboard(request, org):
 
 @role_required("netwerken.volunteer_dashboard")
 def volunteer_dashboard(request, org):
-    return render(request, "netwerken/dashboard_volunteer.html")
+    from matching.selectors import volunteer_matches
+
+    volunteer = selectors.volunteer_of(request.user)
+    matches = list(volunteer_matches(volunteer)) if volunteer else []
+    return render(
+        request,
+        "netwerken/dashboard_volunteer.html",
+        {
+            "volunteer": volunteer,
+            "proposals": [m for m in matches if m.status == "voorgesteld"],
+            "active_matches": [m for m in matches if m.status == "actief"],
+        },
+    )
 
 
 @role_required("netwerken.professional_dashboard")

@@ -9,9 +9,12 @@ from netwerken.roles import PROVIDER_ROLES, Role
 
 from .factories import (
     AreaFactory,
+    BatchProposalFactory,
+    BatchRunFactory,
     CategoryFactory,
     FundingFactory,
     HelpRequestFactory,
+    MatchFactory,
     MembershipFactory,
     OfferFactory,
     OrganisationFactory,
@@ -91,6 +94,13 @@ def make_tenant(**org_kwargs):
         "resident": resident,
         "help_request": HelpRequestFactory(organisation=organisation, resident=resident, category=category),
     }
+    match = MatchFactory(help_request=tenant.objects["help_request"], volunteer=volunteer)
+    run = BatchRunFactory(organisation=organisation)
+    tenant.objects.update(
+        match=match,
+        run=run,
+        proposal=BatchProposalFactory(run=run, help_request=tenant.objects["help_request"], volunteer=volunteer),
+    )
     return tenant
 
 

@@ -193,3 +193,37 @@ class HelpRequestFactory(UnscopedFactory):
     date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=3))
     slots = availability.ALL
     consent = factory.SubFactory(ConsentFactory, organisation=factory.SelfAttribute("..organisation"))
+
+
+from matching.models import BatchProposal, BatchRun, Match  # noqa: E402
+
+
+class MatchFactory(UnscopedFactory):
+    class Meta:
+        model = Match
+
+    help_request = factory.SubFactory(HelpRequestFactory)
+    organisation = factory.SelfAttribute("help_request.organisation")
+    volunteer = factory.SubFactory(VolunteerFactory, organisation=factory.SelfAttribute("..organisation"))
+    status = Match.Status.PROPOSED
+    deadline = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=48))
+
+
+class BatchRunFactory(UnscopedFactory):
+    class Meta:
+        model = BatchRun
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    status = BatchRun.Status.DONE
+    progress = 100
+
+
+class BatchProposalFactory(UnscopedFactory):
+    class Meta:
+        model = BatchProposal
+
+    run = factory.SubFactory(BatchRunFactory)
+    organisation = factory.SelfAttribute("run.organisation")
+    help_request = factory.SubFactory(HelpRequestFactory, organisation=factory.SelfAttribute("..organisation"))
+    volunteer = factory.SubFactory(VolunteerFactory, organisation=factory.SelfAttribute("..organisation"))
+    score = 50.0

@@ -1,18 +1,38 @@
+import datetime
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from unittest import mock
+
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from matching.models import Category, HelpRequest, Offer, StatusChange
+from netwerken import demo_data
 from netwerken.demo import DEMO_ACCOUNTS
-from netwerken.models import Funding, Membership, Organisation, User
+from netwerken.models import Area, AreaPostcode, Consent, Funding, Membership, Organisation, Resident, User, Volunteer
+
+SLUGS = ("oranjekwartier", "lombok")
+S = HelpRequest.Status
+
+
+def _rows(queryset, *fields):
+    # repr as the sort key: rows mix None with dates and numbers.
+    return sorted(queryset.values_list(*fields), key=repr)
 
 
 def _snapshot():
     with scopes_disabled():
+        volunteers = Volunteer.objects.all()
         return {
             "organisations": sorted(
                 Organisation.objects.values_list("slug", "name", "municipality", "kind", "help_type", "phase")
             ),
-            "users": sorted(User.objects.values_list("email", "name", "is_active")),
+            "users": sorted(User.objects.values_list("email", "name", "is_active", "date_joined")),
             "memberships": sorted(
                 Membership.objects.values_list(
                     "user__email",
@@ -22,9 +42,109 @@ def _snapshot():
                     "is_professional",
                     "is_org_admin",
                     "is_funder",
+                    "created_at",
                 )
             ),
             "fundings": sorted(Funding.objects.values_list("funder__slug", "organisation__slug")),
+            "areas": _rows(Area.objects.all(), "organisation__slug", "name", "latitude", "longitude"),
+            "area_postcodes": _rows(AreaPostcode.objects.all(), "organisation__slug", "area__name", "prefix"),
+            "categories": _rows(Category.objects.all(), "organisation__slug", "name", "requires_vog", "active"),
+            "volunteers": _rows(
+                volunteers,
+                "organisation__slug",
+                "membership__user__email",
+                "phone",
+                "postcode",
+                "house_number",
+                "area__name",
+                "latitude",
+                "longitude",
+                "max_distance_km",
+                "availability",
+                "languages",
+                "preference",
+                "max_requests_per_month",
+                "status",
+                "activated_at",
+                "intake_by__email",
+                "vog_seen",
+                "vog_date",
+                "vog_expires",
+                "paused_from",
+                "paused_until",
+                "consent__method",
+                "consent__given_at",
+                "created_at",
+                "updated_at",
+            ),
+            "volunteer_categories": _rows(volunteers, "membership__user__email", "categories__name"),
+            "volunteer_areas": _rows(volunteers, "membership__user__email", "areas__name"),
+            "offers": _rows(
+                Offer.objects.all(),
+                "organisation__slug",
+                "volunteer__membership__user__email",
+                "category__name",
+                "description",
+                "availability",
+                "active",
+                "created_at",
+                "updated_at",
+            ),
+            "residents": _rows(
+                Resident.objects.all(),
+                "organisation__slug",
+                "name",
+                "phone",
+                "email",
+                "postcode",
+                "house_number",
+                "street",
+                "area__name",
+                "created_at",
+            ),
+            "help_requests": _rows(
+                HelpRequest.objects.all(),
+                "organisation__slug",
+                "resident__name",
+                "category__name",
+                "description",
+                "kind",
+                "date",
+                "time_from",
+                "time_to",
+                "recurrence",
+                "slots",
+                "location",
+                "area__name",
+                "urgency",
+                "mobility",
+                "language",
+                "pets",
+                "key_safe",
+                "particulars",
+                "helpers_needed",
+                "channel",
+                "consent__method",
+                "consent__recorded_by__email",
+                "consent__given_at",
+                "status",
+                "status_changed_at",
+                "created_by__email",
+                "created_at",
+                "updated_at",
+            ),
+            "status_changes": _rows(
+                StatusChange.objects.all(),
+                "organisation__slug",
+                "help_request__resident__name",
+                "help_request__description",
+                "from_status",
+                "to_status",
+                "by__email",
+                "at",
+                "reason",
+            ),
+            "consents": _rows(Consent.objects.all(), "organisation__slug", "method", "text", "recorded_by__email"),
         }
 
 
@@ -33,7 +153,12 @@ def test_seed_demo_twice_gives_the_same_data(db):
     first = _snapshot()
     call_command("seed_demo")
     assert _snapshot() == first
-    assert len(first["users"]) == 9
+    # Days later too: dates relative to today are computed when a row is created, never again.
+    later = timezone.now() + datetime.timedelta(days=3, hours=5)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        call_command("seed_demo")
+    assert _snapshot() == first
+    assert len(first["users"]) == 9 + 2 * demo_data.VOLUNTEERS_PER_ORGANISATION
     assert (
         "oranjekwartier",
         "Buurthulp Europa- en Oranjekwartier",
@@ -46,6 +171,107 @@ def test_seed_demo_twice_gives_the_same_data(db):
     assert first["fundings"] == [("gemeente", "lombok"), ("gemeente", "oranjekwartier")]
 
 
+def test_seed_restores_what_was_deleted_and_leaves_the_rest(db):
+    call_command("seed_demo")
+    first = _snapshot()
+    with scopes_disabled():
+        HelpRequest.objects.filter(organisation__slug="lombok", status=S.DONE).first().delete()
+        Volunteer.objects.filter(
+            organisation__slug="oranjekwartier", status=Volunteer.Status.REGISTERED
+        ).first().delete()
+    call_command("seed_demo")
+    again = _snapshot()
+    for key in ("organisations", "users", "areas", "categories", "offers", "residents"):
+        assert again[key] == first[key], key
+    for key in ("volunteers", "help_requests", "status_changes"):
+        assert len(again[key]) == len(first[key]), key
+
+
+def test_every_organisation_has_a_realistic_population(db):
+    call_command("seed_demo")
+    now = timezone.now()
+    with scopes_disabled():
+        for slug in SLUGS:
+            org = Organisation.objects.get(slug=slug)
+            coordinator = User.objects.get(email=f"coordinator@{slug}.demo")
+
+            areas = Area.objects.filter(organisation=org)
+            assert 3 <= areas.count() <= 4
+            prefixes = list(AreaPostcode.objects.filter(organisation=org).values_list("prefix", flat=True))
+            assert len(prefixes) == len(set(prefixes)) >= 4
+            assert all(len(prefix) == 4 for prefix in prefixes)
+            categories = Category.objects.filter(organisation=org)
+            assert categories.count() == 9
+            assert set(categories.filter(requires_vog=True).values_list("name", flat=True)) == set(
+                demo_data.VOG_CATEGORIES
+            )
+
+            volunteers = Volunteer.objects.filter(organisation=org).select_related("membership__user")
+            assert 38 <= volunteers.count() <= 45
+            statuses = Counter(volunteers.values_list("status", flat=True))
+            assert statuses[Volunteer.Status.ACTIVE] >= 28
+            assert statuses[Volunteer.Status.REGISTERED] >= 3
+            assert statuses[Volunteer.Status.INACTIVE] >= 2
+            assert volunteers.filter(area=None).count() == 0
+            assert volunteers.exclude(paused_from=None).count() >= 2
+            assert all(v.membership.is_volunteer for v in volunteers)
+            assert all(v.phone.startswith("06") and len(v.phone) == 10 for v in volunteers)
+            assert all(v.availability for v in volunteers)
+            languages = [set(v.language_list) for v in volunteers]
+            assert sum("nl" in spoken for spoken in languages) >= 0.9 * len(languages)
+            assert sum(bool(spoken & {"ar", "tr", "pl", "en"}) for spoken in languages) >= 5
+            assert Offer.objects.filter(organisation=org).count() >= 25
+            for name in demo_data.VOG_CATEGORIES:
+                # enough volunteers with a valid certificate of conduct for these categories to be matched
+                with_vog = [
+                    v
+                    for v in volunteers.filter(status=Volunteer.Status.ACTIVE, categories__name=name)
+                    if v.vog_valid_on(timezone.localdate())
+                ]
+                assert len(with_vog) >= 2, (slug, name)
+            for volunteer in volunteers.exclude(membership__user__email__startswith="vrijwilliger@"):
+                assert not volunteer.membership.user.has_usable_password()
+
+            requests = HelpRequest.objects.filter(organisation=org)
+            assert requests.count() == demo_data.REQUESTS_PER_ORGANISATION
+            assert 50 <= Resident.objects.filter(organisation=org).count() <= 60
+            assert Resident.objects.filter(organisation=org, area=None).count() == 0
+            by_status = Counter(requests.values_list("status", flat=True))
+            assert all(by_status[status] >= 3 for status in S), by_status
+            assert by_status[S.NEW] >= 10 and by_status[S.SEARCHING] >= 10
+            assert len(set(requests.values_list("category", flat=True))) == 9
+            assert len(set(requests.values_list("urgency", flat=True))) >= 3
+            assert requests.filter(kind=HelpRequest.Kind.RECURRING).exclude(slots=0).count() >= 8
+            assert requests.filter(kind=HelpRequest.Kind.ONE_OFF, date__gt=timezone.localdate()).count() >= 10
+            channels = Counter(requests.values_list("channel", flat=True))
+            assert channels[HelpRequest.Channel.PHONE] > channels[HelpRequest.Channel.ONLINE] >= 3
+            assert channels[HelpRequest.Channel.WIJKTEAM] >= 3
+            assert requests.filter(key_safe=True).exists() and requests.filter(pets=True).exists()
+            assert requests.exclude(mobility="").exists()
+            # waiting times spread over the past eight weeks
+            assert requests.filter(created_at__lt=now - datetime.timedelta(days=30)).exists()
+            assert requests.filter(status=S.NEW, created_at__lt=now - datetime.timedelta(days=7)).exists()
+            assert not requests.filter(created_at__lt=now - datetime.timedelta(days=57)).exists()
+            assert not requests.filter(created_at__gt=now).exists()
+
+            for help_request in requests.select_related("consent__recorded_by").prefetch_related("status_changes"):
+                consent = help_request.consent
+                if help_request.channel == HelpRequest.Channel.ONLINE:
+                    assert consent.method == Consent.Method.ONLINE and consent.recorded_by is None
+                else:
+                    assert consent.method == Consent.Method.PHONE and consent.recorded_by == coordinator
+                changes = list(help_request.status_changes.all())
+                assert (changes[0].from_status, changes[0].to_status) == ("", S.NEW)
+                for before, after in zip(changes, changes[1:], strict=False):
+                    assert after.from_status == before.to_status
+                    assert after.at > before.at
+                    if after.to_status in (S.CANCELLED, S.ESCALATED):
+                        assert after.reason
+                assert changes[-1].to_status == help_request.status
+                assert changes[0].at == help_request.created_at
+                assert changes[-1].at == help_request.status_changed_at <= now
+
+
 def test_every_demo_account_can_log_in(client, db):
     call_command("seed_demo")
     for account in DEMO_ACCOUNTS:
@@ -53,6 +279,65 @@ def test_every_demo_account_can_log_in(client, db):
         response = client.post(reverse("account_login"), {"login": account["email"], "password": "buurthulp-demo"})
         assert response.status_code == 302, account["email"]
         assert client.get(response.url, follow=True).status_code == 200
+
+
+def test_demo_volunteer_has_a_profile_with_offers(client, db):
+    call_command("seed_demo")
+    for slug in SLUGS:
+        with scopes_disabled():
+            volunteer = Volunteer.objects.get(membership__user__email=f"vrijwilliger@{slug}.demo")
+            assert volunteer.organisation.slug == slug
+            assert volunteer.status == Volunteer.Status.ACTIVE
+            assert volunteer.area is not None
+            assert volunteer.vog_valid_on(timezone.localdate())
+            offers = list(volunteer.offers.values_list("description", flat=True))
+            assert len(offers) >= 2
+        client.logout()
+        client.post(reverse("account_login"), {"login": f"vrijwilliger@{slug}.demo", "password": "buurthulp-demo"})
+        response = client.get(reverse("netwerken:my_profile", kwargs={"org": slug}))
+        assert response.status_code == 200
+        response = client.get(reverse("matching:my_offers", kwargs={"org": slug}))
+        assert response.status_code == 200
+        assert offers[0] in response.content.decode()
+
+
+def test_coordinator_sees_the_seeded_requests_and_volunteers(client, db):
+    call_command("seed_demo")
+    client.post(reverse("account_login"), {"login": "coordinator@lombok.demo", "password": "buurthulp-demo"})
+    with scopes_disabled():
+        help_request = HelpRequest.objects.filter(organisation__slug="lombok", status=S.MATCHED).first()
+        volunteer = Volunteer.objects.filter(organisation__slug="lombok").first()
+    response = client.get(reverse("matching:request_list", kwargs={"org": "lombok"}))
+    assert response.status_code == 200
+    assert help_request.resident.name in response.content.decode()
+    response = client.get(reverse("matching:request_detail", kwargs={"org": "lombok", "help_request": help_request.pk}))
+    assert response.status_code == 200
+    response = client.get(reverse("netwerken:volunteer_list", kwargs={"org": "lombok"}))
+    assert response.status_code == 200
+    response = client.get(reverse("netwerken:volunteer_detail", kwargs={"org": "lombok", "volunteer": volunteer.pk}))
+    assert response.status_code == 200
+
+
+def test_demo_people_do_not_depend_on_hash_seed_or_test_libraries():
+    """The same people on every machine: no set ordering, no Faker (a test-only dependency)."""
+    source = Path(demo_data.__file__).read_text() + Path(demo_data.__file__).with_name("demo.py").read_text()
+    assert "faker" not in source.lower() and "import factory" not in source
+    here = json.dumps([demo_data.volunteer_specs(slug) + demo_data.resident_specs(slug) for slug in SLUGS])
+    script = (
+        "import json, sys; sys.path.insert(0, '.'); from netwerken import demo_data as d; "
+        f"print(json.dumps([d.volunteer_specs(s) + d.resident_specs(s) for s in {SLUGS!r}]))"
+    )
+    root = Path(demo_data.__file__).parent.parent
+    for hash_seed in ("1", "2"):
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=root,
+            env={"PYTHONHASHSEED": hash_seed, "PATH": ""},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert result.stdout.strip() == here
 
 
 def test_login_page_lists_demo_accounts_only_in_debug(client, db, settings):

@@ -6,6 +6,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from buurthulp.celery import app as celery_app
 from netwerken import mail
@@ -57,3 +58,88 @@ def test_rolled_back_transaction_enqueues_nothing(celery_worker):
 def test_healthz_reports_a_live_broker(client):
     response = client.get(reverse("healthz"))
     assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+# --- matching on the real stack -----------------------------------------------------------------------
+
+import threading  # noqa: E402
+
+from django.db import connections  # noqa: E402
+from django_scopes import scope  # noqa: E402
+
+from matching import lifecycle, proposals  # noqa: E402
+from matching.models import HelpRequest, Match, MatchSuggestion  # noqa: E402
+from netwerken import availability  # noqa: E402
+
+from .factories import (  # noqa: E402
+    CategoryFactory,
+    HelpRequestFactory,
+    MatchFactory,
+    OrganisationFactory,
+    ResidentFactory,
+    VolunteerFactory,
+)
+
+
+def test_suggestions_task_goes_through_redis_and_the_worker_stores_them(celery_worker):
+    org = OrganisationFactory()
+    category = CategoryFactory(organisation=org)
+    VolunteerFactory.create_batch(3, organisation=org, categories=[category])
+    help_request = HelpRequestFactory(organisation=org, category=category)
+    with scope(organisation=org), transaction.atomic():
+        lifecycle.request_transition(help_request=help_request, to_status="zoekend")
+    assert wait_for(
+        lambda: MatchSuggestion.objects.with_scopes_disabled().filter(help_request=help_request).count() == 3
+    )
+    help_request.refresh_from_db()
+    assert help_request.suggestions_computed_at >= help_request.suggestions_requested_at
+
+
+def test_fifty_concurrent_proposals_and_accepts_never_double_book():
+    org = OrganisationFactory()
+    category = CategoryFactory(organisation=org)
+    tuesday = {"date": timezone.localdate() + timezone.timedelta(days=7), "slots": availability.ALL}
+    # 25 coordinators propose 25 different volunteers for one single-helper request, at once.
+    contested = HelpRequestFactory(organisation=org, category=category, status="zoekend", **tuesday)
+    candidates = VolunteerFactory.create_batch(25, organisation=org, categories=[category])
+    # One volunteer holds 25 proposals for requests at the same moment, and accepts them all at once.
+    keen = VolunteerFactory(organisation=org, categories=[category])
+    overlapping = []
+    for _ in range(25):
+        request = HelpRequestFactory(
+            organisation=org,
+            category=category,
+            status="voorgesteld",
+            resident=ResidentFactory(organisation=org),
+            **tuesday,
+        )
+        overlapping.append(MatchFactory(help_request=request, volunteer=keen, organisation=org))
+
+    barrier = threading.Barrier(50)
+    outcomes = []
+
+    def run(action):
+        try:
+            barrier.wait()
+            with scope(organisation=org):
+                action()
+            outcomes.append("ok")
+        except proposals.ProposalError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    actions = [lambda v=v: proposals.match_propose(help_request=contested, volunteer=v) for v in candidates]
+    actions += [lambda m=m: proposals.match_accept(match=m) for m in overlapping]
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert len(outcomes) == 50, "every thread finished (no deadlock)"
+    with scope(organisation=org):
+        assert Match.objects.filter(help_request=contested, status__in=Match.ACTIVE).count() == 1
+        assert Match.objects.filter(volunteer=keen, status=Match.Status.ACCEPTED).count() == 1
+        assert HelpRequest.objects.get(pk=contested.pk).status == "voorgesteld"
+    assert outcomes.count("ok") == 2 and outcomes.count("refused") == 48

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import ScopeError, scope, scopes_disabled
 
+from matching.proposals import proposal_token
 from netwerken.models import Membership
 
 from .conftest import ALL_ROLES
@@ -19,6 +20,10 @@ FILLERS = {
     "volunteer": lambda tenant: tenant.objects["volunteer"].pk,
     "offer": lambda tenant: tenant.objects["offer"].pk,
     "help_request": lambda tenant: tenant.objects["help_request"].pk,
+    "match": lambda tenant: tenant.objects["match"].pk,
+    "run": lambda tenant: tenant.objects["run"].pk,
+    "proposal": lambda tenant: tenant.objects["proposal"].pk,
+    "token": lambda tenant: proposal_token(tenant.objects["match"]),
 }
 
 ROUTES = tenant_routes()
@@ -41,34 +46,35 @@ def test_every_url_keyword_has_a_filler():
     assert not missing, f"add a filler for URL keyword(s) {missing} in tests/test_tenant_isolation.py"
 
 
-@pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
-def test_other_organisations_pages_answer_404(client, tenant_a, tenant_b, route, role):
-    """A user of A asks for B's page with B's objects: the same 404 as for a page that does not exist."""
-    client.force_login(tenant_a.user(role))
+def test_other_organisations_pages_answer_404(client, tenant_a, tenant_b, route):
+    """A user of A, in every role, asks for B's page with B's objects: the 404 of a page that does not exist."""
     url = url_for(route, tenant_b, tenant_b.organisation.slug)
-    if getattr(route.view, "tenant_public", False):
-        # A public page (sign-up, online request) opens for anyone, and shows nobody's data.
-        response = client.get(url)
-        assert response.status_code == 200
-        assert_shows_nothing_of(tenant_b, response)
-        return
-    for method in ("get", "post"):
-        response = getattr(client, method)(url)
-        assert response.status_code == 404, (method, route.name, role)
+    for role in ALL_ROLES:
+        client.force_login(tenant_a.user(role))
+        if getattr(route.view, "tenant_public", False):
+            # A public page (sign-up, online request, emailed link) opens for anyone, and shows nobody's data.
+            response = client.get(url)
+            assert response.status_code == 200, role
+            assert_shows_nothing_of(tenant_b, response)
+            continue
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code == 404, (method, route.name, role)
 
 
-@pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("route", [r for r in ROUTES if set(r.kwargs) - {"org"}], ids=lambda r: r.name)
-def test_other_organisations_objects_under_own_url_answer_404(client, tenant_a, tenant_b, route, role):
-    """A user of A puts B's object ids into A's own URLs: 404 (or 403 where the role lacks the page)."""
-    client.force_login(tenant_a.user(role))
-    for method in ("get", "post"):
-        response = getattr(client, method)(url_for(route, tenant_b, tenant_a.organisation.slug))
-        # 405: a POST-only URL refuses a GET before looking anything up.
-        allowed = (403, 404, 405) if method == "get" else (403, 404)
-        assert response.status_code in allowed, (method, route.name, role)
-        assert_shows_nothing_of(tenant_b, response)
+def test_other_organisations_objects_under_own_url_answer_404(client, tenant_a, tenant_b, route):
+    """A user of A, in every role, puts B's object ids into A's own URLs: 404 (or 403 without the role)."""
+    url = url_for(route, tenant_b, tenant_a.organisation.slug)
+    for role in ALL_ROLES:
+        client.force_login(tenant_a.user(role))
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            # 405: a POST-only URL refuses a GET before looking anything up.
+            allowed = (403, 404, 405) if method == "get" else (403, 404)
+            assert response.status_code in allowed, (method, route.name, role)
+            assert_shows_nothing_of(tenant_b, response)
 
 
 def assert_shows_nothing_of(tenant, response):

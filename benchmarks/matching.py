@@ -1,0 +1,306 @@
+"""Matching benchmark: suggestions for one request, and the batch assignment, on a big organisation.
+
+    .venv/bin/python benchmarks/matching.py [--database URL] [--runs 5]
+
+Builds (once; later runs reuse it) an organisation with 10,000 volunteers and 1,000 open requests,
+and one with 5,000 volunteers and 1,000 open requests for the batch, in the database it names
+(PostgreSQL `buurthulp_bench` by default, created if missing). Prints one JSON line:
+
+- suggest_ms: computing and storing one request's suggestions (median over different requests),
+  bare_select_ms: a plain SELECT of the same candidate volunteers' columns, suggest_ratio: the two
+  divided (target <= 2);
+- batch_s: the batch assignment end to end, database to stored proposals (target <= 2 s), with
+  its total score beside greedy's;
+- queries_per_suggestion_run: the same for a request with few or many candidates.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/buurthulp_bench"
+
+
+def parse():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--volunteers", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=1_000)
+    parser.add_argument("--batch-volunteers", type=int, default=5_000)
+    parser.add_argument("--runs", type=int, default=5)
+    return parser.parse_args()
+
+
+def ensure_postgres_database(url):
+    if not url.startswith("postgres"):
+        return
+    import psycopg2
+    from psycopg2 import sql
+
+    name = url.rsplit("/", 1)[1]
+    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin.close()
+
+
+def build(slug, n_volunteers, n_requests, seed):
+    """Bulk-creates an organisation of the given size unless it exists. Returns it."""
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from matching.models import Category, HelpRequest, Match, Offer
+    from netwerken import availability
+    from netwerken.models import Area, AreaPostcode, Consent, Membership, Organisation, Resident, User, Volunteer
+
+    with scopes_disabled():
+        existing = Organisation.objects.filter(slug=slug).first()
+        if existing and Volunteer.objects.filter(organisation=existing).count() == n_volunteers:
+            return existing
+        if existing:
+            existing.delete()
+        rng = random.Random(seed)
+        org = Organisation.objects.create(
+            name=f"Benchmark {slug}", slug=slug, municipality="Utrecht", help_type="liefdadigheid", phase="uitvoering"
+        )
+        centre = (52.09, 5.12)
+        areas = [
+            Area.objects.create(
+                organisation=org, name=f"Wijk {i}", latitude=centre[0] + 0.02 * (i - 2), longitude=centre[1]
+            )
+            for i in range(5)
+        ]
+        AreaPostcode.objects.bulk_create(
+            [AreaPostcode(organisation=org, area=area, prefix=str(3500 + i)) for i, area in enumerate(areas)]
+        )
+        categories = [
+            Category.objects.create(organisation=org, name=f"Hulp {i}", requires_vog=(i % 4 == 0)) for i in range(9)
+        ]
+        consent = Consent.objects.create(organisation=org, text="benchmark", method="online")
+        users = User.objects.bulk_create(
+            [User(email=f"v{i}@{slug}.invalid", name=f"Vrijwilliger {i}", password="!") for i in range(n_volunteers)]
+        )
+        memberships = Membership.objects.bulk_create(
+            [Membership(user=u, organisation=org, is_volunteer=True) for u in users]
+        )
+        today = timezone.localdate()
+        volunteers = Volunteer.objects.bulk_create(
+            [
+                Volunteer(
+                    organisation=org,
+                    membership=m,
+                    phone="0612345678",
+                    postcode="3500 AA",
+                    house_number="1",
+                    area=rng.choice(areas),
+                    latitude=centre[0] + rng.uniform(-0.06, 0.06),
+                    longitude=centre[1] + rng.uniform(-0.09, 0.09),
+                    max_distance_km=rng.choice([None, 2, 3, 5, 10]),
+                    availability=sum(1 << b for b in rng.sample(range(21), rng.randint(3, 12))),
+                    languages=rng.choice(["nl", "nl", "nl,en", "nl,ar", "nl,tr"]),
+                    max_requests_per_month=rng.randint(1, 6),
+                    status="actief",
+                    vog_seen=rng.random() < 0.4,
+                    vog_expires=today + timezone.timedelta(days=rng.randint(-30, 700)),
+                    consent=consent,
+                )
+                for m in memberships
+            ]
+        )
+        through = Volunteer.categories.through
+        through.objects.bulk_create(
+            [
+                through(volunteer_id=v.pk, category_id=c.pk)
+                for v in volunteers
+                for c in rng.sample(categories, rng.randint(1, 3))
+            ],
+            batch_size=5000,
+        )
+        areas_through = Volunteer.areas.through
+        areas_through.objects.bulk_create(
+            [areas_through(volunteer_id=v.pk, area_id=rng.choice(areas).pk) for v in volunteers if rng.random() < 0.3],
+            batch_size=5000,
+        )
+        Offer.objects.bulk_create(
+            [
+                Offer(
+                    organisation=org,
+                    volunteer=v,
+                    category=rng.choice(categories),
+                    description="Ik help graag",
+                    availability=sum(1 << b for b in rng.sample(range(21), 2)),
+                )
+                for v in volunteers
+                if rng.random() < 0.2
+            ],
+            batch_size=5000,
+        )
+        residents = Resident.objects.bulk_create(
+            [
+                Resident(
+                    organisation=org,
+                    name=f"Bewoner {i}",
+                    postcode="3500 AB",
+                    house_number=str(i + 1),
+                    area=rng.choice(areas),
+                    latitude=centre[0] + rng.uniform(-0.05, 0.05),
+                    longitude=centre[1] + rng.uniform(-0.08, 0.08),
+                )
+                for i in range(n_requests)
+            ]
+        )
+        requests = HelpRequest.objects.bulk_create(
+            [
+                HelpRequest(
+                    organisation=org,
+                    resident=r,
+                    category=rng.choice(categories),
+                    description="Benchmark",
+                    date=(day := today + timezone.timedelta(days=rng.randint(1, 30))),
+                    slots=availability.mask_for_window(day),
+                    language=rng.choice(["nl", "nl", "nl", "ar", "tr"]),
+                    status="zoekend",
+                    consent=consent,
+                )
+                for r in residents
+            ]
+        )
+        # Some history: closed matches give load, continuity and "last helped".
+        old = HelpRequest.objects.bulk_create(
+            [
+                HelpRequest(
+                    organisation=org,
+                    resident=rng.choice(residents),
+                    category=rng.choice(categories),
+                    description="Eerder",
+                    status="afgerond",
+                    consent=consent,
+                )
+                for _ in range(n_requests)
+            ]
+        )
+        now = timezone.now()
+        Match.objects.bulk_create(
+            [
+                Match(
+                    organisation=org,
+                    help_request=h,
+                    volunteer=rng.choice(volunteers),
+                    status="afgesloten",
+                    proposed_at=now - timezone.timedelta(days=rng.randint(0, 60)),
+                    deadline=now,
+                )
+                for h in old
+            ]
+        )
+        assert len(requests) == n_requests
+    return org
+
+
+def median_ms(samples):
+    return round(statistics.median(samples) * 1000, 1)
+
+
+def main():
+    args = parse()
+    os.environ["DATABASE_URL"] = args.database
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buurthulp.settings")
+    ensure_postgres_database(args.database)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_scopes import scope
+
+    from matching import batch, scoring, suggestions
+    from matching.models import BatchRun, HelpRequest
+
+    call_command("migrate", verbosity=0)
+    org = build("bench-suggesties", args.volunteers, args.requests, seed=1)
+    batch_org = build("bench-batch", args.batch_volunteers, args.requests, seed=2)
+
+    with scope(organisation=org):
+        request_ids = list(HelpRequest.objects.filter(status="zoekend").order_by("pk").values_list("pk", flat=True))
+        suggestions.matching_settings()
+        columns = (
+            "pk",
+            "membership__user__name",
+            "latitude",
+            "longitude",
+            "max_distance_km",
+            "availability",
+            "vog_seen",
+            "vog_expires",
+            "paused_from",
+            "paused_until",
+            "languages",
+            "max_requests_per_month",
+        )
+        suggest, bare, candidates, query_counts = [], [], [], set()
+        sample = random.Random(3).sample(request_ids, min(len(request_ids), args.runs * 4))
+        for pk in [sample[0]] + sample:  # the first run warms caches and is not counted
+            help_request = HelpRequest.objects.select_related("category").get(pk=pk)
+            started = time.perf_counter()
+            rows = list(suggestions.candidates_for(help_request).values_list(*columns))
+            bare_time = time.perf_counter() - started
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                suggestions.compute_for_request(pk)
+                suggest_time = time.perf_counter() - started
+            if not candidates:
+                candidates.append(None)  # the warm-up run
+                continue
+            suggest.append(suggest_time)
+            bare.append(bare_time)
+            candidates.append(len(rows))
+            query_counts.add(len(queries))
+
+    with scope(organisation=batch_org):
+        batch_times, result = [], None
+        for _ in range(max(3, args.runs // 2)):
+            run = BatchRun.objects.create(organisation=batch_org)
+            started = time.perf_counter()
+            batch.run(run.pk)
+            batch_times.append(time.perf_counter() - started)
+            result = BatchRun.objects.get(pk=run.pk)
+        open_count = batch.open_requests().count()
+        assigned = result.proposals.count()
+
+    suggest_ms, bare_ms = median_ms(suggest), median_ms(bare)
+    print(
+        json.dumps(
+            {
+                "database": connection.vendor,
+                "volunteers": args.volunteers,
+                "open_requests": args.requests,
+                "candidates_median": int(statistics.median([c for c in candidates if c is not None])),
+                "suggest_ms": suggest_ms,
+                "bare_select_ms": bare_ms,
+                "suggest_ratio": round(suggest_ms / bare_ms, 2) if bare_ms else None,
+                "queries_per_suggestion_run": sorted(query_counts),
+                "batch_requests": open_count,
+                "batch_volunteers": args.batch_volunteers,
+                "batch_s": round(statistics.median(batch_times), 3),
+                "batch_assigned": assigned,
+                "batch_total_score": result.total_score,
+                "greedy_total_score": result.greedy_score,
+                "top_k": batch.TOP_K,
+                "criteria": list(scoring.CRITERIA),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""Suggestions, proposals and matches: the coordinator proposes, the volunteer answers, both follow up."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from netwerken import selectors as people
+from netwerken.tenancy import public_page, role_required
+
+from . import batch, proposals, selectors, suggestions
+from .forms import CloseMatchForm, ContactLogForm, DeclineForm, MatchingSettingsForm, ProposeForm, SatisfactionForm
+from .models import BatchProposal, BatchRun, HelpRequest, Match, SatisfactionResponse
+from .tasks import enqueue_suggestions
+
+
+def _help_request_or_404(pk):
+    help_request = HelpRequest.objects.select_related("resident", "category").filter(pk=pk).first()
+    if help_request is None:
+        raise Http404
+    return help_request
+
+
+@role_required("matching.view_requests")
+def request_suggestions(request, org, help_request):
+    """The suggestions fragment; the request page reloads it while they are being computed."""
+    help_request = _help_request_or_404(help_request)
+    return render(request, "matching/_suggestions.html", selectors.suggestions_context(help_request))
+
+
+@require_POST
+@role_required("matching.propose")
+def request_recompute(request, org, help_request):
+    help_request = _help_request_or_404(help_request)
+    if help_request.status in (HelpRequest.Status.SEARCHING, HelpRequest.Status.PROPOSED):
+        with transaction.atomic():
+            enqueue_suggestions(help_request)
+    return redirect("matching:request_detail", org=org, help_request=help_request.pk)
+
+
+@require_POST
+@role_required("matching.propose")
+def request_propose(request, org, help_request):
+    help_request = _help_request_or_404(help_request)
+    form = ProposeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Deze vrijwilliger bestaat niet (meer)."))
+    else:
+        volunteer = form.cleaned_data["volunteer"]
+        try:
+            proposals.match_propose(help_request=help_request, volunteer=volunteer, by=request.user)
+            messages.success(
+                request,
+                _("Voorgesteld aan %(name)s. Die krijgt een e-mail en ziet het in de app.") % {"name": volunteer.name},
+            )
+        except proposals.ProposalError as error:
+            messages.error(request, error.message)
+    return redirect("matching:request_detail", org=org, help_request=help_request.pk)
+
+
+# --- the volunteer's side -----------------------------------------------------------------------------
+
+
+def _answer(request, match, action):
+    """Accept or decline; the same for the in-app page and the emailed link."""
+    try:
+        if action == "accept":
+            proposals.match_accept(match=match)
+            messages.success(request, _("Dank je wel! De hulpvraag is aan jou gekoppeld."))
+        elif action == "decline":
+            form = DeclineForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            proposals.match_decline(match=match, reason=reason)
+            messages.success(request, _("Jammer, maar helemaal goed. We vragen iemand anders."))
+        else:
+            messages.error(request, _("Kies ja of nee."))
+    except proposals.ProposalError as error:
+        messages.error(request, error.message)
+
+
+@role_required("matching.own_offers")
+def my_match(request, org, match):
+    """A volunteer's proposal or match: answer it, see the resident once accepted, log contact moments."""
+    volunteer = people.volunteer_of(request.user)
+    if volunteer is None:
+        raise Http404
+    match = get_object_or_404(selectors.match_detail().filter(volunteer=volunteer), pk=match)
+    contact_form = ContactLogForm(prefix="contact")
+    satisfaction_form = SatisfactionForm(prefix="tevreden")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action in ("accept", "decline"):
+            _answer(request, match, action)
+            return redirect("matching:my_match", org=org, match=match.pk)
+        if action == "contact":
+            contact_form = ContactLogForm(request.POST, prefix="contact")
+            if contact_form.is_valid():
+                try:
+                    proposals.contact_log_add(match=match, by=request.user, **contact_form.cleaned_data)
+                    messages.success(request, _("Het contactmoment is opgeslagen."))
+                    return redirect("matching:my_match", org=org, match=match.pk)
+                except proposals.ProposalError as error:
+                    messages.error(request, error.message)
+        if action == "satisfaction":
+            satisfaction_form = SatisfactionForm(request.POST, prefix="tevreden")
+            if satisfaction_form.is_valid():
+                try:
+                    proposals.satisfaction_record(
+                        match=match,
+                        respondent=SatisfactionResponse.Respondent.VOLUNTEER,
+                        by=request.user,
+                        **satisfaction_form.cleaned_data,
+                    )
+                    messages.success(request, _("Dank je wel voor je antwoord."))
+                    return redirect("matching:my_match", org=org, match=match.pk)
+                except proposals.ProposalError as error:
+                    messages.error(request, error.message)
+    return render(
+        request,
+        "matching/my_match.html",
+        {
+            "match": match,
+            "show_contact_details": match.status in (Match.Status.ACCEPTED, Match.Status.CLOSED),
+            "contact_form": contact_form,
+            "decline_form": DeclineForm(),
+            "satisfaction_form": satisfaction_form,
+            "answered": match.satisfaction.filter(respondent=SatisfactionResponse.Respondent.VOLUNTEER).exists(),
+        },
+    )
+
+
+@public_page
+def proposal_link(request, org, token):
+    """The emailed link: one click to say yes or no, without logging in. Contact details stay in the app."""
+    match = proposals.match_from_token(token)
+    if match is None or match.organisation_id != request.tenant.organisation.pk:
+        raise Http404
+    if request.method == "POST":
+        _answer(request, match, request.POST.get("action"))
+        return redirect("matching:proposal_link", org=org, token=token)
+    return render(request, "matching/proposal_link.html", {"match": match, "decline_form": DeclineForm()})
+
+
+# --- the coordinator's side of a match --------------------------------------------------------------
+
+
+@role_required("matching.propose")
+def match_detail(request, org, match):
+    match = get_object_or_404(selectors.match_detail(), pk=match)
+    close_form = CloseMatchForm(prefix="afsluiten")
+    satisfaction_form = SatisfactionForm(prefix="bewoner")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "withdraw":
+                proposals.match_withdraw(match=match, by=request.user)
+                messages.success(request, _("Het voorstel is ingetrokken."))
+                return redirect("matching:request_detail", org=org, help_request=match.help_request_id)
+            if action == "close":
+                close_form = CloseMatchForm(request.POST, prefix="afsluiten")
+                if close_form.is_valid():
+                    proposals.match_close(match=match, by=request.user, **close_form.cleaned_data)
+                    messages.success(request, _("De koppeling is afgesloten."))
+                    return redirect("matching:match_detail", org=org, match=match.pk)
+            if action == "satisfaction":
+                satisfaction_form = SatisfactionForm(request.POST, prefix="bewoner")
+                if satisfaction_form.is_valid():
+                    proposals.satisfaction_record(
+                        match=match,
+                        respondent=SatisfactionResponse.Respondent.RESIDENT,
+                        by=request.user,
+                        **satisfaction_form.cleaned_data,
+                    )
+                    messages.success(request, _("Het antwoord van de bewoner is opgeslagen."))
+                    return redirect("matching:match_detail", org=org, match=match.pk)
+        except proposals.ProposalError as error:
+            messages.error(request, error.message)
+    return render(
+        request,
+        "matching/match_detail.html",
+        {"match": match, "close_form": close_form, "satisfaction_form": satisfaction_form},
+    )
+
+
+# --- batch assignment ---------------------------------------------------------------------------------
+
+
+@role_required("matching.propose")
+def batch_list(request, org):
+    if request.method == "POST":
+        run = batch.batch_start(organisation=request.tenant.organisation, by=request.user)
+        return redirect("matching:batch_detail", org=org, run=run.pk)
+    return render(
+        request,
+        "matching/batch_list.html",
+        {"runs": BatchRun.objects.select_related("created_by")[:10], "open_count": batch.open_requests().count()},
+    )
+
+
+@role_required("matching.propose")
+def batch_detail(request, org, run):
+    run = get_object_or_404(BatchRun, pk=run)
+    if request.GET.get("formaat") == "json":
+        return JsonResponse(
+            {"status": run.status, "progress": run.progress, "done": run.status in ("klaar", "mislukt")}
+        )
+    pairs = (
+        BatchProposal.objects.filter(run=run)
+        .select_related("help_request__resident", "help_request__category", "volunteer__membership__user")
+        .order_by("decision", "-score")
+    )
+    return render(request, "matching/batch_detail.html", {"run": run, "pairs": pairs})
+
+
+@require_POST
+@role_required("matching.propose")
+def batch_decide(request, org, run, proposal):
+    proposal = get_object_or_404(
+        BatchProposal.objects.select_related("help_request", "volunteer__membership__user"), pk=proposal, run_id=run
+    )
+    confirm = request.POST.get("action") == "confirm"
+    try:
+        batch.proposal_decide(proposal=proposal, confirm=confirm, by=request.user)
+        if confirm:
+            messages.success(request, _("Voorgesteld aan %(name)s.") % {"name": proposal.volunteer.name})
+    except proposals.ProposalError as error:
+        messages.error(request, error.message)
+    return redirect("matching:batch_detail", org=org, run=run)
+
+
+@role_required("matching.manage_categories")
+def settings_edit(request, org):
+    settings = suggestions.matching_settings()
+    form = MatchingSettingsForm(request.POST if request.method == "POST" else None, instance=settings)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("De instellingen voor matching zijn opgeslagen."))
+        return redirect("matching:settings", org=org)
+    return render(request, "matching/settings.html", {"form": form})

@@ -1,0 +1,344 @@
+"""Who fits a request, and why: hard filters and weighted criteria, in one place.
+
+Everything works on arrays (numpy), one row per request and one column per volunteer, so the same
+code scores one request against 10,000 volunteers for its suggestions and 1,000 requests against
+5,000 volunteers for the batch assignment, in milliseconds. Loading the arrays takes a fixed number
+of queries, whatever the number of volunteers.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+
+import numpy as np
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from netwerken.languages import LANGUAGES
+from netwerken.models import Area, Organisation, Volunteer
+
+from .models import HelpRequest, Match, Offer
+
+CRITERIA = ("distance", "availability", "language", "load", "continuity", "recency")
+NEAR_KM = 5.0  # distance points fall to zero at this distance
+RECENCY_DAYS = 30  # a volunteer who has not helped for this long gets full "turn" points
+LANGUAGE_BIT = {code: 1 << i for i, (code, _label) in enumerate(LANGUAGES)}
+COUNTING = (Match.Status.PROPOSED, Match.Status.ACCEPTED, Match.Status.CLOSED)
+HELPED = (Match.Status.ACCEPTED, Match.Status.CLOSED)
+OPEN_STATUSES = (HelpRequest.Status.SEARCHING, HelpRequest.Status.PROPOSED)
+
+
+def _ordinal(day):
+    return day.toordinal() if day else -1
+
+
+@lru_cache(maxsize=256)
+def _language_mask(codes):
+    mask = 0
+    for code in codes.split(",") if isinstance(codes, str) else codes:
+        mask |= LANGUAGE_BIT.get(code, 0)
+    return mask
+
+
+def _popcount(values):
+    values = values.astype(np.uint32)
+    count = np.zeros(values.shape, dtype=np.int32)
+    for bit in range(21):
+        count += ((values >> bit) & 1).astype(np.int32)
+    return count
+
+
+@dataclass
+class RequestArrays:
+    pks: np.ndarray
+    category: np.ndarray  # index into the category axis
+    requires_vog: np.ndarray
+    slots: np.ndarray
+    language: np.ndarray  # language bit
+    language_code: list
+    resident: np.ndarray
+    resident_name: list
+    lat: np.ndarray
+    lon: np.ndarray
+    area: np.ndarray  # index into the area axis, -1 unknown
+    day: np.ndarray  # ordinal of the day that counts for VOG and pauses
+    continuity_full: np.ndarray  # continuity weighs fully (recurring, or 'er zijn voor elkaar')
+
+
+@dataclass
+class VolunteerArrays:
+    pks: np.ndarray
+    names: list
+    lat: np.ndarray
+    lon: np.ndarray
+    max_km: np.ndarray  # nan: no maximum
+    availability: np.ndarray
+    category_ok: np.ndarray  # (volunteers × categories) offers this category
+    category_availability: np.ndarray  # (volunteers × categories) availability incl. offers
+    areas: np.ndarray  # (volunteers × areas) wants to help there
+    has_areas: np.ndarray
+    vog_seen: np.ndarray
+    vog_expires: np.ndarray
+    paused_from: np.ndarray
+    paused_until: np.ndarray
+    languages: np.ndarray
+    month_load: np.ndarray
+    monthly_max: np.ndarray
+    last_helped: np.ndarray  # ordinal, -1 never
+
+    def __len__(self):
+        return len(self.pks)
+
+
+def month_start():
+    today = timezone.localdate()
+    return timezone.make_aware(timezone.datetime(today.year, today.month, 1))
+
+
+def load_requests(help_requests, category_index, area_index, organisation):
+    """Arrays for a list of HelpRequest objects (with category and resident loaded)."""
+    today = timezone.localdate()
+    mutual = organisation.help_type == Organisation.HelpType.MUTUAL
+    rows = list(help_requests)
+    return RequestArrays(
+        pks=np.array([r.pk for r in rows], dtype=np.int64),
+        category=np.array([category_index[r.category_id] for r in rows], dtype=np.int64),
+        requires_vog=np.array([r.category.requires_vog for r in rows], dtype=bool),
+        slots=np.array([r.slots for r in rows], dtype=np.int64),
+        language=np.array([LANGUAGE_BIT.get(r.language, 0) for r in rows], dtype=np.int64),
+        language_code=[r.language for r in rows],
+        resident=np.array([r.resident_id for r in rows], dtype=np.int64),
+        resident_name=[r.resident.name for r in rows],
+        lat=np.array([r.resident.latitude if r.resident.latitude is not None else np.nan for r in rows], dtype=float),
+        lon=np.array([r.resident.longitude if r.resident.longitude is not None else np.nan for r in rows], dtype=float),
+        area=np.array([area_index.get(r.resident.area_id, -1) for r in rows], dtype=np.int64),
+        day=np.array([_ordinal(max(r.date, today) if r.date else today) for r in rows], dtype=np.int64),
+        continuity_full=np.array([mutual or r.kind == HelpRequest.Kind.RECURRING for r in rows], dtype=bool),
+    )
+
+
+def load_volunteers(volunteers, category_index, area_index, only_categories=None, offering=False):
+    """Arrays for a queryset of volunteers, in five queries however many volunteers there are.
+
+    `only_categories` narrows what is loaded to what the requests at hand can use (one request needs
+    one category), which keeps a single suggestion run close to the cost of selecting the candidates.
+    `offering=True` says the queryset only holds volunteers who offer those categories already.
+    """
+    rows = list(
+        volunteers.values_list(
+            "pk",
+            "membership__user__name",
+            "latitude",
+            "longitude",
+            "max_distance_km",
+            "availability",
+            "vog_seen",
+            "vog_expires",
+            "paused_from",
+            "paused_until",
+            "languages",
+            "max_requests_per_month",
+        )
+    )
+    n, n_categories, n_areas = len(rows), len(category_index), len(area_index)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 12
+    position = dict(zip(cols[0], range(n), strict=True))
+    # The side tables are read by category and area (both belong to this organisation), not by a long
+    # list of volunteer ids; rows of volunteers outside `volunteers` are skipped.
+    category_filter = {"category_id__in": list(category_index if only_categories is None else only_categories)}
+
+    category_ok = np.zeros((n, n_categories), dtype=bool)
+    category_availability = np.zeros((n, n_categories), dtype=np.int64)
+    availability = np.array(cols[5], dtype=np.int64)
+    if offering:
+        category_ok[:, [category_index[c] for c in category_filter["category_id__in"]]] = True
+    elif n:
+        for volunteer_id, category_id in Volunteer.categories.through.objects.filter(**category_filter).values_list(
+            "volunteer_id", "category_id"
+        ):
+            if volunteer_id in position:
+                category_ok[position[volunteer_id], category_index[category_id]] = True
+    category_availability |= availability[:, None]
+    if n:
+        for volunteer_id, category_id, offer_slots in Offer.objects.filter(active=True, **category_filter).values_list(
+            "volunteer_id", "category_id", "availability"
+        ):
+            if volunteer_id in position:
+                i, c = position[volunteer_id], category_index[category_id]
+                category_ok[i, c] = True
+                category_availability[i, c] |= offer_slots
+
+    areas = np.zeros((n, max(n_areas, 1)), dtype=bool)
+    has_areas = np.zeros(n, dtype=bool)
+    if n:
+        # Every area of the organisation counts for "has chosen areas"; the matrix only needs area_index's.
+        for volunteer_id, area_id in Volunteer.areas.through.objects.filter(
+            area_id__in=Area.objects.values("pk")
+        ).values_list("volunteer_id", "area_id"):
+            if volunteer_id in position:
+                has_areas[position[volunteer_id]] = True
+                if area_id in area_index:
+                    areas[position[volunteer_id], area_index[area_id]] = True
+
+    month_load = np.zeros(n, dtype=np.int64)
+    last_helped = np.full(n, -1, dtype=np.int64)
+    # Only recent matches matter: load counts this month, and "last helped" tops out after RECENCY_DAYS.
+    since = min(month_start(), timezone.now() - timedelta(days=RECENCY_DAYS))
+    stats = (
+        Match.objects.filter(proposed_at__gte=since, status__in=COUNTING)
+        .values("volunteer_id")
+        .annotate(
+            month=Count("pk", filter=Q(proposed_at__gte=month_start())),
+            last=Max("proposed_at", filter=Q(status__in=HELPED)),
+        )
+        .values_list("volunteer_id", "month", "last")
+    )
+    for volunteer_id, month, last in stats if n else ():
+        if volunteer_id not in position:
+            continue
+        i = position[volunteer_id]
+        month_load[i] = month
+        if last is not None:
+            last_helped[i] = timezone.localdate(last).toordinal()
+
+    def ordinals(values, missing=-1):
+        return np.array([value.toordinal() if value else missing for value in values], dtype=np.int64)
+
+    return VolunteerArrays(
+        pks=np.array(cols[0], dtype=np.int64),
+        names=list(cols[1]),
+        lat=np.array(cols[2], dtype=float),  # None becomes nan
+        lon=np.array(cols[3], dtype=float),
+        max_km=np.array(cols[4], dtype=float),
+        availability=availability,
+        category_ok=category_ok,
+        category_availability=category_availability,
+        areas=areas,
+        has_areas=has_areas,
+        vog_seen=np.array(cols[6], dtype=bool),
+        vog_expires=ordinals(cols[7]),
+        paused_from=ordinals(cols[8]),
+        paused_until=ordinals(cols[9], missing=10**7),
+        languages=np.array([_language_mask(value) for value in cols[10]], dtype=np.int64),
+        month_load=month_load,
+        monthly_max=np.array(cols[11], dtype=np.int64),
+        last_helped=last_helped,
+    )
+
+
+def pair_sets(request_pks, resident_pks):
+    """(request, volunteer) pairs that may not be proposed again, and (resident, volunteer) who met before."""
+    request_pks = {int(pk) for pk in request_pks}
+    rows = Match.objects.filter(
+        Q(help_request_id__in=request_pks)
+        | Q(help_request__resident_id__in=[int(pk) for pk in resident_pks], status__in=HELPED)
+    ).values_list("help_request_id", "help_request__resident_id", "volunteer_id", "status")
+    excluded, met = set(), set()
+    for request_id, resident_id, volunteer_id, status in rows:
+        if request_id in request_pks and status != Match.Status.WITHDRAWN:
+            excluded.add((request_id, volunteer_id))
+        if status in HELPED:
+            met.add((resident_id, volunteer_id))
+    return excluded, met
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    lat1, lon1, lat2, lon2 = (np.radians(x) for x in (lat1, lon1, lat2, lon2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * np.arcsin(np.sqrt(a))
+
+
+@dataclass
+class Scores:
+    feasible: np.ndarray  # (requests × volunteers) passes every hard filter
+    total: np.ndarray  # (requests × volunteers)
+    parts: dict  # criterion -> (requests × volunteers) points
+    distance: np.ndarray
+    overlap: np.ndarray
+    speaks: np.ndarray
+    met: np.ndarray
+
+
+def score(requests: RequestArrays, volunteers: VolunteerArrays, weights, excluded=(), met=()):
+    """Hard filters and weighted criteria for every (request, volunteer) pair."""
+    R, V = len(requests.pks), len(volunteers)
+    req = lambda values: values[:, None]  # noqa: E731 - broadcast a request column over volunteers
+
+    category_ok = volunteers.category_ok[:, requests.category].T
+    available = volunteers.category_availability[:, requests.category].T
+    overlap = available & req(requests.slots)
+    day = req(requests.day)
+    vog_ok = ~req(requests.requires_vog) | (volunteers.vog_seen & (volunteers.vog_expires >= day))
+    paused = (volunteers.paused_from >= 0) & (volunteers.paused_from <= day) & (day <= volunteers.paused_until)
+    has_room = volunteers.month_load < volunteers.monthly_max
+
+    distance = haversine_km(req(requests.lat), req(requests.lon), volunteers.lat, volunteers.lon)
+    known = ~np.isnan(distance)
+    has_max = ~np.isnan(volunteers.max_km)
+    area_known = req(requests.area) >= 0
+    in_area = np.zeros((R, V), dtype=bool)
+    if volunteers.areas.shape[1]:
+        in_area = volunteers.areas[:, np.clip(requests.area, 0, None)].T & area_known
+    within = (has_max & known & (distance <= np.nan_to_num(volunteers.max_km, nan=0.0))) | (
+        volunteers.has_areas & in_area
+    )
+    # Where neither the volunteer nor the location says anything, distance can't rule anyone out.
+    unrestricted = (~has_max & ~volunteers.has_areas) | (has_max & ~known & ~volunteers.has_areas)
+    feasible = category_ok & (overlap != 0) & vog_ok & ~paused & has_room & (within | unrestricted)
+    if excluded:
+        index_r = {pk: i for i, pk in enumerate(requests.pks.tolist())}
+        index_v = {pk: i for i, pk in enumerate(volunteers.pks.tolist())}
+        for request_pk, volunteer_pk in excluded:
+            if request_pk in index_r and volunteer_pk in index_v:
+                feasible[index_r[request_pk], index_v[volunteer_pk]] = False
+
+    met_matrix = np.zeros((R, V), dtype=bool)
+    if met:
+        index_v = {pk: i for i, pk in enumerate(volunteers.pks.tolist())}
+        by_resident = {}
+        for i, resident in enumerate(requests.resident.tolist()):
+            by_resident.setdefault(resident, []).append(i)
+        for resident, volunteer_pk in met:
+            if volunteer_pk in index_v:
+                for i in by_resident.get(resident, ()):
+                    met_matrix[i, index_v[volunteer_pk]] = True
+
+    request_bits = np.maximum(_popcount(requests.slots), 1)
+    speaks = (volunteers.languages & req(requests.language)) != 0
+    today = timezone.localdate().toordinal()
+    days_since = np.where(volunteers.last_helped >= 0, today - volunteers.last_helped, RECENCY_DAYS)
+    load_share = np.clip(volunteers.month_load / np.maximum(volunteers.monthly_max, 1), 0, 1)
+
+    parts = {
+        "distance": weights["distance"] * np.where(known, np.clip(1 - distance / NEAR_KM, 0, 1), 0.5),
+        "availability": weights["availability"] * np.clip(_popcount(overlap) / req(request_bits), 0, 1),
+        "language": weights["language"] * speaks,
+        "load": np.broadcast_to(weights["load"] * (1 - load_share), (R, V)),
+        "continuity": weights["continuity"] * met_matrix * np.where(req(requests.continuity_full), 1.0, 0.5),
+        "recency": np.broadcast_to(weights["recency"] * np.clip(days_since / RECENCY_DAYS, 0, 1), (R, V)),
+    }
+    total = sum(parts.values())
+    return Scores(
+        feasible=feasible,
+        total=np.where(feasible, total, -np.inf),
+        parts=parts,
+        distance=distance,
+        overlap=overlap,
+        speaks=speaks,
+        met=met_matrix,
+    )
+
+
+def criteria_for(scores, requests, volunteers, r, v):
+    """What a suggestion stores: each criterion's points and the fact behind it, for the explanation."""
+    distance = scores.distance[r, v]
+    days = None if volunteers.last_helped[v] < 0 else timezone.localdate().toordinal() - int(volunteers.last_helped[v])
+    facts = {
+        "distance": {"km": None if np.isnan(distance) else round(float(distance), 2)},
+        "availability": {"slots": int(scores.overlap[r, v])},
+        "language": {"language": requests.language_code[r], "speaks": bool(scores.speaks[r, v])},
+        "load": {"count": int(volunteers.month_load[v])},
+        "continuity": {"met": bool(scores.met[r, v]), "resident": requests.resident_name[r]},
+        "recency": {"days": days},
+    }
+    return [{"key": key, "points": round(float(scores.parts[key][r, v]), 1), **facts[key]} for key in CRITERIA]

@@ -1,0 +1,121 @@
+"""Thin tasks: they take primary keys, load the organisation's scope and call one service.
+
+Everything they do is recorded in the database first (suggestions_requested_at, Match.deadline,
+Volunteer.updated_at), so the periodic sweeps redo whatever a lost task left undone.
+"""
+
+from celery import shared_task
+from django.db import OperationalError, transaction
+from django_scopes import scope, scopes_disabled
+
+from netwerken.models import Organisation
+
+RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_backoff_max": 300, "max_retries": 5}
+
+
+def _providers():
+    with scopes_disabled():
+        return list(Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).values_list("pk", flat=True))
+
+
+@shared_task(**RETRY)
+def compute_suggestions(organisation_id, help_request_id):
+    from .suggestions import compute_for_request
+
+    with scope(organisation=organisation_id):
+        return compute_for_request(help_request_id)
+
+
+@shared_task(**RETRY)
+def sync_volunteer(organisation_id, volunteer_id):
+    from django.utils import timezone
+
+    from netwerken.models import Volunteer
+
+    from .suggestions import affected_requests, compute_for_request
+
+    started = timezone.now()
+    with scope(organisation=organisation_id):
+        volunteer = Volunteer.objects.filter(pk=volunteer_id).first()
+        if volunteer is None:
+            return 0
+        request_ids = affected_requests(volunteer)
+        for request_id in request_ids:
+            compute_for_request(request_id)
+        Volunteer.objects.filter(pk=volunteer_id).update(suggestions_synced_at=started)
+    return len(request_ids)
+
+
+@shared_task
+def sweep_suggestions():
+    """Redoes suggestions that are missing or stale, whatever happened to the task that should have."""
+    from .suggestions import stale_request_ids, stale_volunteer_ids
+
+    queued = 0
+    for organisation_id in _providers():
+        with scope(organisation=organisation_id):
+            for request_id in stale_request_ids():
+                compute_suggestions.delay(organisation_id, request_id)
+                queued += 1
+            for volunteer_id in stale_volunteer_ids():
+                sync_volunteer.delay(organisation_id, volunteer_id)
+                queued += 1
+    return queued
+
+
+@shared_task(**RETRY)
+def expire_proposals():
+    from .proposals import expire_overdue
+
+    total = 0
+    for organisation_id in _providers():
+        with scope(organisation=organisation_id):
+            total += expire_overdue()
+    return total
+
+
+@shared_task(**RETRY)
+def send_proposal_reminders():
+    from .proposals import send_reminders
+
+    total = 0
+    for organisation_id in _providers():
+        with scope(organisation=organisation_id):
+            total += send_reminders()
+    return total
+
+
+@shared_task(**RETRY)
+def run_batch(organisation_id, run_id):
+    from .batch import run
+
+    with scope(organisation=organisation_id):
+        return run(run_id)
+
+
+def _on_commit_once(key, callback):
+    """transaction.on_commit, but a second call for the same key in the same transaction is dropped.
+
+    The key lives on the callback in Django's own list, so a rolled-back savepoint forgets it too.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        getattr(entry[1], "buurthulp_key", None) == key for entry in connection.run_on_commit
+    ):
+        return
+    callback.buurthulp_key = key
+    transaction.on_commit(callback)
+
+
+def enqueue_suggestions(help_request):
+    """Marks the request's suggestions as wanted and computes them after the commit."""
+    from .suggestions import mark_requested
+
+    mark_requested([help_request.pk])
+    organisation_id, pk = help_request.organisation_id, help_request.pk
+    _on_commit_once(("request", pk), lambda: compute_suggestions.delay(organisation_id, pk))
+
+
+def enqueue_volunteer_sync(volunteer):
+    organisation_id, pk = volunteer.organisation_id, volunteer.pk
+    _on_commit_once(("volunteer", pk), lambda: sync_volunteer.delay(organisation_id, pk))
