@@ -27,15 +27,19 @@ def suggestions_context(help_request):
             "volunteer__membership__user", "volunteer__area"
         )
     )
-    busy = set(
+    taken = list(
         Match.objects.filter(help_request=help_request)
         .exclude(status=Match.Status.WITHDRAWN)
-        .values_list("volunteer_id", flat=True)
+        .values_list("volunteer_id", "status")
     )
+    busy = {volunteer_id for volunteer_id, _status in taken}
+    active = sum(1 for _volunteer_id, status in taken if status in Match.ACTIVE)
     return {
         "help_request": help_request,
         "state": state(help_request),
         "suggestions": [(s, explain(s.criteria), s.volunteer_id in busy) for s in rows],
+        # Every place is taken by a proposal or match: proposing someone else would only be refused.
+        "full": active >= help_request.helpers_needed,
     }
 
 

@@ -1,6 +1,9 @@
 """Demo data: two buurthulp organisations, one account per role, a municipality that funds both,
 and per organisation its areas, help categories, about 40 volunteers with their offers and about 60
-residents' requests in every status, with a real status history.
+residents' requests in every status, with a real status history. The requests that were proposed,
+matched or done got there through the matching services (suggestions, proposal, a decline now and
+then, acceptance, contact moments, closing, the short satisfaction questions), and the demo
+volunteer has one proposal waiting for an answer and one match they help in now.
 
 seed() is idempotent: it looks everything up by its natural key and only creates what is missing,
 and puts roles and names back the way the demo needs them. The people and requests come from
@@ -11,18 +14,26 @@ and description.
 """
 
 import datetime
+import functools
+import itertools
+import logging
+import operator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from . import demo_data
-from .models import Area, Consent, Funding, Membership, Organisation, Resident, User, Volunteer
+from .models import Area, Consent, Funding, Membership, Organisation, OutgoingEmail, Resident, User, Volunteer
 from .roles import Role
+
+logger = logging.getLogger(__name__)
 
 ORGANISATIONS = [
     {
@@ -157,10 +168,12 @@ def _seed_organisation(org, staff):
             later = _Timestamps()
             _seed_volunteers(org, staff, areas, categories, later)
             later.save()
-        with transaction.atomic():
+        # The requests go through the matching services; see _demo_matching for what that takes.
+        with transaction.atomic(), _demo_matching(org):
             later = _Timestamps()
-            _seed_requests(org, staff, categories, later)
+            created = _seed_requests(org, staff, categories, later)
             later.save()
+            _refresh_suggestions(everything=created)
 
 
 class _Timestamps:
@@ -304,13 +317,14 @@ def _seed_volunteers(org, staff, areas, categories, later):
 
 
 def _seed_requests(org, staff, categories, later):
-    from matching import lifecycle
+    """Creates the missing requests and takes each along its path. Returns whether it created any."""
     from matching import services as matching_services
     from matching.models import HelpRequest, StatusChange
 
     from . import availability, services
     from .consent import resident_online_consent_text, resident_phone_consent_text
 
+    S = HelpRequest.Status
     residents = {(r.name, r.postcode, r.house_number): r for r in Resident.objects.filter(organisation=org)}
     have = set(
         HelpRequest.objects.filter(organisation=org).values_list(
@@ -319,8 +333,10 @@ def _seed_requests(org, staff, categories, later):
     )
     now = timezone.now()
     today = timezone.localdate()
-    coordinator, professional = staff[Role.COORDINATOR], staff[Role.PROFESSIONAL]
+    coordinator = staff[Role.COORDINATOR]
     phone_text, online_text = resident_phone_consent_text(org), resident_online_consent_text(org)
+    matchmaker = _Matchmaker(org, staff, now)
+    created_any, missing = False, []
     for spec in demo_data.resident_specs(org.slug):
         key = (spec["name"], spec["postcode"], spec["house_number"])
         todo = [request for request in spec["requests"] if (*key, request["description"]) not in have]
@@ -340,51 +356,427 @@ def _seed_requests(org, staff, categories, later):
             )
             residents[key] = resident
             later.set(resident, created_at=first_contact)
-        for request in todo:
-            created = _moment(now, request["days_ago"], request["hour"], request["minute"])
-            online = request["channel"] == HelpRequest.Channel.ONLINE
-            date = None
-            if request["date_in_days"] is not None:
-                if request["status"] == HelpRequest.Status.DONE:
-                    date = (created + (now - created) * 0.6).date()  # it happened, before it was closed
-                else:
-                    date = today + datetime.timedelta(days=request["date_in_days"])
-            time_from = time_to = None
-            if request["time"]:
-                time_from, time_to = (datetime.time.fromisoformat(value) for value in request["time"])
-            help_request = matching_services.help_request_create(
-                organisation=org,
-                resident=resident,
-                by=None if online else coordinator,
-                channel=request["channel"],
-                consent_method=Consent.Method.ONLINE if online else Consent.Method.PHONE,
-                consent_text=online_text if online else phone_text,
-                recurring_slots=availability.mask_from_codes(request["slots"]),
-                category=categories[request["category"]],
-                description=request["description"],
-                kind=request["kind"],
-                date=date,
-                time_from=time_from,
-                time_to=time_to,
-                recurrence=request["recurrence"],
-                location=request["location"],
-                urgency=request["urgency"],
-                helpers_needed=request["helpers_needed"],
-                mobility=request["mobility"],
-                language=request["language"],
-                pets=request["pets"],
-                key_safe=request["key_safe"],
-                particulars=request["particulars"],
-            )
-            previous = HelpRequest.Status.NEW
-            for to_status, reason in request["path"]:
-                # The wijkteam hands an escalated request back; the coordinator makes every other move.
-                by = professional if previous == HelpRequest.Status.ESCALATED else coordinator
+        missing += [(resident, request) for request in todo]
+    # In the order they came in, so the matches of older requests are made first, as they were.
+    missing.sort(key=lambda pair: -pair[1]["days_ago"])
+    for resident, request in missing:
+        created = _moment(now, request["days_ago"], request["hour"], request["minute"])
+        online = request["channel"] == HelpRequest.Channel.ONLINE
+        date = None
+        if request["date_in_days"] is not None:
+            if request["status"] == S.DONE:
+                # it happened between the volunteer's yes and the closing (see _history's moments)
+                date = (created + (now - created) * 0.87).date()
+            else:
+                date = today + datetime.timedelta(days=request["date_in_days"])
+        time_from = time_to = None
+        if request["time"]:
+            time_from, time_to = (datetime.time.fromisoformat(value) for value in request["time"])
+        help_request = matching_services.help_request_create(
+            organisation=org,
+            resident=resident,
+            by=None if online else coordinator,
+            channel=request["channel"],
+            consent_method=Consent.Method.ONLINE if online else Consent.Method.PHONE,
+            consent_text=online_text if online else phone_text,
+            recurring_slots=availability.mask_from_codes(request["slots"]),
+            category=categories[request["category"]],
+            description=request["description"],
+            kind=request["kind"],
+            date=date,
+            time_from=time_from,
+            time_to=time_to,
+            recurrence=request["recurrence"],
+            location=request["location"],
+            urgency=request["urgency"],
+            helpers_needed=request["helpers_needed"],
+            mobility=request["mobility"],
+            language=request["language"],
+            pets=request["pets"],
+            key_safe=request["key_safe"],
+            particulars=request["particulars"],
+        )
+        created_any = True
+        steps = matchmaker.walk(help_request, request, _other_days(help_request, request, created, now))
+        changes = list(StatusChange.objects.filter(help_request=help_request).order_by("pk"))
+        end = now
+        if help_request.status == S.MATCHED:
+            # matched halfway its waiting time, so there are weeks of contact moments since
+            end = created + (now - created) * 0.55
+        moments = _history(created, end, len(changes))
+        matchmaker.answer_in_time(moments, steps)
+        if help_request.status == S.PROPOSED:
+            # the proposal still waits for an answer: well within the time to think it over
+            moments[-1] = max(moments[-1], now - datetime.timedelta(hours=20))
+        for change, moment in zip(changes, moments, strict=True):
+            later.set(change, at=moment)
+        last = changes[-1].at
+        later.set(help_request, created_at=created, status_changed_at=last, updated_at=last)
+        later.set(help_request.consent, given_at=created)
+        matchmaker.backdate(steps, moments)
+        matchmaker.follow_up(help_request, request, steps, moments, later)
+    if matchmaker.by_hand:
+        logger.debug("%s: %s proposals to volunteers outside the suggestions", org.slug, matchmaker.by_hand)
+    return created_any
+
+
+# --- matching -----------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _demo_matching(org):
+    """The matching services as the seed runs them, all in the requests' transaction:
+
+    - the coordinator proposes every next volunteer: the organisation's auto_propose_next is off while
+      the seed runs (the row is back as it was before anything commits), so a decline leaves the
+      request 'zoekend' as its path says and the demo volunteer gets only the proposals meant for them;
+    - nothing is mailed: these proposals, answers and closings are history, not news. The mails they
+      queued are deleted, and so is the work they queued for after the commit: the mails' tasks and a
+      recomputation of suggestions for every change and every volunteer involved, some hundreds of
+      times the same work. The seed computes each request's suggestions once instead
+      (_refresh_suggestions, before the commit, so the suggestions are there in tests too).
+    On an error the transaction rolls all of it back, the setting and the queued work included.
+    """
+    from matching.models import MatchingSettings
+    from matching.suggestions import matching_settings
+
+    connection = transaction.get_connection()
+    queued = len(connection.run_on_commit)
+    last_mail = OutgoingEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    matching = matching_settings()
+    MatchingSettings.objects.filter(pk=matching.pk).update(auto_propose_next=False)
+    yield
+    MatchingSettings.objects.filter(pk=matching.pk).update(auto_propose_next=matching.auto_propose_next)
+    OutgoingEmail.objects.filter(pk__gt=last_mail, to__endswith=f"@{org.slug}.demo").delete()
+    del connection.run_on_commit[queued:]
+
+
+def _refresh_suggestions(everything):
+    """Computes the suggestions of the organisation's requests that need it (in its scope), once each:
+    every open request after a run that created requests (the volunteers' load changed), else only
+    those never computed or asked for again since. A second run computes nothing."""
+    from matching import scoring, suggestions
+    from matching.models import HelpRequest
+
+    open_ = Q(status__in=scoring.OPEN_STATUSES)
+    stale = (
+        Q(suggestions_requested_at__gt=F("suggestions_computed_at"))
+        | Q(suggestions_requested_at__isnull=False, suggestions_computed_at__isnull=True)
+        | (open_ & Q(suggestions_computed_at__isnull=True))
+    )
+    for pk in (
+        HelpRequest.objects.filter((stale | open_) if everything else stale).order_by("pk").values_list("pk", flat=True)
+    ):
+        suggestions.compute_for_request(pk)
+
+
+def _other_days(help_request, spec, created, now):
+    """Other days the resident could do as well, in order, as the fields to change: for a request that
+    is to be matched when no volunteer fits the first. A date within the week after the first (for a
+    request that is done: between the volunteer's yes and the closing), a rhythm on another weekday."""
+    from matching.models import HelpRequest
+    from matching.services import request_slots
+
+    from . import availability
+
+    if spec["status"] not in ("voorgesteld", "gekoppeld", "afgerond") or spec["demo_volunteer"]:
+        return []
+    if help_request.kind == HelpRequest.Kind.RECURRING:
+        days = ["ma", "di", "wo", "do", "vr", "za"]
+        shifted = []
+        for shift in range(1, len(days)):
+            codes = []
+            for code in spec["slots"]:
+                day, part = code.split("-")
+                codes.append(f"{days[(days.index(day) + shift) % len(days)]}-{part}" if day in days else code)
+            shifted.append({"slots": availability.mask_from_codes(codes)})
+        return shifted
+    if help_request.date is None:
+        return []
+    if spec["status"] == "afgerond":
+        span = now - created
+        first = (created + span * 0.62 + datetime.timedelta(hours=28)).date()
+        last = (created + span * 0.9).date()
+        dates = [last - datetime.timedelta(days=k) for k in range(7)]
+        dates = [day for day in dates if first < day and day != help_request.date]
+    else:
+        dates = [help_request.date + datetime.timedelta(days=k) for k in range(1, 7)]
+    return [
+        {
+            "date": day,
+            "slots": request_slots(
+                kind=help_request.kind,
+                date=day,
+                time_from=help_request.time_from,
+                time_to=help_request.time_to,
+                recurring_slots=0,
+            ),
+        }
+        for day in dates
+    ]
+
+
+# How many hours after a proposal the volunteer answers, in turn: always within the time to think it over.
+ANSWER_HOURS = (3, 20, 6, 27, 1, 9)
+
+
+class _Matchmaker:
+    """Takes a request along its path with the matching services, as the coordinator and the volunteers
+    would: the coordinator proposes the best suggestion that is free at the time, the volunteer declines
+    or accepts, the coordinator closes. A walk returns its steps: (index of the status change the step
+    made, [(event, match), ...]), for the timestamps afterwards."""
+
+    def __init__(self, org, staff, now):
+        from matching.suggestions import matching_settings
+
+        self.now = now
+        self.coordinator = staff[Role.COORDINATOR]
+        self.professional = staff[Role.PROFESSIONAL]
+        self.demo_volunteer = Volunteer.objects.select_related("membership__user").get(
+            organisation=org, membership__user=staff[Role.VOLUNTEER]
+        )
+        self.proposal_hours = matching_settings().proposal_hours
+        self.by_hand = 0  # proposals to a volunteer outside the suggestions: none fitted at the time
+        self.answers = self.contacts = 0  # to take the next of a list in turn
+
+    # the walk
+
+    def walk(self, help_request, spec, other_days=()):
+        from matching import lifecycle, proposals
+        from matching.models import HelpRequest, Match, StatusChange
+
+        S, M = HelpRequest.Status, Match.Status
+        path = spec["path"]
+        # the demo volunteer gets the request's last proposal; someone else may have declined it before
+        demo_step = max((i for i, (status, _r) in enumerate(path) if status == S.PROPOSED), default=None)
+        self.computed, self.other_days, self.final_status = False, other_days, spec["status"]
+        steps, previous = [], S.NEW
+        for i, (to_status, reason) in enumerate(path):
+            if to_status == S.PROPOSED:
+                events = self._propose(help_request, demo=spec["demo_volunteer"] and i == demo_step)
+            elif to_status == S.SEARCHING and previous == S.PROPOSED:
+                events = [
+                    ("declined", proposals.match_decline(match=match, reason=reason)[0])
+                    for match in self._matches(help_request, M.PROPOSED)
+                ]
+            elif to_status == S.MATCHED:
+                events = self._fill(help_request) or []
+                events += [
+                    ("accepted", proposals.match_accept(match=m)) for m in self._matches(help_request, M.PROPOSED)
+                ]
+            elif to_status == S.DONE and previous == S.MATCHED:
+                outcome = spec["outcome"] or Match.Outcome.HELPED
+                events = [
+                    (
+                        "closed",
+                        proposals.match_close(match=m, outcome=outcome, note=spec["closing_note"], by=self.coordinator),
+                    )
+                    for m in self._matches(help_request, M.ACCEPTED)
+                ]
+            else:
+                by = self.professional if previous == S.ESCALATED else self.coordinator
                 lifecycle.request_transition(help_request=help_request, to_status=to_status, by=by, reason=reason)
-                previous = to_status
-            changes = list(StatusChange.objects.filter(help_request=help_request).order_by("pk"))
-            for change, moment in zip(changes, _history(created, now, len(changes)), strict=True):
-                later.set(change, at=moment)
-            last = changes[-1].at
-            later.set(help_request, created_at=created, status_changed_at=last, updated_at=last)
-            later.set(help_request.consent, given_at=created)
+                events = []
+            help_request.refresh_from_db(fields=["status", "status_changed_at"])
+            index = StatusChange.objects.filter(help_request=help_request).count() - 1
+            steps.append((index, events or []))
+            if help_request.status != to_status:
+                logger.warning(
+                    "Demo request %s stopped at '%s' on its way to '%s'",
+                    help_request.pk,
+                    help_request.status,
+                    spec["status"],
+                )
+                break
+            previous = to_status
+        if help_request.status == S.PROPOSED and steps:
+            # a request for two: the second place is proposed too
+            steps[-1][1].extend(self._fill(help_request) or [])
+        return steps
+
+    def _matches(self, help_request, status):
+        from matching.models import Match
+
+        return list(Match.objects.filter(help_request=help_request, status=status).order_by("place", "pk"))
+
+    def _fill(self, help_request):
+        """Proposes the request's free helper places."""
+        from matching.models import Match
+
+        events = []
+        for _place in range(
+            help_request.helpers_needed
+            - Match.objects.filter(help_request=help_request, status__in=Match.ACTIVE).count()
+        ):
+            proposed = self._propose(help_request)
+            if proposed is None:
+                break
+            events += proposed
+        return events
+
+    def _propose(self, help_request, demo=False):
+        """Proposes to the best suggestion that is free, or, if none is, to a volunteer the coordinator
+        knows who offers this help. Only the requests meant for the demo volunteer go to them."""
+        from matching import proposals
+        from matching.models import Match, MatchSuggestion
+
+        if not self.computed:
+            self._suggest(help_request)
+            self.computed = True
+        had = set(Match.objects.filter(help_request=help_request).values_list("volunteer_id", flat=True))
+        suggested = [
+            s.volunteer
+            for s in MatchSuggestion.objects.filter(help_request=help_request).select_related(
+                "volunteer__membership__user"
+            )
+        ]
+        demo_suggested = any(v.pk == self.demo_volunteer.pk for v in suggested)
+        candidates = itertools.chain(
+            [(self.demo_volunteer, demo_suggested)] if demo else [],
+            ((v, True) for v in suggested if v.pk != self.demo_volunteer.pk),
+            # only asked for if no suggestion is free
+            ((v, False) for v in self._known(help_request, current=self.final_status == "voorgesteld")),
+        )
+        for volunteer, from_suggestions in candidates:
+            if volunteer.pk in had:
+                continue
+            try:
+                match = proposals.match_propose(help_request=help_request, volunteer=volunteer, by=self.coordinator)
+            except proposals.ProposalError:
+                continue  # busy at that time
+            had.add(volunteer.pk)
+            self.by_hand += not from_suggestions
+            return [("proposed", match)]
+        return None
+
+    def _suggest(self, help_request):
+        """Computes the suggestions. If nobody fits, the resident could do another day as well: the first
+        on which someone fits is the one (the date and rhythm are only drawn, after all); if none is,
+        the first day stays. A look at all those days at once first spares trying them one by one."""
+        from matching import suggestions
+        from matching.models import HelpRequest, MatchSuggestion
+
+        def fits(fields):
+            if fields:
+                HelpRequest.objects.filter(pk=help_request.pk).update(**fields)
+                for name, value in fields.items():
+                    setattr(help_request, name, value)
+            suggestions.compute_for_request(help_request.pk)
+            return (
+                MatchSuggestion.objects.filter(help_request=help_request)
+                .exclude(volunteer=self.demo_volunteer)
+                .exists()
+            )
+
+        if fits({}) or not self.other_days:
+            return
+        first = {name: getattr(help_request, name) for name in self.other_days[0]}
+        any_day = {"slots": functools.reduce(operator.or_, (fields["slots"] for fields in self.other_days))}
+        if fits(any_day) and any(fits(fields) for fields in self.other_days):
+            return
+        fits(first)
+
+    def _known(self, help_request, current):
+        """Active volunteers who offer the request's kind of help and may do it, the neighbourhood's first.
+        A pause counts for a proposal that is `current`; the others were made weeks before it began."""
+        category = help_request.category
+        day = max(help_request.date or timezone.localdate(), timezone.localdate())
+        volunteers = (
+            Volunteer.objects.filter(status=Volunteer.Status.ACTIVE)
+            .filter(Q(categories=category) | Q(offers__category=category, offers__active=True))
+            .exclude(pk=self.demo_volunteer.pk)
+            .distinct()
+            .select_related("membership__user")
+            .prefetch_related("areas")
+        )
+        fitting = [
+            v
+            for v in volunteers
+            if not (current and v.paused_on(day)) and (not category.requires_vog or v.vog_valid_on(day))
+        ]
+        yield from sorted(
+            fitting, key=lambda v: (help_request.area_id not in {a.pk for a in v.areas.all()}, v.membership.user.email)
+        )
+
+    # the times
+
+    def answer_in_time(self, moments, steps):
+        """A volunteer answers within hours of a proposal, not at the next moment of the history."""
+        for (before, proposed), (index, answered) in zip(steps, steps[1:], strict=False):
+            if (
+                index != before
+                and any(event == "proposed" for event, _m in proposed)
+                and any(event in ("accepted", "declined") for event, _m in answered)
+            ):
+                hours = ANSWER_HOURS[self.answers % len(ANSWER_HOURS)]
+                self.answers += 1
+                answered_at = moments[before].astimezone(datetime.UTC) + datetime.timedelta(hours=hours)  # DST-proof
+                moments[index] = min(moments[index], answered_at)
+
+    def backdate(self, steps, moments):
+        """The matches' times from the status history: a step's events end at the moment of its change."""
+        from matching.models import Match
+
+        by_index = {}
+        for index, events in steps:
+            by_index.setdefault(index, []).extend(events)
+        for index, events in by_index.items():
+            for k, (event, match) in enumerate(events):
+                # in UTC, so a deadline 48 hours on is 48 hours on, also across a change to or from summer time
+                at = moments[index].astimezone(datetime.UTC) - datetime.timedelta(minutes=5 * (len(events) - 1 - k))
+                if event == "proposed":
+                    fields = {"proposed_at": at, "deadline": at + datetime.timedelta(hours=self.proposal_hours)}
+                elif event == "closed":
+                    fields = {"closed_at": at}
+                else:
+                    fields = {"responded_at": at}
+                Match.objects.filter(pk=match.pk).update(**fields)
+
+    # after the yes
+
+    def follow_up(self, help_request, spec, steps, moments, later):
+        """Contact moments the volunteers logged since their yes; for a closed match the short questions."""
+        from matching import proposals
+        from matching.models import HelpRequest, Match, SatisfactionResponse
+
+        accepted, closed = {}, {}
+        for index, events in steps:
+            for event, match in events:
+                if event == "accepted":
+                    accepted[match.pk] = timezone.localtime(moments[index])
+                elif event == "closed":
+                    closed[match.pk] = timezone.localtime(moments[index])
+        visits = demo_data.VISITS[spec["category"]]
+        recurring = help_request.kind == HelpRequest.Kind.RECURRING
+        every = 14 if help_request.recurrence == HelpRequest.Recurrence.FORTNIGHTLY else 7
+        for match in Match.objects.filter(pk__in=accepted).select_related("volunteer__membership__user").order_by("pk"):
+            user = match.volunteer.membership.user
+            yes = accepted[match.pk]
+            until = (closed[match.pk] if match.pk in closed else timezone.localtime(self.now)).date()
+            minutes, note = demo_data.FIRST_CONTACT[self.contacts % len(demo_data.FIRST_CONTACT)]
+            self.contacts += 1
+            contacts = [(yes.date(), minutes, note)]
+            if recurring:
+                days = [yes.date() + datetime.timedelta(days=2 + every * n) for n in range(4)]
+            elif help_request.date:
+                days = [help_request.date]
+            else:  # a date agreed on the phone
+                days = [yes.date() + datetime.timedelta(days=3)] if match.pk in closed else []
+            for n, day in enumerate(d for d in days if yes.date() < d <= until):
+                minutes, note = visits[n % len(visits)]
+                contacts.append((day, minutes, note))
+            for day, minutes, note in contacts:
+                log = proposals.contact_log_add(match=match, date=day, minutes=minutes, note=note, by=user)
+                logged = timezone.make_aware(datetime.datetime.combine(day, datetime.time(19, 30)))
+                later.set(log, created_at=min(logged, self.now - datetime.timedelta(minutes=5)))
+            if match.pk in closed and spec["satisfaction"]:
+                resident_says, volunteer_says = demo_data.SATISFACTION[spec["outcome"]]
+                answered = min(closed[match.pk] + datetime.timedelta(days=1), self.now - datetime.timedelta(minutes=3))
+                for respondent, (helped, again, comment), by in (
+                    (SatisfactionResponse.Respondent.RESIDENT, resident_says, self.coordinator),  # asked on the phone
+                    (SatisfactionResponse.Respondent.VOLUNTEER, volunteer_says, user),
+                ):
+                    answer = proposals.satisfaction_record(
+                        match=match, respondent=respondent, helped=helped, would_again=again, comment=comment, by=by
+                    )
+                    later.set(answer, created_at=answered)

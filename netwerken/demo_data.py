@@ -362,11 +362,69 @@ ESCALATE_REASONS = [
     "Somber en erg eenzaam, praat over 'er niet meer willen zijn'. Direct het wijkteam gebeld.",
 ]
 BACK_FROM_WIJKTEAM = "Wijkteam heeft de zorg geregeld; de hulp van een vrijwilliger is nu weer passend."
+# What a volunteer types when they turn a proposal down (Match.decline_reason): three, always three, so
+# the draws from the random generator (and with them the demo's people) stay the same.
 DECLINED = [
-    "Vrijwilliger kan toch niet op dat moment.",
-    "Vrijwilliger ziet op tegen de afstand; opnieuw zoeken.",
-    "Bewoner wilde liever een vrouwelijke vrijwilliger.",
+    "Ik kan die dag toch niet: mijn kleinkinderen logeren bij ons.",
+    "Dat is me net te ver weg, zeker op de fiets.",
+    "Het lukt me nu even niet, ik zorg deze weken voor mijn moeder.",
 ]
+
+# --- matches: what volunteers log, how it ended, what people said afterwards --------------------------------
+
+# Contact moments (ContactLog): (minutes, note). The first call, then the help itself.
+FIRST_CONTACT = [
+    (10, "Kennismaken aan de telefoon en een afspraak gemaakt."),
+    (15, "Gebeld en langs geweest om kennis te maken; afspraak staat."),
+    (5, "Kort gebeld om de dag en het tijdstip af te spreken."),
+]
+VISITS = {
+    BOODSCHAPPEN: [(60, "Boodschappen gedaan en samen de tassen uitgepakt."), (45, "Lijstje opgehaald, alles was er.")],
+    VERVOER: [(120, "Heen en terug gebracht; even gewacht in de wachtkamer."), (90, "Ritje ging goed, op tijd terug.")],
+    KLUSJES: [
+        (60, "Klus gedaan; gereedschap weer mee naar huis genomen."),
+        (45, "Klusje gelukt, nog even koffie gedronken."),
+    ],
+    TUIN: [(120, "Flink gewerkt in de tuin; groenafval meegenomen."), (90, "Tuin is weer netjes.")],
+    BEZOEK: [(90, "Koffie gedronken en bijgepraat; het gaat goed."), (75, "Spelletje gedaan, veel gelachen.")],
+    KOKEN: [(120, "Samen gekookt en twee porties ingevroren."), (90, "Samen gegeten; smaakte prima.")],
+    ADMINISTRATIE: [
+        (60, "Post doorgenomen en twee rekeningen betaald."),
+        (75, "Formulier samen ingevuld en verstuurd."),
+    ],
+    COMPUTER: [(60, "Uitleg gegeven; het lukt al bijna zelf."), (45, "Samen geoefend met videobellen.")],
+    WANDELEN: [(60, "Rondje gelopen, mooi weer."), (45, "Korter rondje vandaag, wel gezellig.")],
+}
+# Match.outcome with the coordinator's closing note, in the order the closed matches get them.
+OUTCOMES = [
+    ("geholpen", "Bewoner is goed geholpen en heel tevreden."),
+    ("geholpen", "Alles is gelukt; vrijwilliger en bewoner hebben elkaars nummer gehouden."),
+    ("deels", "De klus is voor de helft gedaan; de rest regelt de zoon van de bewoner."),
+    ("geholpen", "Hulp gegeven zoals afgesproken."),
+    ("niet_geholpen", "Bewoner was twee keer niet thuis op de afgesproken tijd; afgesloten na overleg."),
+    ("geholpen", "Fijn contact; de bewoner belt ons weer als er iets is."),
+]
+# SatisfactionResponse per outcome: (helped 1–5, would do it again, comment) for the resident and the volunteer.
+SATISFACTION = {
+    "geholpen": (
+        (5, True, "Heel fijn geholpen, ik ben er erg blij mee."),
+        (4, True, "Leuk om te doen, een hartelijke bewoner."),
+    ),
+    "deels": ((3, True, "Het hielp wel, maar niet alles is af."), (3, True, "Het was meer werk dan gedacht.")),
+    "niet_geholpen": ((2, False, ""), (2, False, "Jammer dat het niet lukte om af te spreken.")),
+}
+# The two requests of the demo account vrijwilliger@<slug>.demo, in its categories and on its slots (see
+# demo_volunteer_spec): (start of a REQUESTS text, recurrence, slots), the first that suits the resident.
+DEMO_VOLUNTEER_REQUESTS = {
+    # a proposal waiting for their answer
+    "voorgesteld": [("Zware boodschappen", "tweewekelijks", ["za-ochtend"])],
+    # the help they give now, with its contact moments
+    "gekoppeld": [
+        ("Mevrouw zoekt iemand om samen rummikub", "wekelijks", ["di-middag"]),
+        ("Meneer is sinds het overlijden", "wekelijks", ["di-middag"]),
+        ("Uitleg over videobellen", "wekelijks", ["do-avond"]),
+    ],
+}
 
 
 # --- helpers --------------------------------------------------------------------------------------------
@@ -628,6 +686,11 @@ def _request(rng, data, template, status, index, resident_background, channel):
         "pets": False,
         "key_safe": False,
         "particulars": "",
+        # set by _plan_matches
+        "outcome": "",
+        "closing_note": "",
+        "satisfaction": False,
+        "demo_volunteer": False,
     }
     if kind == ONE_OFF:
         if rng.random() < 0.85:
@@ -730,4 +793,45 @@ def resident_specs(slug):
             resident["phone"] = _phone(rng, used_phones, data["landline"] if landline else "06")
         resident["requests"].append(_request(rng, data, template, status, index, background, channel))
         residents.append(resident)
+    _plan_matches(residents, data["places"])
     return residents
+
+
+def _plan_matches(residents, places):
+    """How the matched requests end, and which two go to the demo volunteer. Draws nothing at random."""
+    closed = 0
+    demo_given = set()
+    for resident in residents:
+        for request in resident["requests"]:
+            status = request["status"]
+            if status == "afgerond":
+                request["outcome"], request["closing_note"] = OUTCOMES[closed % len(OUTCOMES)]
+                request["satisfaction"] = closed % 3 != 2  # two in three answered the short questions
+                closed += 1
+            if status in DEMO_VOLUNTEER_REQUESTS and status not in demo_given and request["channel"] != "online":
+                if _give_to_demo_volunteer(resident, request, DEMO_VOLUNTEER_REQUESTS[status], places):
+                    demo_given.add(status)
+
+
+def _give_to_demo_volunteer(resident, request, choices, places):
+    """Turns the request into one that suits the demo volunteer; False if no choice suits the resident."""
+    others = {other["template"] for other in resident["requests"] if other is not request}
+    for start, recurrence, slots in choices:
+        template = next(template for template in REQUESTS if template[1].startswith(start))
+        if _template_gender(template) not in (None, resident["gender"]) or template[1] in others:
+            continue
+        request.update(
+            template=template[1],
+            category=template[0],
+            description=_fill(template[1], places),
+            kind=RECURRING,
+            recurrence=recurrence,
+            slots=slots,
+            date_in_days=None,
+            time=None,
+            location="",
+            helpers_needed=1,
+            demo_volunteer=True,
+        )
+        return True
+    return False

@@ -52,6 +52,8 @@ class MembershipRolesForm(forms.Form):
 
 # --- volunteers -----------------------------------------------------------------------------------
 
+import datetime  # noqa: E402
+
 from django.contrib.auth import password_validation  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -218,8 +220,10 @@ class PauseForm(forms.Form):
     paused_from = forms.DateField(
         label=_("Pauze vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    # From today on, and not decades ahead by a mistyped year.
-    paused_until = NotInPastDateField(label=_("Tot en met"), required=False)
+    # From today on, and not decades ahead by a mistyped year (a long pause is fine, 9999 is a typo).
+    paused_until = NotInPastDateField(
+        label=_("Tot en met"), required=False, max_ahead=datetime.timedelta(days=10 * 365)
+    )
 
     def clean(self):
         data = super().clean()

@@ -285,6 +285,8 @@ class Resident(TenantModel):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the resident's personal data was erased on request (AVG); the counts stay.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("bewoner")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, volunteer_views
+from . import resident_views, views, volunteer_views
 
 app_name = "netwerken"
 
@@ -21,4 +21,7 @@ urlpatterns = [
     path("vrijwilligers/<int:volunteer>/", volunteer_views.volunteer_detail, name="volunteer_detail"),
     path("mijn/profiel/", volunteer_views.my_profile, name="my_profile"),
     path("mijn/pauze/", volunteer_views.my_pause, name="my_pause"),
+    path("bewoners/<int:resident>/", resident_views.resident_detail, name="resident_detail"),
+    path("bewoners/<int:resident>/gegevens.json", resident_views.resident_export, name="resident_export"),
+    path("bewoners/<int:resident>/wissen/", resident_views.resident_erase, name="resident_erase"),
 ]

@@ -50,6 +50,9 @@ ALLOWED = {
     "matching:match_detail": {C},
     "matching:my_match": {V},
     "matching:proposal_link": PUBLIC,
+    "netwerken:resident_detail": {C},
+    "netwerken:resident_export": {C},
+    "netwerken:resident_erase": {C},
 }
 POST_ONLY = {
     "matching:request_transition",

@@ -11,13 +11,35 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from matching.models import Category, HelpRequest, Offer, StatusChange
+from matching.models import (
+    Category,
+    ContactLog,
+    HelpRequest,
+    Match,
+    MatchingSettings,
+    MatchSuggestion,
+    Offer,
+    SatisfactionResponse,
+    StatusChange,
+)
 from netwerken import demo_data
 from netwerken.demo import DEMO_ACCOUNTS
-from netwerken.models import Area, AreaPostcode, Consent, Funding, Membership, Organisation, Resident, User, Volunteer
+from netwerken.models import (
+    Area,
+    AreaPostcode,
+    Consent,
+    Funding,
+    Membership,
+    Organisation,
+    OutgoingEmail,
+    Resident,
+    User,
+    Volunteer,
+)
 
 SLUGS = ("oranjekwartier", "lombok")
 S = HelpRequest.Status
+M = Match.Status
 
 
 def _rows(queryset, *fields):
@@ -132,6 +154,8 @@ def _snapshot():
                 "created_by__email",
                 "created_at",
                 "updated_at",
+                "suggestions_requested_at",
+                "suggestions_computed_at",
             ),
             "status_changes": _rows(
                 StatusChange.objects.all(),
@@ -145,6 +169,59 @@ def _snapshot():
                 "reason",
             ),
             "consents": _rows(Consent.objects.all(), "organisation__slug", "method", "text", "recorded_by__email"),
+            "matches": _rows(
+                Match.objects.all(),
+                "organisation__slug",
+                "help_request__resident__name",
+                "help_request__description",
+                "volunteer__membership__user__email",
+                "place",
+                "status",
+                "score",
+                "proposed_by__email",
+                "proposed_at",
+                "deadline",
+                "reminder_sent_at",
+                "responded_at",
+                "decline_reason",
+                "closed_at",
+                "outcome",
+                "closing_note",
+            ),
+            "contact_logs": _rows(
+                ContactLog.objects.all(),
+                "match__help_request__description",
+                "match__volunteer__membership__user__email",
+                "date",
+                "minutes",
+                "note",
+                "logged_by__email",
+                "created_at",
+            ),
+            "satisfaction": _rows(
+                SatisfactionResponse.objects.all(),
+                "match__help_request__description",
+                "match__volunteer__membership__user__email",
+                "respondent",
+                "helped",
+                "would_again",
+                "comment",
+                "recorded_by__email",
+                "created_at",
+            ),
+            "suggestions": _rows(
+                MatchSuggestion.objects.all(),
+                "help_request__resident__name",
+                "help_request__description",
+                "volunteer__membership__user__email",
+                "score",
+                "criteria",
+                "computed_at",
+            ),
+            "matching_settings": _rows(
+                MatchingSettings.objects.all(), "organisation__slug", "auto_propose_next", "proposal_hours"
+            ),
+            "outgoing_emails": OutgoingEmail.objects.count(),
         }
 
 
@@ -183,8 +260,12 @@ def test_seed_restores_what_was_deleted_and_leaves_the_rest(db):
     again = _snapshot()
     for key in ("organisations", "users", "areas", "categories", "offers", "residents"):
         assert again[key] == first[key], key
-    for key in ("volunteers", "help_requests", "status_changes"):
+    for key in ("volunteers", "help_requests", "status_changes", "contact_logs", "satisfaction"):
         assert len(again[key]) == len(first[key]), key
+    # the request that was done is again, with the same history of proposals, answers and closing
+    assert Counter(row[5] for row in again["matches"]) == Counter(row[5] for row in first["matches"])
+    assert again["matching_settings"] == first["matching_settings"]
+    assert again["outgoing_emails"] == 0
 
 
 def test_every_organisation_has_a_realistic_population(db):
@@ -272,6 +353,88 @@ def test_every_organisation_has_a_realistic_population(db):
                 assert changes[-1].at == help_request.status_changed_at <= now
 
 
+def test_matching_is_at_work_in_every_organisation(db):
+    """Suggestions computed, proposals, declines, matches with contact moments, closings and the short
+    questions after: every request that got that far got there through the matching services."""
+    call_command("seed_demo")
+    now, today = timezone.now(), timezone.localdate()
+    with scopes_disabled():
+        assert OutgoingEmail.objects.count() == 0  # the demo's history is not mailed to anyone
+        for slug in SLUGS:
+            org = Organisation.objects.get(slug=slug)
+            assert MatchingSettings.objects.get(organisation=org).auto_propose_next
+            requests = HelpRequest.objects.filter(organisation=org).prefetch_related("matches", "suggestions")
+            by_status = Counter(requests.values_list("status", flat=True))
+            assert all(by_status[status] >= 3 for status in (S.SEARCHING, S.PROPOSED, S.MATCHED, S.DONE)), by_status
+
+            for help_request in requests:
+                matches = list(help_request.matches.all())
+                statuses = Counter(match.status for match in matches)
+                if help_request.status == S.PROPOSED:
+                    assert 1 <= statuses[M.PROPOSED] <= help_request.helpers_needed, help_request
+                    assert statuses[M.ACCEPTED] < help_request.helpers_needed
+                elif help_request.status == S.MATCHED:
+                    assert statuses[M.ACCEPTED] == help_request.helpers_needed and not statuses[M.PROPOSED]
+                elif help_request.status == S.DONE:
+                    assert statuses[M.CLOSED] >= 1 and not statuses[M.PROPOSED] and not statuses[M.ACCEPTED]
+                else:
+                    assert not statuses[M.PROPOSED] and not statuses[M.ACCEPTED], help_request
+                # suggestions: computed for every open request, none kept for the others
+                if help_request.status in (S.SEARCHING, S.PROPOSED):
+                    assert help_request.suggestions_computed_at is not None
+                    assert help_request.suggestions_computed_at >= (help_request.suggestions_requested_at or now)
+                else:
+                    assert not help_request.suggestions.all()
+                for match in matches:
+                    assert help_request.created_at <= match.proposed_at < match.deadline
+                    assert match.deadline == match.proposed_at + datetime.timedelta(hours=48)
+                    if match.responded_at:
+                        assert match.proposed_at < match.responded_at <= match.deadline  # answered in time
+                    if match.status == M.CLOSED:
+                        assert match.responded_at < match.closed_at <= now and match.outcome
+                    if match.status == M.PROPOSED:
+                        assert match.deadline > now and match.responded_at is None
+            searching = requests.filter(status=S.SEARCHING)
+            assert sum(bool(r.suggestions.all()) for r in searching) >= searching.count() // 2
+            assert MatchSuggestion.objects.filter(organisation=org, help_request__status=S.PROPOSED).exists()
+
+            matches = Match.objects.filter(organisation=org)
+            # most proposals went to a suggested volunteer (the score is the suggestion's)
+            assert matches.exclude(score=None).count() >= matches.count() / 2
+            # some volunteers said no, with a reason in their own words, before the next said yes
+            declined = matches.filter(status=M.DECLINED)
+            assert declined.count() >= 3
+            assert set(declined.values_list("decline_reason", flat=True)) <= set(demo_data.DECLINED)
+            assert requests.filter(status__in=(S.MATCHED, S.DONE), matches__status=M.DECLINED).exists()
+            assert requests.filter(status=S.SEARCHING, matches__status=M.DECLINED).exists()
+            declines = StatusChange.objects.filter(organisation=org, from_status=S.PROPOSED, to_status=S.SEARCHING)
+            assert declines.count() == declined.count()
+
+            # who helps logs contact moments, in the past and since their yes
+            for match in matches.filter(status__in=(M.ACCEPTED, M.CLOSED)).prefetch_related("contact_logs"):
+                logs = list(match.contact_logs.all())
+                assert logs, match
+                until = timezone.localtime(match.closed_at).date() if match.closed_at else today
+                for log in logs:
+                    assert timezone.localtime(match.responded_at).date() <= log.date <= until
+                    assert log.logged_by == match.volunteer.membership.user and log.created_at <= now
+            outcomes = Counter(matches.filter(status=M.CLOSED).values_list("outcome", flat=True))
+            assert outcomes[Match.Outcome.HELPED] >= 3 and len(outcomes) >= 2, outcomes
+            answered = SatisfactionResponse.objects.filter(organisation=org)
+            both = Counter(answered.values_list("match", flat=True))
+            assert sum(count == 2 for count in both.values()) >= 3
+            assert all(answer.created_at > answer.match.closed_at for answer in answered.select_related("match"))
+
+            # the demo volunteer: one proposal waiting for an answer, one match they help in now
+            demo = Volunteer.objects.get(membership__user__email=f"vrijwilliger@{slug}.demo")
+            pending = list(demo.matches.filter(status=M.PROPOSED))
+            assert len(pending) == 1 and pending[0].deadline > now
+            assert pending[0].help_request.status == S.PROPOSED
+            active = list(demo.matches.filter(status=M.ACCEPTED))
+            assert len(active) == 1 and active[0].contact_logs.exists()
+            assert demo.matches.count() == 2
+
+
 def test_every_demo_account_can_log_in(client, db):
     call_command("seed_demo")
     for account in DEMO_ACCOUNTS:
@@ -299,6 +462,20 @@ def test_demo_volunteer_has_a_profile_with_offers(client, db):
         response = client.get(reverse("matching:my_offers", kwargs={"org": slug}))
         assert response.status_code == 200
         assert offers[0] in response.content.decode()
+        # their dashboard shows matching at work: a proposal to answer and the help they give now
+        with scopes_disabled():
+            proposal = volunteer.matches.select_related("help_request").get(status=Match.Status.PROPOSED)
+            active = volunteer.matches.select_related("help_request").get(status=Match.Status.ACCEPTED)
+            log = active.contact_logs.first()
+        response = client.get(reverse("netwerken:volunteer_dashboard", kwargs={"org": slug}))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert proposal.help_request.description[:40] in page
+        assert active.help_request.description[:40] in page
+        assert reverse("matching:my_match", kwargs={"org": slug, "match": proposal.pk}) in page
+        response = client.get(reverse("matching:my_match", kwargs={"org": slug, "match": active.pk}))
+        assert response.status_code == 200
+        assert log.note in response.content.decode()
 
 
 def test_coordinator_sees_the_seeded_requests_and_volunteers(client, db):

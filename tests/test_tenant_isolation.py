@@ -21,6 +21,7 @@ FILLERS = {
     "offer": lambda tenant: tenant.objects["offer"].pk,
     "help_request": lambda tenant: tenant.objects["help_request"].pk,
     "match": lambda tenant: tenant.objects["match"].pk,
+    "resident": lambda tenant: tenant.objects["resident"].pk,
     "run": lambda tenant: tenant.objects["run"].pk,
     "proposal": lambda tenant: tenant.objects["proposal"].pk,
     "token": lambda tenant: proposal_token(tenant.objects["match"]),

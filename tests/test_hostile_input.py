@@ -1,0 +1,1281 @@
+"""Hostile input against every form (POST page) of the project.
+
+The requirement: every form validates Dutch formats and answers with a clear Dutch message next to the
+field, keeping everything the user typed; no input — overlong text, odd unicode, a wrong date, a foreign
+id in a hidden field — yields a 500 or touches another organisation's data.
+
+How: each form (FORM_CASES) has a valid baseline payload, checked to succeed and save, so the table means
+something. Then every field gets the hostile values of hostile_values() in turn, the rest of the payload
+staying valid: every field gets the CORE values, number-like and date-like fields the NUMBERS/DATES ones
+too (LABELS_PER_KIND), and model fields also tenant B's ids. A field of a form class that another case
+already runs the whole table against gets a SMOKE subset, which keeps the run under a minute. Each post
+runs in a savepoint that is rolled back afterwards, so one accepted post cannot influence the next (and
+one database error on PostgreSQL cannot poison the rest). Per post we check:
+
+- no exception escapes the view (the test client re-raises them) and the status is never 500;
+- a value the field must refuse (must_refuse) is refused: 200, the form has an error, it is Dutch, it is
+  attached to the field (Django renders it as `id="id_<field>_error"`), and the other fields still hold
+  exactly what was typed (passwords excepted: those are never sent back);
+- the hostile text never comes back unescaped, nor on the page after saving;
+- nothing of tenant B changed (a snapshot of all its rows, compared inside the savepoint whenever the
+  request wrote anything).
+
+Failures are collected per form and reported together, one line per (field, value). Further down: the
+status transition (a redirect with a message), ids in URLs, the intake's query string, and hypothesis
+properties of the Dutch-format validators and fields.
+"""
+
+import datetime
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scopes_disabled
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matching.models import Category, HelpRequest, Offer
+from netwerken.models import Area, Membership, Organisation, User, Volunteer
+from netwerken.roles import Role
+from netwerken.validators import normalize_house_number, normalize_phone, normalize_postcode
+
+# --- the table of hostile values ----------------------------------------------------------------------
+
+LONG = "Lang" * 2_500  # 10,000 characters
+SCRIPT = "<script>alert(1)</script>"
+
+
+def today():
+    return timezone.localdate()
+
+
+def hostile_values():
+    """(label, value). A value is a str, a list (several values for one name) or bytes (raw, not UTF-8)."""
+    return [
+        ("leeg", ""),
+        ("spatie", " "),
+        ("10k-tekens", LONG),
+        ("nul", "\x00"),
+        ("nul-in-tekst", "Jan\x00Jansen"),
+        ("nul-in-getal", "12\x00"),
+        ("rtl-override", "\u202eBA 4321"),
+        ("zero-width-joiner", "👩\u200d👩\u200d👧"),
+        ("zero-width-space", "1234\u200bAB"),
+        ("emoji", "👵🏽"),
+        ("combining", "Z\u0351\u0352\u0353a\u0300\u0301\u0302lgo"),
+        ("script", SCRIPT),
+        ("sql", "'; DROP TABLE x;--"),
+        ("groot-getal", "99999999999999999999"),
+        ("bigint+1", "9223372036854775808"),
+        ("min-een", "-1"),
+        ("1e309", "1e309"),
+        ("NaN", "NaN"),
+        ("30-februari", "2024-02-30"),
+        ("maand-31", "31-31-2025"),
+        ("nuldatum", "0000-00-00"),
+        ("verleden", (today() - datetime.timedelta(days=1)).isoformat()),
+        ("jaar-9999", "9999-12-31"),
+        ("tijd-25:61", "25:61"),
+        ("full-width-postcode", "１２３４ＡＢ"),
+        ("full-width-getal", "１２"),
+        ("arabisch-indische-cijfers", "١٢"),
+        ("superscript", "²"),
+        ("lijst", ["1", "2"]),
+        ("geen-utf8", b"\xff\xfe"),
+    ]
+
+
+NUL_LABELS = {"nul", "nul-in-tekst", "nul-in-getal"}
+EMPTY_LABELS = {"leeg", "spatie"}
+# Values that turn into a small plain number: a number field or a house number may take them.
+DIGIT_ALIASES = {"full-width-getal", "arabisch-indische-cijfers"}
+
+# Per kind of field: hostile labels the field MAY accept (everything else it must refuse). Text fields
+# are the other way round: they may accept anything except NUL, overlong text and (if required) nothing.
+# "lijst" (two values for one name: Django takes the last, "2") may always be accepted.
+MAY_ACCEPT = {
+    "email": set(),
+    "postcode": {"full-width-postcode", "zero-width-space"},
+    "phone": set(),
+    "house": {"full-width-postcode", "zero-width-space", "superscript"} | DIGIT_ALIASES,
+    "int": DIGIT_ALIASES,
+    "decimal": DIGIT_ALIASES,
+    "float": set(),
+    "date": {"verleden", "jaar-9999"},
+    "date_not_past": set(),
+    "date_not_future": {"verleden"},
+    "time": set(),
+    "choice": set(),
+    "multichoice": set(),
+    "model": set(),
+    "model_multi": set(),
+}
+TEXT_KINDS = {"text", "password"}
+
+
+@dataclass(frozen=True)
+class F:
+    kind: str
+    required: bool = True
+
+
+def must_refuse(spec, label):
+    if spec.kind == "any" or label == "lijst":
+        return False
+    if spec.kind == "bool":
+        return spec.required and label == "leeg"
+    if label in EMPTY_LABELS:
+        return spec.required
+    if spec.kind in TEXT_KINDS:
+        return label in NUL_LABELS or label == "10k-tekens"
+    return label not in MAY_ACCEPT[spec.kind]
+
+
+# --- forms ----------------------------------------------------------------------------------------------
+
+
+def in_days(n):
+    return (today() + datetime.timedelta(days=n)).isoformat()
+
+
+@dataclass
+class FormCase:
+    id: str
+    role: str | None  # None: anonymous
+    url: Callable
+    baseline: Callable
+    fields: dict
+    saved: Callable  # (tenant, client) -> bool, after the baseline post
+    context_form: str = "form"
+    # Forms whose errors may be form-wide instead of on the field (a failed login says nothing about which).
+    nonfield_ok: bool = False
+    # Errors that may land on another field than the hostile one: {hostile field: {fields}}.
+    related: dict = field(default_factory=dict)
+    # Model fields whose foreign (tenant B) ids must be refused: {form field: tenant.objects key}.
+    foreign: dict = field(default_factory=dict)
+    # Fields of a form class that another case runs the whole table against: here only SMOKE values,
+    # enough to see that this view, too, shows the error, keeps the input and does not crash.
+    smoke: frozenset = frozenset()
+
+
+def org_url(name, **kwargs):
+    def build(tenant):
+        resolved = {key: (value(tenant) if callable(value) else value) for key, value in kwargs.items()}
+        return reverse(name, kwargs={"org": tenant.organisation.slug, **resolved})
+
+    return build
+
+
+def _unscoped(query):
+    with scopes_disabled():
+        return query()
+
+
+PROFILE_FIELDS = {
+    "phone": F("phone"),
+    "postcode": F("postcode"),
+    "house_number": F("house"),
+    "areas": F("model_multi", required=False),
+    "max_distance_km": F("decimal", required=False),
+    "categories": F("model_multi"),
+    "availability": F("multichoice"),
+    "languages": F("multichoice"),
+    "preference": F("choice"),
+    "max_requests_per_month": F("int"),
+}
+PROFILE_RELATED = {"areas": {"areas"}, "max_distance_km": {"areas"}}
+
+
+def profile_baseline(tenant):
+    return {
+        "phone": "06-98765432",
+        "postcode": "3401 AB",
+        "house_number": "7",
+        "areas": [str(tenant.objects["area"].pk)],
+        "max_distance_km": "3.5",
+        "categories": [str(tenant.objects["category"].pk)],
+        "availability": ["ma-ochtend", "di-middag"],
+        "languages": ["nl", "tr"],
+        "preference": "maatje",
+        "max_requests_per_month": "6",
+    }
+
+
+def signup_baseline(tenant):
+    return {
+        "name": "Anouk de Boer",
+        "email": "anouk@example.nl",
+        "password1": "zonnige-dinsdag-42",
+        "password2": "zonnige-dinsdag-42",
+        **profile_baseline(tenant),
+        "consent": "on",
+    }
+
+
+def volunteer_saved(user_lookup):
+    def check(tenant, client):
+        with scopes_disabled():
+            volunteer = Volunteer.objects.filter(
+                organisation=tenant.organisation, membership__user__in=user_lookup(tenant)
+            ).first()
+            return (
+                volunteer is not None
+                and volunteer.phone == "0698765432"
+                and set(volunteer.categories.all()) == {tenant.objects["category"]}
+            )
+
+    return check
+
+
+def intake_request_fields(tenant):
+    return {
+        "category": str(tenant.objects["category"].pk),
+        "description": "Boodschappen bij de Albert Heijn",
+        "kind": "eenmalig",
+        "date": in_days(3),
+        "time_from": "10:00",
+        "time_to": "12:00",
+        "recurrence": "wekelijks",
+        "recurring_slots": ["ma-ochtend"],
+        "location": "Winkelcentrum",
+        "urgency": "3",
+        "helpers_needed": "2",
+        "mobility": "rollator",
+        "language": "tr",
+        "pets": "on",
+        "key_safe": "on",
+        "particulars": "Bel twee keer aan",
+    }
+
+
+REQUEST_FIELDS = {
+    "category": F("model"),
+    "description": F("text"),
+    "kind": F("choice"),
+    "date": F("date_not_past", required=False),
+    "time_from": F("time", required=False),
+    "time_to": F("time", required=False),
+    "recurrence": F("choice", required=False),
+    "recurring_slots": F("multichoice", required=False),
+    "location": F("text", required=False),
+    "urgency": F("choice"),
+    "helpers_needed": F("int"),
+    "mobility": F("text", required=False),
+    "language": F("choice"),
+    "pets": F("bool", required=False),
+    "key_safe": F("bool", required=False),
+    "particulars": F("text", required=False),
+}
+REQUEST_RELATED = {"time_from": {"time_to"}, "kind": {"recurrence", "recurring_slots"}}
+
+RESIDENT_FIELDS = {
+    "resident_name": F("text"),
+    "resident_phone": F("phone", required=False),
+    "resident_email": F("email", required=False),
+    "resident_postcode": F("postcode"),
+    "resident_house_number": F("house"),
+    "resident_street": F("text", required=False),
+}
+
+
+def resident_baseline():
+    return {
+        "resident_name": "Mevrouw Jansen",
+        "resident_phone": "06-11223344",
+        "resident_email": "jansen@example.nl",
+        "resident_postcode": "3401 XY",
+        "resident_house_number": "12a",
+        "resident_street": "Kerkstraat",
+    }
+
+
+def request_saved(description):
+    def check(tenant, client):
+        with scopes_disabled():
+            return HelpRequest.objects.filter(organisation=tenant.organisation, description=description).exists()
+
+    return check
+
+
+def object_changed(key, **expected):
+    def check(tenant, client):
+        obj = tenant.objects[key]
+        with scopes_disabled():
+            obj = type(obj).objects.get(pk=obj.pk)
+        return all(getattr(obj, name) == value for name, value in expected.items())
+
+    return check
+
+
+def exists(model, **lookup):
+    def check(tenant, client):
+        with scopes_disabled():
+            return model.objects.filter(organisation=tenant.organisation, **lookup).exists()
+
+    return check
+
+
+FORM_CASES = [
+    FormCase(
+        id="volunteer_signup-anoniem",
+        role=None,
+        url=org_url("netwerken:volunteer_signup"),
+        baseline=signup_baseline,
+        fields={
+            "name": F("text"),
+            "email": F("email"),
+            "password1": F("password"),
+            "password2": F("password"),
+            **PROFILE_FIELDS,
+            "consent": F("bool"),
+        },
+        saved=volunteer_saved(lambda tenant: User.objects.filter(email="anouk@example.nl")),
+        related={**PROFILE_RELATED, "password1": {"password2"}},
+        foreign={"areas": "area", "categories": "category"},
+        smoke=frozenset(PROFILE_FIELDS),
+    ),
+    FormCase(
+        id="volunteer_signup-ingelogd",
+        role=Role.COORDINATOR,
+        url=org_url("netwerken:volunteer_signup"),
+        baseline=lambda tenant: {**profile_baseline(tenant), "consent": "on"},
+        fields={**PROFILE_FIELDS, "consent": F("bool")},
+        saved=volunteer_saved(lambda tenant: [tenant.user(Role.COORDINATOR)]),
+        related=PROFILE_RELATED,
+        foreign={"areas": "area", "categories": "category"},
+        smoke=frozenset(PROFILE_FIELDS),
+    ),
+    FormCase(
+        id="my_profile",
+        role=Role.VOLUNTEER,
+        url=org_url("netwerken:my_profile"),
+        baseline=profile_baseline,
+        fields=PROFILE_FIELDS,
+        saved=volunteer_saved(lambda tenant: [tenant.user(Role.VOLUNTEER)]),
+        related=PROFILE_RELATED,
+        foreign={"areas": "area", "categories": "category"},
+    ),
+    FormCase(
+        id="my_pause",
+        role=Role.VOLUNTEER,
+        url=org_url("netwerken:my_pause"),
+        baseline=lambda tenant: {"paused_from": in_days(0), "paused_until": in_days(14)},
+        fields={"paused_from": F("date", required=False), "paused_until": F("date_not_past", required=False)},
+        saved=lambda tenant, client: object_changed("volunteer", paused_until=today() + datetime.timedelta(days=14))(
+            tenant, client
+        ),
+        context_form="pause_form",
+        related={"paused_from": {"paused_from", "paused_until"}},
+    ),
+    FormCase(
+        id="volunteer_detail-intake",
+        role=Role.COORDINATOR,
+        url=org_url("netwerken:volunteer_detail", volunteer=lambda tenant: tenant.objects["volunteer"].pk),
+        baseline=lambda tenant: {
+            "status": "actief",
+            "vog_seen": "on",
+            "vog_date": in_days(-30),
+            "vog_expires": in_days(3 * 365),
+        },
+        fields={
+            "status": F("choice"),
+            "vog_seen": F("bool", required=False),
+            "vog_date": F("date_not_future", required=False),
+            "vog_expires": F("date", required=False),
+        },
+        saved=lambda tenant, client: object_changed("volunteer", vog_date=today() - datetime.timedelta(days=30))(
+            tenant, client
+        ),
+        related={"vog_date": {"vog_expires"}},
+    ),
+    FormCase(
+        id="area_list-toevoegen",
+        role=Role.ORG_ADMIN,
+        url=org_url("netwerken:area_list"),
+        baseline=lambda tenant: {
+            "name": "Noord",
+            "latitude": "52.03",
+            "longitude": "5.05",
+            "postcodes": "3402, 3403 AB",
+        },
+        fields={"name": F("text"), "latitude": F("float"), "longitude": F("float"), "postcodes": F("text")},
+        saved=exists(Area, name="Noord"),
+    ),
+    FormCase(
+        id="area_edit",
+        role=Role.ORG_ADMIN,
+        url=org_url("netwerken:area_edit", area=lambda tenant: tenant.objects["area"].pk),
+        baseline=lambda tenant: {
+            "name": "Centrum hernoemd",
+            "latitude": "52.01",
+            "longitude": "5.03",
+            "postcodes": "3401\n3404",
+        },
+        fields={"name": F("text"), "latitude": F("float"), "longitude": F("float"), "postcodes": F("text")},
+        saved=object_changed("area", name="Centrum hernoemd"),
+    ),
+    FormCase(
+        id="category_list-toevoegen",
+        role=Role.ORG_ADMIN,
+        url=org_url("matching:category_list"),
+        baseline=lambda tenant: {"name": "Klussen in huis", "requires_vog": "on", "active": "on"},
+        fields={"name": F("text"), "requires_vog": F("bool", required=False), "active": F("bool", required=False)},
+        saved=exists(Category, name="Klussen in huis", requires_vog=True),
+    ),
+    FormCase(
+        id="category_edit",
+        role=Role.ORG_ADMIN,
+        url=org_url("matching:category_edit", category=lambda tenant: tenant.objects["category"].pk),
+        baseline=lambda tenant: {"name": "Boodschappen doen", "active": "on"},
+        fields={"name": F("text"), "requires_vog": F("bool", required=False), "active": F("bool", required=False)},
+        saved=object_changed("category", name="Boodschappen doen"),
+    ),
+    FormCase(
+        id="intake",
+        role=Role.COORDINATOR,
+        url=org_url("matching:intake"),
+        baseline=lambda tenant: {
+            "resident": "",
+            **resident_baseline(),
+            **intake_request_fields(tenant),
+            "channel": "telefoon",
+            "consent": "on",
+        },
+        fields={
+            "resident": F("model", required=False),
+            **RESIDENT_FIELDS,
+            **REQUEST_FIELDS,
+            "channel": F("choice"),
+            "consent": F("bool"),
+            "allow_duplicate": F("bool", required=False),
+        },
+        saved=request_saved("Boodschappen bij de Albert Heijn"),
+        related={**REQUEST_RELATED, "resident_phone": {"resident_phone", "resident_email"}},
+        foreign={"resident": "resident", "category": "category"},
+        # The same form classes get the whole table on the (lighter) edit and online request pages.
+        smoke=frozenset(REQUEST_FIELDS) | frozenset(RESIDENT_FIELDS),
+    ),
+    FormCase(
+        id="request_edit",
+        role=Role.COORDINATOR,
+        url=org_url("matching:request_edit", help_request=lambda tenant: tenant.objects["help_request"].pk),
+        baseline=lambda tenant: {**intake_request_fields(tenant), "description": "Ander boodschappenlijstje"},
+        fields=REQUEST_FIELDS,
+        saved=request_saved("Ander boodschappenlijstje"),
+        related=REQUEST_RELATED,
+        foreign={"category": "category"},
+    ),
+    FormCase(
+        id="online_request",
+        role=None,
+        url=org_url("matching:online_request"),
+        baseline=lambda tenant: {
+            **resident_baseline(),
+            "category": str(tenant.objects["category"].pk),
+            "description": "Wie kan mijn gras maaien?",
+            "date": in_days(5),
+            "consent": "on",
+            "website": "",
+        },
+        fields={
+            **RESIDENT_FIELDS,
+            "category": F("model"),
+            "description": F("text"),
+            "date": F("date_not_past", required=False),
+            "consent": F("bool"),
+            # The honeypot: anything in it looks like success to a bot and stores nothing.
+            "website": F("any", required=False),
+        },
+        saved=request_saved("Wie kan mijn gras maaien?"),
+        related={"resident_phone": {"resident_phone", "resident_email"}, "resident_email": {"resident_phone"}},
+        foreign={"category": "category"},
+    ),
+    FormCase(
+        id="my_offers-toevoegen",
+        role=Role.VOLUNTEER,
+        url=org_url("matching:my_offers"),
+        baseline=lambda tenant: {
+            "category": str(tenant.objects["category"].pk),
+            "description": "Ik help met de tuin",
+            "availability": ["za-ochtend"],
+            "active": "on",
+        },
+        fields={
+            "category": F("model"),
+            "description": F("text"),
+            "availability": F("multichoice"),
+            "active": F("bool", required=False),
+        },
+        saved=exists(Offer, description="Ik help met de tuin"),
+        foreign={"category": "category"},
+    ),
+    FormCase(
+        id="offer_edit",
+        role=Role.VOLUNTEER,
+        url=org_url("matching:offer_edit", offer=lambda tenant: tenant.objects["offer"].pk),
+        baseline=lambda tenant: {
+            "category": str(tenant.objects["category"].pk),
+            "description": "Ik rijd donderdags naar het ziekenhuis",
+            "availability": ["do-ochtend", "do-middag"],
+            "active": "on",
+        },
+        fields={
+            "category": F("model"),
+            "description": F("text"),
+            "availability": F("multichoice"),
+            "active": F("bool", required=False),
+        },
+        saved=object_changed("offer", description="Ik rijd donderdags naar het ziekenhuis"),
+        foreign={"category": "category"},
+    ),
+    FormCase(
+        id="admin_dashboard-organisatie",
+        role=Role.ORG_ADMIN,
+        url=org_url("netwerken:admin_dashboard"),
+        baseline=lambda tenant: {
+            "name": "Buurthulp Oost-Noord",
+            "municipality": "Utrecht",
+            "help_type": "voor_elkaar",
+            "phase": "opzetten",
+        },
+        fields={"name": F("text"), "municipality": F("text"), "help_type": F("choice"), "phase": F("choice")},
+        saved=lambda tenant, client: Organisation.objects.filter(
+            pk=tenant.organisation.pk, name="Buurthulp Oost-Noord"
+        ).exists(),
+    ),
+    FormCase(
+        id="member_edit-rollen",
+        role=Role.ORG_ADMIN,
+        url=org_url("netwerken:member_edit", membership=lambda tenant: tenant.members[Role.VOLUNTEER].pk),
+        baseline=lambda tenant: {"roles": ["volunteer", "coordinator"]},
+        fields={"roles": F("multichoice")},
+        saved=lambda tenant, client: _unscoped(
+            lambda: (
+                Membership.objects.get(pk=tenant.members[Role.VOLUNTEER].pk).roles == {Role.VOLUNTEER, Role.COORDINATOR}
+            ),
+        ),
+    ),
+    FormCase(
+        id="allauth-signup",
+        role=None,
+        url=lambda tenant: reverse("account_signup"),
+        baseline=lambda tenant: {
+            "name": "Fatima El Amrani",
+            "email": "fatima@example.nl",
+            "password1": "zonnige-dinsdag-42",
+            "password2": "zonnige-dinsdag-42",
+        },
+        fields={"name": F("text"), "email": F("email"), "password1": F("password"), "password2": F("password")},
+        saved=lambda tenant, client: User.objects.filter(email="fatima@example.nl", name="Fatima El Amrani").exists(),
+        related={"password1": {"password2"}},
+    ),
+    FormCase(
+        id="allauth-login",
+        role=None,
+        url=lambda tenant: reverse("account_login"),
+        baseline=lambda tenant: {
+            "login": tenant.user(Role.COORDINATOR).email,
+            "password": "buurthulp-demo",
+            "remember": "on",
+        },
+        fields={"login": F("email"), "password": F("password"), "remember": F("bool", required=False)},
+        saved=lambda tenant, client: client.session.get("_auth_user_id") == str(tenant.user(Role.COORDINATOR).pk),
+        nonfield_ok=True,
+    ),
+]
+
+
+# --- tools ------------------------------------------------------------------------------------------------
+
+
+_SNAPSHOT_SQL = {}
+
+
+def _snapshot_queries(organisation):
+    """The SQL of every query that reads `organisation`'s rows, compiled once (the ORM is slow per query)."""
+    if organisation.pk not in _SNAPSHOT_SQL:
+        querysets = [Organisation.objects.filter(pk=organisation.pk).values()]
+        with scopes_disabled():
+            for model in apps.get_models():
+                names = {f.name for f in model._meta.get_fields()}
+                if model is not Organisation and "organisation" in names:
+                    querysets.append(model._base_manager.filter(organisation=organisation).order_by("pk").values())
+            for through in (Volunteer.areas.through, Volunteer.categories.through):
+                querysets.append(through.objects.filter(volunteer__organisation=organisation).order_by("pk").values())
+            users = User.objects.filter(memberships__organisation=organisation).order_by("pk")
+            querysets.append(users.values("pk", "email", "name", "password", "is_active"))
+            _SNAPSHOT_SQL[organisation.pk] = [qs.query.sql_with_params() for qs in querysets]
+    return _SNAPSHOT_SQL[organisation.pk]
+
+
+def tenant_snapshot(organisation):
+    """Every row that belongs to `organisation`, as plain values, to compare before and after."""
+    rows = []
+    with connection.cursor() as cursor:
+        for sql, params in _snapshot_queries(organisation):
+            cursor.execute(sql, params)
+            rows.append(cursor.fetchall())
+    return rows
+
+
+class WriteWatcher:
+    """Notes whether a request wrote anything besides its session (only then can tenant B have changed)."""
+
+    def __init__(self):
+        self.wrote = False
+
+    def __call__(self, execute, sql, params, many, context):
+        statement = sql.lstrip().upper()
+        if statement.startswith(("INSERT", "UPDATE", "DELETE")) and "DJANGO_SESSION" not in statement[:40]:
+            self.wrote = True
+        return execute(sql, params, many, context)
+
+
+class FormValues(HTMLParser):
+    """The values each <form> on a page would submit, as {name: [values]} per form."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms = []
+        self._form = self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._form = {}
+            self.forms.append(self._form)
+            return
+        if self._form is None:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = (attrs.get("type") or "text").lower()
+            values = self._form.setdefault(name, [])
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    values.append(attrs.get("value") or "on")
+            elif kind not in ("submit", "button", "reset"):
+                values.append(attrs.get("value") or "")
+        elif tag == "select" and name:
+            self._select = name
+            self._form.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in attrs:
+            self._form[self._select].append(attrs.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self._form.setdefault(name, []).append("")
+
+    def handle_data(self, data):
+        if self._form is not None and self._textarea:
+            self._form[self._textarea][-1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            value = self._form[self._textarea][-1]
+            # A newline right after <textarea> is not part of the value (HTML parsing rules).
+            self._form[self._textarea][-1] = value[1:] if value.startswith("\n") else value
+            self._textarea = None
+
+
+def form_values(content, names):
+    parser = FormValues()
+    parser.feed(content)
+    if not parser.forms:
+        return {}
+    return max(parser.forms, key=lambda form: len(set(form) & set(names)))
+
+
+ENGLISH = re.compile(
+    r"\b(this|the|field|enter|ensure|select|valid|value|characters?|required|allowed|please|must|"
+    r"invalid|number|date|choice|available|password|already|exists)\b",
+    re.IGNORECASE,
+)
+
+
+def as_list(value):
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
+def encode(payload):
+    """application/x-www-form-urlencoded body; bytes values go as raw (possibly non-UTF-8) bytes."""
+    pairs = []
+    for name, value in payload.items():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            pairs.append((name, item if isinstance(item, bytes) else str(item).encode("utf-8")))
+    return urlencode(pairs)
+
+
+class Poster:
+    def __init__(self, case, tenant):
+        self.case, self.tenant = case, tenant
+        self.url = case.url(tenant)
+        self.client = Client()
+        if case.role is not None:
+            self.client.force_login(tenant.user(case.role))
+
+    def post(self, payload, url=None):
+        cache.clear()  # per-IP rate limits: each post counts as the first
+        client = self.client if self.case.role is not None else Client()
+        body = encode(payload)
+        response = client.post(url or self.url, body, content_type="application/x-www-form-urlencoded")
+        return client, response
+
+
+def check_post(poster, payload, hostile_field, label, value, spec, tenant_b, before_b):
+    """One post inside a savepoint that is rolled back. Returns the problems found."""
+    case = poster.case
+    problems = []
+    watcher = WriteWatcher()
+    with transaction.atomic():
+        try:
+            with connection.execute_wrapper(watcher):
+                client, response = poster.post(payload)
+        except Exception as error:  # noqa: BLE001 - any exception here is a 500 for the user
+            transaction.set_rollback(True)
+            return [f"exception {type(error).__name__}: {str(error)[:200]}"]
+        try:
+            if response.status_code >= 500:
+                problems.append(f"status {response.status_code}")
+            if watcher.wrote and tenant_snapshot(tenant_b.organisation) != before_b:
+                problems.append("tenant B changed")
+            content = response.content.decode("utf-8", errors="replace")
+            if SCRIPT in content:
+                problems.append("<script> came back unescaped")
+            if response.status_code in (301, 302, 303):
+                if must_refuse(spec, label):
+                    problems.append("accepted a value that must be refused")
+                if label == "script":
+                    followed = client.get(response.url)
+                    if SCRIPT in followed.content.decode("utf-8", errors="replace"):
+                        problems.append("<script> unescaped on the page after saving")
+            elif response.status_code == 200:
+                problems.extend(check_error_page(case, response, content, payload, hostile_field, value))
+            else:
+                problems.append(f"unexpected status {response.status_code}")
+        finally:
+            transaction.set_rollback(True)
+    return problems
+
+
+def check_error_page(case, response, content, payload, hostile_field, value):
+    problems = []
+    form = response.context.get(case.context_form) if response.context else None
+    if form is None:
+        return [f"no form '{case.context_form}' on the page"]
+    if not form.errors:
+        return ["200 without any form error"]
+    problems.extend(check_messages(form, content, value))
+    allowed = {hostile_field, *case.related.get(hostile_field, ())}
+    if case.nonfield_ok or form.fields.get(hostile_field) is None or form.fields[hostile_field].widget.is_hidden:
+        allowed.add("__all__")
+    if not allowed & set(form.errors):
+        problems.append(f"no error at the field (errors on {sorted(form.errors)})")
+    # Everything else the user typed is still in the form (passwords are never sent back, by design).
+    rendered = form_values(content, payload)
+    for name, typed in payload.items():
+        if name == hostile_field or case.fields.get(name, F("text")).kind == "password":
+            continue
+        if sorted(rendered.get(name, [])) != sorted(as_list(typed)):
+            problems.append(f"lost typed {name!r}: sent {as_list(typed)}, page has {rendered.get(name)}")
+    return problems
+
+
+def check_messages(form, content, value=None):
+    """Every error is Dutch, on the page, and (for a visible field) rendered at that field."""
+    problems = []
+    hostile_text = value if isinstance(value, str) and value else None
+    for name, errors in form.errors.items():
+        for message in errors:
+            plain = message.replace(hostile_text, "") if hostile_text else message
+            if ENGLISH.search(plain):
+                problems.append(f"English message on {name!r}: {message[:120]!r}")
+            if html.escape(message) not in content:
+                problems.append(f"message on {name!r} not on the page: {message[:120]!r}")
+        hidden = name in form.fields and form.fields[name].widget.is_hidden
+        if name != "__all__" and not hidden and f'id="id_{name}_error"' not in content:
+            problems.append(f"error of {name!r} not shown at the field")
+    return problems
+
+
+# Which hostile values each kind of field gets. Every field gets CORE; the rest where they mean something
+# (a date string in a checkbox tests nothing a plain string does not), which keeps the run under a minute.
+CORE = {
+    "leeg",
+    "spatie",
+    "10k-tekens",
+    "nul",
+    "nul-in-tekst",
+    "rtl-override",
+    "zero-width-joiner",
+    "emoji",
+    "combining",
+    "script",
+    "sql",
+    "lijst",
+    "geen-utf8",
+}
+NUMBERS = {
+    "nul-in-getal",
+    "groot-getal",
+    "bigint+1",
+    "min-een",
+    "1e309",
+    "NaN",
+    "full-width-getal",
+    "arabisch-indische-cijfers",
+    "superscript",
+}
+DATES = {
+    "nul-in-getal",
+    "groot-getal",
+    "min-een",
+    "NaN",
+    "30-februari",
+    "maand-31",
+    "nuldatum",
+    "verleden",
+    "jaar-9999",
+    "tijd-25:61",
+    "full-width-getal",
+}
+DUTCH = {"zero-width-space", "full-width-postcode"}
+LABELS_PER_KIND = {
+    "text": CORE | DUTCH,
+    "password": CORE,
+    "email": CORE | DUTCH,
+    "postcode": CORE | NUMBERS | DUTCH,
+    "phone": CORE | NUMBERS | DUTCH,
+    "house": CORE | NUMBERS | DUTCH,
+    "int": CORE | NUMBERS,
+    "decimal": CORE | NUMBERS,
+    "float": CORE | NUMBERS,
+    "model": CORE | NUMBERS,
+    "model_multi": CORE | NUMBERS,
+    "choice": CORE | {"groot-getal", "min-een", "NaN", "full-width-getal"},
+    "multichoice": CORE | {"groot-getal", "min-een", "NaN"},
+    "date": CORE | DATES,
+    "date_not_past": CORE | DATES,
+    "date_not_future": CORE | DATES,
+    "time": CORE | DATES,
+    "bool": {"leeg", "nul", "lijst", "geen-utf8"},
+    "any": CORE,
+}
+SMOKE = {"leeg", "10k-tekens", "nul-in-tekst", "emoji", "script", "groot-getal", "lijst", "geen-utf8"}
+ALWAYS_REFUSED = F("choice")  # a foreign id is never a valid choice
+
+
+def values_for(case, name, spec, baseline, tenant_b):
+    labels = LABELS_PER_KIND[spec.kind]
+    if name in case.smoke:
+        labels = labels & SMOKE
+    values = [(label, value, spec) for label, value in hostile_values() if label in labels]
+    if name in case.foreign:
+        foreign_pk = str(tenant_b.objects[case.foreign[name]].pk)
+        values.append(("id-van-tenant-B", foreign_pk, ALWAYS_REFUSED))
+        if isinstance(baseline.get(name), list):
+            values.append(("eigen-en-tenant-B-id", [*baseline[name], foreign_pk], ALWAYS_REFUSED))
+    return values
+
+
+def run_table(case, tenant, tenant_b):
+    poster = Poster(case, tenant)
+    baseline = case.baseline(tenant)
+    before_b = tenant_snapshot(tenant_b.organisation)
+
+    # The baseline succeeds, so every refusal below is caused by the hostile value.
+    with transaction.atomic():
+        client, response = poster.post(baseline)
+        if response.status_code != 302:
+            form = response.context.get(case.context_form) if response.context else None
+            pytest.fail(f"{case.id}: baseline refused ({response.status_code}): {form and form.errors}")
+        assert case.saved(tenant, client), f"{case.id}: baseline post did not save"
+        transaction.set_rollback(True)
+
+    failures = []
+    for name, spec in case.fields.items():
+        for label, value, value_spec in values_for(case, name, spec, baseline, tenant_b):
+            payload = {**baseline, name: value}
+            problems = check_post(poster, payload, name, label, value, value_spec, tenant_b, before_b)
+            failures.extend(f"{case.id}: {name} = {label}: {problem}" for problem in problems)
+    assert tenant_snapshot(tenant_b.organisation) == before_b
+    return failures
+
+
+@pytest.mark.parametrize("case", FORM_CASES, ids=[case.id for case in FORM_CASES])
+def test_every_field_refuses_hostile_input(case, tenant_a, tenant_b):
+    failures = run_table(case, tenant_a, tenant_b)
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
+
+
+# --- the status transition: a redirect with a message, not a form page -------------------------------
+
+
+def test_status_transition_refuses_hostile_input(tenant_a, tenant_b):
+    help_request = tenant_a.objects["help_request"]
+    url = reverse("matching:request_transition", kwargs={"org": "oost", "help_request": help_request.pk})
+    client = Client()
+    client.force_login(tenant_a.user(Role.COORDINATOR))
+    before_b = tenant_snapshot(tenant_b.organisation)
+    baseline = {"to_status": "geannuleerd", "reason": "Bewoner is verhuisd"}
+    with transaction.atomic():
+        response = client.post(url, baseline)
+        assert response.status_code == 302
+        assert current_status(help_request) == HelpRequest.Status.CANCELLED
+        transaction.set_rollback(True)
+
+    failures = []
+    specs = {"to_status": F("choice"), "reason": F("text")}
+    for name, spec in specs.items():
+        for label, value in hostile_values():
+            if label not in CORE | NUMBERS:
+                continue
+            with transaction.atomic():
+                try:
+                    cache.clear()
+                    response = client.post(url, encode({**baseline, name: value}), content_type=FORM_TYPE, follow=True)
+                except Exception as error:  # noqa: BLE001
+                    failures.append(f"{name} = {label}: exception {type(error).__name__}: {str(error)[:200]}")
+                    transaction.set_rollback(True)
+                    continue
+                status = current_status(help_request)
+                notes = [str(m) for m in response.context["messages"]] if response.context else []
+                if response.redirect_chain[0][1] != 302:
+                    failures.append(f"{name} = {label}: status {response.redirect_chain[0][1]}")
+                if label == "spatie" and name == "reason" and status != HelpRequest.Status.NEW:
+                    failures.append(f"{name} = {label}: cancelled without a reason")
+                if must_refuse(spec, label) or (name == "reason" and label in EMPTY_LABELS):
+                    if status != HelpRequest.Status.NEW:
+                        failures.append(f"{name} = {label}: accepted")
+                    if not notes or any(ENGLISH.search(note) for note in notes):
+                        failures.append(f"{name} = {label}: no Dutch message: {notes}")
+                    if name == "reason" and any("status bestaat niet" in note for note in notes):
+                        failures.append(f"{name} = {label}: says the status does not exist: {notes}")
+                if SCRIPT in response.content.decode():
+                    failures.append(f"{name} = {label}: <script> unescaped")
+                if tenant_snapshot(tenant_b.organisation) != before_b:
+                    failures.append(f"{name} = {label}: tenant B changed")
+                transaction.set_rollback(True)
+    assert not failures, "\n".join(failures)
+
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def current_status(help_request):
+    with scopes_disabled():
+        return HelpRequest.objects.get(pk=help_request.pk).status
+
+
+# --- ids in URLs: another organisation's, zero, and beyond 64 bits ---------------------------------------
+
+URL_IDS = [
+    ("netwerken:area_edit", "area", Role.ORG_ADMIN, "area"),
+    ("matching:category_edit", "category", Role.ORG_ADMIN, "category"),
+    ("netwerken:volunteer_detail", "volunteer", Role.COORDINATOR, "volunteer"),
+    ("netwerken:member_edit", "membership", Role.ORG_ADMIN, "membership"),
+    ("matching:request_detail", "help_request", Role.COORDINATOR, "help_request"),
+    ("matching:request_edit", "help_request", Role.COORDINATOR, "help_request"),
+    ("matching:request_transition", "help_request", Role.COORDINATOR, "help_request"),
+    ("matching:offer_edit", "offer", Role.VOLUNTEER, "offer"),
+]
+
+
+@pytest.mark.parametrize("name, kwarg, role, key", URL_IDS, ids=[row[0] for row in URL_IDS])
+def test_ids_in_urls_of_another_organisation_or_out_of_range_are_404(name, kwarg, role, key, tenant_a, tenant_b):
+    client = Client()
+    client.force_login(tenant_a.user(role))
+    before_b = tenant_snapshot(tenant_b.organisation)
+    payload = {"name": "Overgenomen", "to_status": "geannuleerd", "reason": "x", "roles": ["coordinator"]}
+    failures = []
+    for label, pk in [
+        ("tenant B", tenant_b.objects[key].pk),
+        ("nul", 0),
+        ("max bigint", 2**63 - 1),
+        ("bigint+1", 2**63),
+        ("20 cijfers", 99999999999999999999),
+    ]:
+        url = reverse(name, kwargs={"org": "oost", kwarg: pk})
+        for method in ("get", "post"):
+            with transaction.atomic():
+                try:
+                    response = getattr(client, method)(url, payload if method == "post" else None)
+                except Exception as error:  # noqa: BLE001
+                    failures.append(f"{method} {label}: exception {type(error).__name__}: {error}")
+                    transaction.set_rollback(True)
+                    continue
+                expected = {404, 405} if name == "matching:request_transition" and method == "get" else {404}
+                if response.status_code not in expected:
+                    failures.append(f"{method} {label}: status {response.status_code}")
+                transaction.set_rollback(True)
+    assert tenant_snapshot(tenant_b.organisation) == before_b
+    assert not failures, "\n".join(failures)
+
+
+def test_offer_of_another_volunteer_is_404(client, tenant_a):
+    from .factories import OfferFactory, VolunteerFactory
+
+    other = OfferFactory(volunteer=VolunteerFactory(organisation=tenant_a.organisation))
+    client.force_login(tenant_a.user(Role.VOLUNTEER))
+    url = reverse("matching:offer_edit", kwargs={"org": "oost", "offer": other.pk})
+    payload = {"category": tenant_a.objects["category"].pk, "description": "Van mij", "availability": ["ma-ochtend"]}
+    response = client.post(url, payload)
+    assert response.status_code == 404
+    with scopes_disabled():
+        assert Offer.objects.get(pk=other.pk).description != "Van mij"
+
+
+# --- foreign ids in hidden fields and selects, spelled out ---------------------------------------------
+
+
+def test_intake_refuses_a_resident_of_another_organisation_in_the_hidden_field(client, tenant_a, tenant_b):
+    client.force_login(tenant_a.user(Role.COORDINATOR))
+    foreign = tenant_b.objects["resident"]
+    payload = {
+        **intake_request_fields(tenant_a),
+        "resident": str(foreign.pk),
+        "channel": "telefoon",
+        "consent": "on",
+    }
+    with scopes_disabled():
+        before = HelpRequest.objects.count()
+    response = client.post(reverse("matching:intake", kwargs={"org": "oost"}), payload)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Deze bewoner bestaat niet (meer). Zoek de bewoner opnieuw." in content
+    assert foreign.name not in content
+    assert ">\nBoodschappen bij de Albert Heijn</textarea>" in content, "what was typed stays"
+    with scopes_disabled():
+        assert HelpRequest.objects.count() == before
+        assert not HelpRequest.objects.filter(resident=foreign, organisation=tenant_a.organisation).exists()
+
+
+@pytest.mark.parametrize(
+    "bewoner", ["abc", "²", "１２", "-1", "0", "99999999999999999999", "9223372036854775808", "1\x00", "tenant-b"]
+)
+@pytest.mark.parametrize("zoek", ["", "Jan\x00", "<script>alert(1)</script>", "1234\x00AB", LONG, "+31\x00"])
+def test_intake_query_string_is_harmless(client, tenant_a, tenant_b, bewoner, zoek):
+    client.force_login(tenant_a.user(Role.COORDINATOR))
+    if bewoner == "tenant-b":
+        bewoner = str(tenant_b.objects["resident"].pk)
+    response = client.get(reverse("matching:intake", kwargs={"org": "oost"}), {"zoek": zoek, "bewoner": bewoner})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert tenant_b.objects["resident"].name not in content
+    assert SCRIPT not in content
+
+
+def test_foreign_category_and_areas_are_refused_everywhere(client, tenant_a, tenant_b):
+    """The same check as in the table, in one readable place: B's pk in A's selects is never saved."""
+    client.force_login(tenant_a.user(Role.VOLUNTEER))
+    url = reverse("netwerken:my_profile", kwargs={"org": "oost"})
+    payload = {
+        **profile_baseline(tenant_a),
+        "areas": [str(tenant_b.objects["area"].pk)],
+        "categories": [str(tenant_a.objects["category"].pk), str(tenant_b.objects["category"].pk)],
+    }
+    response = client.post(url, payload)
+    assert response.status_code == 200
+    assert "Deze keuze bestaat niet (meer). Kies opnieuw uit de lijst." in response.content.decode()
+    with scopes_disabled():
+        volunteer = Volunteer.objects.get(pk=tenant_a.objects["volunteer"].pk)
+        assert tenant_b.objects["category"] not in volunteer.categories.all()
+        assert tenant_b.objects["area"] not in volunteer.areas.all()
+
+
+# --- Dutch formats and messages --------------------------------------------------------------------------
+
+
+def test_dutch_formats_are_normalised_when_saved(client, tenant_a):
+    client.force_login(tenant_a.user(Role.VOLUNTEER))
+    payload = {
+        **profile_baseline(tenant_a),
+        "phone": "+31 (0)6 1234 5678",
+        "postcode": "３４０１ab",
+        "house_number": "12 a",
+    }
+    response = client.post(reverse("netwerken:my_profile", kwargs={"org": "oost"}), payload)
+    assert response.status_code == 302
+    with scopes_disabled():
+        volunteer = Volunteer.objects.get(pk=tenant_a.objects["volunteer"].pk)
+    assert (volunteer.phone, volunteer.postcode, volunteer.house_number) == ("0612345678", "3401 AB", "12 a")
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("phone", "+32 470 12 34 56", "Vul een Nederlands telefoonnummer in, zoals 06-12345678 of 030-1234567."),
+        ("phone", "06-1234567", "Vul een Nederlands telefoonnummer in, zoals 06-12345678 of 030-1234567."),
+        ("postcode", "0123 AB", "Vul een postcode in als 1234 AB."),
+        ("postcode", "1234 SA", "Vul een postcode in als 1234 AB."),
+        ("house_number", "abc", "Vul een huisnummer in, eventueel met toevoeging, zoals 12 of 12a."),
+        ("max_requests_per_month", "99999999999999999999", "Zorg ervoor dat deze waarde hoogstens 31 is."),
+    ],
+)
+def test_wrong_dutch_format_gets_the_message_at_the_field_and_keeps_the_rest(client, tenant_a, field, value, message):
+    client.force_login(tenant_a.user(Role.VOLUNTEER))
+    payload = {**profile_baseline(tenant_a), field: value}
+    response = client.post(reverse("netwerken:my_profile", kwargs={"org": "oost"}), payload)
+    assert response.status_code == 200
+    content = response.content.decode()
+    error_block = content.split(f'id="id_{field}_fouten"', 1)[1].split("</div>", 1)[0]
+    assert html.escape(message) in error_block
+    assert f'value="{html.escape(value)}"' in content
+    for other in ("phone", "postcode", "house_number"):
+        if other != field:
+            assert f'value="{payload[other]}"' in content
+
+
+def test_request_date_in_the_past_or_far_ahead_is_refused_but_an_old_date_may_stay(client, tenant_a):
+    client.force_login(tenant_a.user(Role.COORDINATOR))
+    help_request = tenant_a.objects["help_request"]
+    url = reverse("matching:request_edit", kwargs={"org": "oost", "help_request": help_request.pk})
+    yesterday = today() - datetime.timedelta(days=1)
+    for date, message in [
+        (yesterday, "Deze datum ligt in het verleden."),
+        (today() + datetime.timedelta(days=3 * 365), "Deze datum ligt wel erg ver vooruit. Klopt het jaartal?"),
+    ]:
+        response = client.post(url, {**intake_request_fields(tenant_a), "date": date.isoformat()})
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    # A request whose date has passed: editing the description keeps the old date.
+    with scopes_disabled():
+        HelpRequest.objects.filter(pk=help_request.pk).update(date=yesterday - datetime.timedelta(days=10))
+    old = (yesterday - datetime.timedelta(days=10)).isoformat()
+    response = client.post(url, {**intake_request_fields(tenant_a), "date": old, "description": "Bijgewerkt"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert HelpRequest.objects.get(pk=help_request.pk).description == "Bijgewerkt"
+
+
+@pytest.mark.parametrize("page", ["volunteer_signup", "account_signup"])
+def test_short_password_gets_a_dutch_message(client, tenant_a, page):
+    if page == "volunteer_signup":
+        url = reverse("netwerken:volunteer_signup", kwargs={"org": "oost"})
+        payload = {**signup_baseline(tenant_a), "password1": "kort1", "password2": "kort1"}
+    else:
+        url = reverse("account_signup")
+        payload = {"name": "Piet", "email": "piet@example.nl", "password1": "kort1", "password2": "kort1"}
+    response = client.post(url, payload)
+    assert response.status_code == 200
+    assert "Dit wachtwoord is te kort. Gebruik minstens 8 tekens." in response.content.decode()
+    assert not User.objects.filter(email=payload["email"]).exists()
+
+
+@pytest.mark.parametrize("language", ["en", "xx", "\x00", LONG, SCRIPT])
+@pytest.mark.parametrize("next_url", ["/", "https://evil.example/", "/o/west/", "\x00", SCRIPT])
+def test_language_switch_is_harmless(client, db, language, next_url):
+    response = client.post(reverse("set_language"), {"language": language, "next": next_url})
+    assert response.status_code in (302, 204)
+    if response.status_code == 302:
+        assert not response.url.startswith("https://evil")
+
+
+# --- the validators and fields themselves, with hypothesis -------------------------------------------------
+
+NORMALISERS = (normalize_postcode, normalize_phone, normalize_house_number)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=30) | st.text(alphabet="0123456789 -+()abAB\u200b\u202e\uff11\u0661\x00", max_size=20))
+def test_normalisers_raise_only_validation_error_and_are_idempotent(value):
+    for normalise in NORMALISERS:
+        try:
+            result = normalise(value)
+        except ValidationError as error:
+            assert all(not ENGLISH.search(str(m)) for m in error.messages)
+            continue
+        assert result.isascii() and result.isprintable()
+        assert normalise(result) == result, f"{normalise.__name__}({value!r}) = {result!r} is not stable"
+
+
+VALID_LETTERS = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+VALID_LETTERS = [pair for pair in VALID_LETTERS if pair not in {"SA", "SD", "SS"}]
+ASCII_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+FULL_WIDTH = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in ASCII_ALNUM})
+
+
+@given(
+    st.integers(1000, 9999),
+    st.sampled_from(VALID_LETTERS),
+    st.sampled_from(["", " ", "  ", "\t", "\u200b"]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_every_way_of_typing_a_postcode_gives_the_canonical_one(digits, letters, sep, lower, full_width):
+    typed = f" {digits}{sep}{letters.lower() if lower else letters} "
+    if full_width:
+        typed = typed.translate(FULL_WIDTH)
+    assert normalize_postcode(typed) == f"{digits} {letters}"
+
+
+@given(
+    st.integers(1, 9),
+    st.text(alphabet="0123456789", min_size=8, max_size=8),
+    st.sampled_from(["0", "+31", "0031", "+31 (0)", "+31 0"]),
+    st.lists(st.sampled_from([" ", "-", "(", ")", "."]), max_size=3),
+)
+def test_every_way_of_typing_a_phone_number_gives_ten_digits(first, rest, prefix, separators):
+    number = f"{first}{rest}"
+    typed = prefix + "".join(sep + digit for sep, digit in zip(separators + [""] * 9, number, strict=False))
+    assert normalize_phone(typed) == f"0{number}"
+
+
+@given(st.integers(1, 99999), st.sampled_from(["", "a", "A", "bis", "hs", "-1", " 2", " - 3b"]))
+def test_house_numbers_round_trip(number, addition):
+    typed = f"{number}{addition}"
+    assert normalize_house_number(typed) == typed
+    assert normalize_house_number(f"  {typed}  ") == typed
+
+
+@given(st.text(max_size=25) | st.integers().map(str) | st.integers())
+def test_parse_id_gives_a_valid_id_or_none(value):
+    from netwerken.validators import parse_id
+
+    result = parse_id(value)
+    assert result is None or (isinstance(result, int) and 0 < result < 2**63)
+    if result is not None:
+        assert str(result) == str(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.lists(st.text(max_size=5), max_size=3), st.none()))
+def test_form_fields_raise_only_validation_error(value):
+    """What a widget can hand a field: one string (or None) for a single field, a list for a multiple one."""
+    from django import forms
+
+    from netwerken import fields
+
+    single = (fields.PostcodeField, fields.PhoneField, fields.HouseNumberField, fields.NotInPastDateField)
+    multiple = (fields.AvailabilityField, fields.LanguagesField)
+    for field_class in multiple if isinstance(value, list) else single:
+        for required in (True, False):
+            try:
+                field_class(required=required).clean(value)
+            except forms.ValidationError as error:
+                for message in error.messages:
+                    for echoed in value if isinstance(value, list) else [value]:
+                        message = message.replace(str(echoed), "") if echoed else message
+                    assert not ENGLISH.search(message), message
+
+
+def test_hostile_table_is_complete():
+    labels = [label for label, _value in hostile_values()]
+    assert len(set(labels)) == len(labels), "labels are unique"
+    kinds = {spec.kind for case in FORM_CASES for spec in case.fields.values()}
+    assert kinds <= set(LABELS_PER_KIND), "every kind of field has its values"
+    assert set(LABELS_PER_KIND["text"]) >= {"leeg", "10k-tekens", "nul", "rtl-override", "emoji", "script"}
