@@ -40,7 +40,7 @@ class VolunteerFilter(django_filters.FilterSet):
     )
     slot = django_filters.ChoiceFilter(
         label=_("Beschikbaar op"),
-        choices=[(code, f"{d}{p}") for code, d, p in availability.SLOTS],
+        choices=availability.slot_choices,
         method="filter_slot",
     )
     vog = django_filters.ChoiceFilter(label=_("VOG"), choices=VOG, method="filter_vog")

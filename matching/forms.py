@@ -5,12 +5,13 @@ from netwerken.fields import (
     AvailabilityField,
     HouseNumberField,
     NotInPastDateField,
+    PastDateField,
     PhoneField,
     PostcodeField,
     TenantModelChoiceField,
 )
 from netwerken.languages import LANGUAGES
-from netwerken.models import Resident
+from netwerken.models import Resident, Volunteer
 
 from .models import Category, HelpRequest, Offer
 
@@ -243,16 +244,18 @@ class CategoryForm(forms.ModelForm):
 
 
 class ProposeForm(forms.Form):
-    volunteer = forms.ModelChoiceField(
-        queryset=None,
+    # A hidden id: anything but one of this organisation's volunteers by plain id is refused before any query.
+    volunteer = TenantModelChoiceField(
+        queryset=Volunteer.objects.none(),
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": _("Deze vrijwilliger bestaat niet (meer).")},
+        error_messages={
+            "required": _("Deze vrijwilliger bestaat niet (meer)."),
+            "invalid_choice": _("Deze vrijwilliger bestaat niet (meer)."),
+        },
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from netwerken.models import Volunteer
-
         self.fields["volunteer"].queryset = Volunteer.objects.all()
 
 
@@ -263,21 +266,24 @@ class DeclineForm(forms.Form):
 
 
 class ContactLogForm(forms.Form):
-    date = forms.DateField(
+    """A contact moment: on a day between the proposal and today, for a sensible number of minutes."""
+
+    date = PastDateField(
         label=_("Datum"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d-%m-%Y"],
+        error_messages={
+            "future": _("Een contactmoment kan niet in de toekomst liggen."),
+            "too_early": _("Een contactmoment kan niet vóór het voorstel liggen (%(date)s)."),
+        },
     )
     minutes = forms.IntegerField(label=_("Hoe lang (minuten)"), min_value=1, max_value=24 * 60)
     note = forms.CharField(label=_("Korte notitie (mag leeg)"), max_length=500, required=False)
 
-    def clean_date(self):
-        from django.utils import timezone
+    def __init__(self, *args, match=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if match is not None:
+            from django.utils import timezone
 
-        day = self.cleaned_data["date"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("Een contactmoment kan niet in de toekomst liggen."))
-        return day
+            self.fields["date"].not_before = timezone.localdate(match.proposed_at)
 
 
 class CloseMatchForm(forms.Form):

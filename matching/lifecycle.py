@@ -29,6 +29,8 @@ ACTION_LABELS = {
     S.NEW: _("Heropen"),
 }
 SUGGESTING = {S.SEARCHING, S.PROPOSED}
+# Reached through a proposal to a volunteer and their answer (matching/proposals.py), not by a button.
+SET_BY_MATCHING = {S.PROPOSED, S.MATCHED}
 # Moves that need a reason in the record.
 REASON_REQUIRED = {S.CANCELLED, S.ESCALATED}
 

@@ -64,20 +64,35 @@ def request_propose(request, org, help_request):
 
 
 def _answer(request, match, action):
-    """Accept or decline; the same for the in-app page and the emailed link."""
+    """Accept or decline; the same for the in-app page and the emailed link.
+
+    Returns the decline form when its reason is refused (too long, a NUL byte): the page shows it again with
+    the error at the field and what was typed, and nothing is declined. Otherwise None: redirect.
+    """
+    if action == "decline":
+        form = DeclineForm(request.POST)
+        if not form.is_valid() and match.status == Match.Status.PROPOSED:
+            return form
     try:
         if action == "accept":
             proposals.match_accept(match=match)
             messages.success(request, _("Dank je wel! De hulpvraag is aan jou gekoppeld."))
         elif action == "decline":
-            form = DeclineForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            proposals.match_decline(match=match, reason=reason)
-            messages.success(request, _("Jammer, maar helemaal goed. We vragen iemand anders."))
+            ended, _next = proposals.match_decline(match=match, reason=reason)
+            if ended.status == Match.Status.DECLINED:
+                messages.success(request, _("Jammer, maar helemaal goed. We vragen iemand anders."))
+            else:
+                # An old link clicked after saying yes (or after the proposal expired): nothing was declined.
+                messages.error(
+                    request,
+                    _("Dit voorstel staat niet meer open (%(status)s).") % {"status": ended.get_status_display()},
+                )
         else:
             messages.error(request, _("Kies ja of nee."))
     except proposals.ProposalError as error:
         messages.error(request, error.message)
+    return None
 
 
 @role_required("matching.own_offers")
@@ -87,15 +102,17 @@ def my_match(request, org, match):
     if volunteer is None:
         raise Http404
     match = get_object_or_404(selectors.match_detail().filter(volunteer=volunteer), pk=match)
-    contact_form = ContactLogForm(prefix="contact")
+    contact_form = ContactLogForm(prefix="contact", match=match)
     satisfaction_form = SatisfactionForm(prefix="tevreden")
+    decline_form = DeclineForm()
     if request.method == "POST":
         action = request.POST.get("action")
         if action in ("accept", "decline"):
-            _answer(request, match, action)
-            return redirect("matching:my_match", org=org, match=match.pk)
+            decline_form = _answer(request, match, action)
+            if decline_form is None:
+                return redirect("matching:my_match", org=org, match=match.pk)
         if action == "contact":
-            contact_form = ContactLogForm(request.POST, prefix="contact")
+            contact_form = ContactLogForm(request.POST, prefix="contact", match=match)
             if contact_form.is_valid():
                 try:
                     proposals.contact_log_add(match=match, by=request.user, **contact_form.cleaned_data)
@@ -124,7 +141,7 @@ def my_match(request, org, match):
             "match": match,
             "show_contact_details": match.status in (Match.Status.ACCEPTED, Match.Status.CLOSED),
             "contact_form": contact_form,
-            "decline_form": DeclineForm(),
+            "decline_form": decline_form,
             "satisfaction_form": satisfaction_form,
             "answered": match.satisfaction.filter(respondent=SatisfactionResponse.Respondent.VOLUNTEER).exists(),
         },
@@ -137,10 +154,12 @@ def proposal_link(request, org, token):
     match = proposals.match_from_token(token)
     if match is None or match.organisation_id != request.tenant.organisation.pk:
         raise Http404
+    decline_form = DeclineForm()
     if request.method == "POST":
-        _answer(request, match, request.POST.get("action"))
-        return redirect("matching:proposal_link", org=org, token=token)
-    return render(request, "matching/proposal_link.html", {"match": match, "decline_form": DeclineForm()})
+        decline_form = _answer(request, match, request.POST.get("action"))
+        if decline_form is None:
+            return redirect("matching:proposal_link", org=org, token=token)
+    return render(request, "matching/proposal_link.html", {"match": match, "decline_form": decline_form})
 
 
 # --- the coordinator's side of a match --------------------------------------------------------------
@@ -217,17 +236,23 @@ def batch_detail(request, org, run):
 @require_POST
 @role_required("matching.propose")
 def batch_decide(request, org, run, proposal):
+    run = get_object_or_404(BatchRun, pk=run)
     proposal = get_object_or_404(
-        BatchProposal.objects.select_related("help_request", "volunteer__membership__user"), pk=proposal, run_id=run
+        BatchProposal.objects.select_related("help_request", "volunteer__membership__user"), pk=proposal, run=run
     )
-    confirm = request.POST.get("action") == "confirm"
+    action = request.POST.get("action")
+    if action not in ("confirm", "drop"):
+        # Only the two buttons decide: anything else (a stale or tampered form) leaves the pair as it is.
+        messages.error(request, _("Kies: bevestigen of laten vallen."))
+        return redirect("matching:batch_detail", org=org, run=run.pk)
+    confirm = action == "confirm"
     try:
         batch.proposal_decide(proposal=proposal, confirm=confirm, by=request.user)
         if confirm:
             messages.success(request, _("Voorgesteld aan %(name)s.") % {"name": proposal.volunteer.name})
     except proposals.ProposalError as error:
         messages.error(request, error.message)
-    return redirect("matching:batch_detail", org=org, run=run)
+    return redirect("matching:batch_detail", org=org, run=run.pk)
 
 
 @role_required("matching.manage_categories")

@@ -7,11 +7,12 @@ match for the same helper place even if this code were wrong.
 
 import logging
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from netwerken.mail import queue_email
@@ -67,13 +68,20 @@ def proposal_token(match):
 
 def match_from_token(token):
     """The match a link points to, or None if the link is forged or older than any proposal may be."""
+    from netwerken.validators import parse_id
+
     try:
         data = signing.loads(token, salt=TOKEN_SALT, max_age=60 * 60 * 24 * 15)
-    except signing.BadSignature:
+    except (signing.BadSignature, ValueError):
+        return None
+    # A signed payload of any other shape (an older format, ids as text or lists) is as unknown as a forged one.
+    match_id = parse_id(data.get("m")) if isinstance(data, dict) else None
+    volunteer_id = parse_id(data.get("v")) if isinstance(data, dict) else None
+    if match_id is None or volunteer_id is None:
         return None
     return (
         Match.objects.select_related("help_request__category", "help_request__resident", "volunteer__membership__user")
-        .filter(pk=data.get("m"), volunteer_id=data.get("v"))
+        .filter(pk=match_id, volunteer_id=volunteer_id)
         .first()
     )
 
@@ -90,13 +98,14 @@ def _coordinators(organisation_id):
 
 
 def _mail(template, to, context):
-    subject, _sep, body = render_to_string(f"matching/email/{template}.txt", context).strip().partition("\n")
+    # Mail goes out in the organisation's language, not in whatever language the sender's screen is in.
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string(f"matching/email/{template}.txt", context)
+    subject, _sep, body = text.strip().partition("\n")
     queue_email(to=to, subject=subject.strip(), body_text=body.strip() + "\n")
 
 
 def _absolute(path):
-    from django.conf import settings
-
     return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/") + path
 
 

@@ -12,7 +12,7 @@ from netwerken import selectors as people
 from netwerken import services as people_services
 from netwerken.consent import resident_online_consent_text, resident_phone_consent_text
 from netwerken.models import AccessLog, Consent, Resident
-from netwerken.pagination import paginate, querystring_without_page
+from netwerken.pagination import filtered_page
 from netwerken.tenancy import public_page, role_required
 from netwerken.validators import parse_id
 
@@ -26,14 +26,8 @@ REQUEST_FIELDS = RequestFields._meta.fields
 
 @role_required("matching.view_requests")
 def request_list(request, org):
-    filterset = HelpRequestFilter(request.GET or None, queryset=selectors.help_request_list(), request=request)
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.help_request_list()
-    page = paginate(request, queryset)
-    return render(
-        request,
-        "matching/request_list.html",
-        {"filter": filterset, "page": page, "querystring": querystring_without_page(request)},
-    )
+    context = filtered_page(request, HelpRequestFilter, selectors.help_request_list())
+    return render(request, "matching/request_list.html", context)
 
 
 @role_required("matching.intake")
@@ -93,6 +87,7 @@ def request_detail(request, org, help_request):
     transitions = [
         (status, lifecycle.ACTION_LABELS[status], status in lifecycle.REASON_REQUIRED)
         for status in lifecycle.allowed_transitions(help_request.status)
+        if status not in lifecycle.SET_BY_MATCHING
     ]
     return render(
         request,

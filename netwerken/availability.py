@@ -4,6 +4,7 @@ A mask is cheap to store, to filter on in SQL (`F("availability").bitand(mask)`)
 Python, which matching needs for thousands of volunteers at a time.
 """
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 DAYS = [
@@ -32,9 +33,19 @@ def codes_from_mask(mask):
     return [code for code, bit in SLOT_BITS.items() if mask & bit]
 
 
+def slot_label(day_label, part_label):
+    # One translatable pattern: Dutch writes "dinsdagmiddag", English "Tuesday afternoon".
+    return gettext("%(day)s%(part)s") % {"day": day_label, "part": part_label}
+
+
+def slot_choices():
+    """(code, label) for forms and filters; a callable, so the label is in the language of the request."""
+    return [(code, slot_label(day_label, part_label)) for code, day_label, part_label in SLOTS]
+
+
 def labels(mask):
-    """Dutch slot names, e.g. ['dinsdagmiddag', 'donderdagochtend']."""
-    return [f"{day_label}{part_label}" for code, day_label, part_label in SLOTS if mask & SLOT_BITS[code]]
+    """Slot names, e.g. ['dinsdagmiddag', 'donderdagochtend']."""
+    return [slot_label(day_label, part_label) for code, day_label, part_label in SLOTS if mask & SLOT_BITS[code]]
 
 
 def describe(mask):

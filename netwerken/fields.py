@@ -55,7 +55,7 @@ class AvailabilityField(forms.MultipleChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Wanneer kun je?"))
         kwargs.setdefault("error_messages", {"required": _("Kies minstens één dagdeel.")})
-        super().__init__(choices=[(code, f"{d}{p}") for code, d, p in availability.SLOTS], **kwargs)
+        super().__init__(choices=availability.slot_choices, **kwargs)
 
     def prepare_value(self, value):
         if isinstance(value, int):
@@ -102,8 +102,39 @@ class NotInPastDateField(forms.DateField):
         if day < today:
             raise forms.ValidationError(_("Deze datum ligt in het verleden."), code="past")
         if self.max_ahead is not None and day > today + self.max_ahead:
+            raise forms.ValidationError(_("Deze datum ligt wel erg ver vooruit. Klopt het jaartal?"), code="too_far")
+        return day
+
+
+class PastDateField(forms.DateField):
+    """A date that has happened: not after today, and not before `not_before` (by default `max_back` ago),
+    so a mistyped year ('0001-01-01', '2052') is refused with a Dutch message instead of stored."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    default_error_messages = {
+        "invalid": _("Vul een geldige datum in, zoals 24-12-2026."),
+        "future": _("Deze datum ligt in de toekomst."),
+        "too_early": _("Deze datum ligt wel erg ver terug. Klopt het jaartal?"),
+    }
+
+    def __init__(self, *, max_back=datetime.timedelta(days=2 * 365), not_before=None, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d-%m-%y"])
+        self.max_back, self.not_before = max_back, not_before
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        from django.utils import timezone
+
+        day = super().clean(value)
+        if not day:
+            return day
+        today = timezone.localdate()
+        if day > today:
+            raise forms.ValidationError(self.error_messages["future"], code="future")
+        earliest = self.not_before or today - self.max_back
+        if day < earliest:
             raise forms.ValidationError(
-                _("Deze datum ligt wel erg ver vooruit. Klopt het jaartal?"), code="too_far"
+                self.error_messages["too_early"], code="too_early", params={"date": earliest.strftime("%d-%m-%Y")}
             )
         return day
 

@@ -1,7 +1,21 @@
+import datetime
+
 from django import forms
+from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation
+from .fields import (
+    AvailabilityField,
+    HouseNumberField,
+    LanguagesField,
+    NotInPastDateField,
+    PastDateField,
+    PhoneField,
+    PostcodeField,
+    TenantModelMultipleChoiceField,
+)
+from .models import Area, Organisation, User, Volunteer
 from .roles import PROVIDER_ROLES, Role
 
 
@@ -51,22 +65,6 @@ class MembershipRolesForm(forms.Form):
 
 
 # --- volunteers -----------------------------------------------------------------------------------
-
-import datetime  # noqa: E402
-
-from django.contrib.auth import password_validation  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from .fields import (  # noqa: E402
-    AvailabilityField,
-    HouseNumberField,
-    LanguagesField,
-    NotInPastDateField,
-    PhoneField,
-    PostcodeField,
-    TenantModelMultipleChoiceField,
-)
-from .models import Area, User, Volunteer  # noqa: E402
 
 
 class VolunteerProfileForm(forms.Form):
@@ -197,6 +195,8 @@ class VolunteerSignupForm(VolunteerProfileForm):
 class VolunteerIntakeForm(forms.ModelForm):
     """The coordinator's intake: status and certificate of conduct (VOG)."""
 
+    vog_date = PastDateField(label=_("datum VOG"), required=False, max_back=datetime.timedelta(days=10 * 365))
+
     class Meta:
         model = Volunteer
         fields = ["status", "vog_seen", "vog_date", "vog_expires"]
@@ -217,13 +217,18 @@ class VolunteerIntakeForm(forms.ModelForm):
 
 
 class PauseForm(forms.Form):
-    paused_from = forms.DateField(
-        label=_("Pauze vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    # A pause that already began keeps its start date when the end is changed (`allow`, set in __init__).
+    paused_from = NotInPastDateField(
+        label=_("Pauze vanaf"), required=False, max_ahead=datetime.timedelta(days=10 * 365)
     )
     # From today on, and not decades ahead by a mistyped year (a long pause is fine, 9999 is a typo).
     paused_until = NotInPastDateField(
         label=_("Tot en met"), required=False, max_ahead=datetime.timedelta(days=10 * 365)
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paused_from"].allow = self.initial.get("paused_from")
 
     def clean(self):
         data = super().clean()

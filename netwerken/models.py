@@ -398,7 +398,13 @@ class AccessLog(TenantModel):
     help_request = models.ForeignKey(
         "matching.HelpRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="access_logs"
     )
-    action = models.CharField(max_length=30, default="bekeken")
+
+    class Action(models.TextChoices):
+        VIEWED = "bekeken", _("bekeken")
+        EXPORTED = "geëxporteerd", _("geëxporteerd")
+        ERASED = "gewist", _("gewist")
+
+    action = models.CharField(max_length=30, choices=Action.choices, default=Action.VIEWED)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -12,3 +12,10 @@ def querystring_without_page(request):
     params = request.GET.copy()
     params.pop("pagina", None)
     return params.urlencode()
+
+
+def filtered_page(request, filterset_class, queryset):
+    """A list page's filter form and page of results; invalid filter values show on the form, not as 500."""
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    return {"filter": filterset, "page": paginate(request, rows), "querystring": querystring_without_page(request)}

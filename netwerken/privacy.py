@@ -1,7 +1,8 @@
 """A resident's rights (AVG): see who looked, take the data along, have it erased."""
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import AccessLog, Resident
@@ -65,9 +66,14 @@ def resident_export(*, resident, by):
     }
 
 
-@transaction.atomic
 def resident_erase(*, resident, by):
     """Erases a resident's personal data on request. Open requests are cancelled; figures stay counted."""
+    # What is written into the record is in the organisation's language, whoever clicks.
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        return _erase(resident, by)
+
+
+def _erase(resident, by):
     from matching import lifecycle
     from matching.models import HelpRequest, Match
 
@@ -96,6 +102,8 @@ def resident_erase(*, resident, by):
         longitude=None,
         erased_at=timezone.now(),
     )
-    AccessLog.objects.create(organisation_id=resident.organisation_id, user=by, resident=resident, action="gewist")
+    AccessLog.objects.create(
+        organisation_id=resident.organisation_id, user=by, resident=resident, action=AccessLog.Action.ERASED
+    )
     resident.refresh_from_db()
     return resident

@@ -44,13 +44,15 @@ def resident_export(request, org, resident):
 @role_required("netwerken.manage_residents")
 def resident_erase(request, org, resident):
     resident = get_object_or_404(Resident, pk=resident)
+    error = None
     if request.method == "POST":
+        # Exactly the checkbox's value: erasing cannot be undone, so nothing else counts as a yes.
         if request.POST.get("bevestig") != "ja":
-            messages.error(request, _("Vink aan dat de bewoner dit heeft gevraagd."))
+            error = _("Vink aan dat de bewoner dit heeft gevraagd.")
         elif resident.erased_at:
             messages.info(request, _("De gegevens van deze bewoner zijn al gewist."))
         else:
             privacy.resident_erase(resident=resident, by=request.user)
             messages.success(request, _("De persoonsgegevens zijn gewist. De aantallen blijven meetellen."))
             return redirect("netwerken:resident_detail", org=org, resident=resident.pk)
-    return render(request, "netwerken/resident_erase.html", {"resident": resident})
+    return render(request, "netwerken/resident_erase.html", {"resident": resident, "error": error})

@@ -12,7 +12,7 @@ from . import selectors, services
 from .consent import volunteer_consent_text
 from .forms import AreaForm, PauseForm, VolunteerIntakeForm, VolunteerProfileForm, VolunteerSignupForm
 from .models import Area, User
-from .pagination import paginate, querystring_without_page
+from .pagination import filtered_page
 from .tenancy import public_page, role_required
 
 
@@ -57,14 +57,8 @@ def volunteer_signup(request, org):
 def volunteer_list(request, org):
     from matching.filters import VolunteerFilter
 
-    filterset = VolunteerFilter(request.GET or None, queryset=selectors.volunteer_list(), request=request)
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.volunteer_list()
-    page = paginate(request, queryset)
-    return render(
-        request,
-        "netwerken/volunteer_list.html",
-        {"filter": filterset, "page": page, "querystring": querystring_without_page(request)},
-    )
+    context = filtered_page(request, VolunteerFilter, selectors.volunteer_list())
+    return render(request, "netwerken/volunteer_list.html", context)
 
 
 @role_required("netwerken.intake_volunteer")
@@ -118,7 +112,10 @@ def my_pause(request, org):
     volunteer = _own_volunteer_or_signup(request, org)
     if volunteer is None:
         return redirect("netwerken:volunteer_signup", org=org)
-    form = PauseForm(request.POST if request.method == "POST" else None)
+    form = PauseForm(
+        request.POST if request.method == "POST" else None,
+        initial={"paused_from": volunteer.paused_from, "paused_until": volunteer.paused_until},
+    )
     if request.method == "POST" and form.is_valid():
         services.volunteer_pause(volunteer=volunteer, **form.cleaned_data)
         if form.cleaned_data["paused_from"]:

@@ -20,35 +20,61 @@ one database error on PostgreSQL cannot poison the rest). Per post we check:
 - nothing of tenant B changed (a snapshot of all its rows, compared inside the savepoint whenever the
   request wrote anything).
 
-Failures are collected per form and reported together, one line per (field, value). Further down: the
-status transition (a redirect with a message), ids in URLs, the intake's query string, and hypothesis
-properties of the Dutch-format validators and fields.
+Failures are collected per form and reported together, one line per (field, value). Forms with a prefix
+(the match pages hold several forms) and forms that need a state first (an accepted or closed match) are
+rows like any other (FormCase.prefix, FormCase.setup).
+
+Further down: the status transition; buttons and hidden ids answered with a redirect and a message
+(ACTION_CASES: the volunteer to propose, a batch pair's decision, accept/decline/withdraw, the erase
+confirmation), posts without fields, malformed tokens in the emailed link, a resident's pages with hostile
+stored text, ids in URLs (walking the URL patterns), the intake's query string, and hypothesis properties of
+the Dutch-format validators and fields. test_every_post_page_is_covered walks the tenant URL patterns and
+fails for a page that has neither a case here nor an entry in GET_ONLY, so a form page added later is not
+forgotten.
 """
 
 import datetime
 import html
+import inspect
+import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urlencode
+from unittest import mock
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.apps import apps
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.models import Category, HelpRequest, Offer
-from netwerken.models import Area, Membership, Organisation, User, Volunteer
+from matching import proposals
+from matching.models import (
+    BatchProposal,
+    Category,
+    ContactLog,
+    HelpRequest,
+    Match,
+    MatchingSettings,
+    Offer,
+    SatisfactionResponse,
+)
+from netwerken.models import Area, Membership, Organisation, Resident, User, Volunteer
 from netwerken.roles import Role
 from netwerken.validators import normalize_house_number, normalize_phone, normalize_postcode
+
+from .test_roles import ALLOWED, POST_ONLY
+from .urlmap import tenant_routes
 
 # --- the table of hostile values ----------------------------------------------------------------------
 
@@ -86,6 +112,7 @@ def hostile_values():
         ("nuldatum", "0000-00-00"),
         ("verleden", (today() - datetime.timedelta(days=1)).isoformat()),
         ("jaar-9999", "9999-12-31"),
+        ("jaar-1", "0001-01-01"),
         ("tijd-25:61", "25:61"),
         ("full-width-postcode", "１２３４ＡＢ"),
         ("full-width-getal", "１２"),
@@ -115,6 +142,8 @@ MAY_ACCEPT = {
     "date": {"verleden", "jaar-9999"},
     "date_not_past": set(),
     "date_not_future": {"verleden"},
+    # A date that has happened, recently (a contact moment): yesterday yes, the year 1 or 9999 no.
+    "date_past": {"verleden"},
     "time": set(),
     "choice": set(),
     "multichoice": set(),
@@ -167,6 +196,14 @@ class FormCase:
     # Fields of a form class that another case runs the whole table against: here only SMOKE values,
     # enough to see that this view, too, shows the error, keeps the input and does not crash.
     smoke: frozenset = frozenset()
+    # The form's prefix: `fields` names the form's fields, the payload carries them as "<prefix>-<name>".
+    prefix: str = ""
+    # Brings tenant A's objects into the state the form needs (an accepted match, ...), once, before the
+    # baseline; every post after it is rolled back to that state.
+    setup: Callable | None = None
+
+    def key(self, name):
+        return f"{self.prefix}-{name}" if self.prefix else name
 
 
 def org_url(name, **kwargs):
@@ -174,6 +211,7 @@ def org_url(name, **kwargs):
         resolved = {key: (value(tenant) if callable(value) else value) for key, value in kwargs.items()}
         return reverse(name, kwargs={"org": tenant.organisation.slug, **resolved})
 
+    build.route_name = name  # for test_every_post_page_is_covered
     return build
 
 
@@ -324,6 +362,53 @@ def exists(model, **lookup):
             return model.objects.filter(organisation=tenant.organisation, **lookup).exists()
 
     return check
+
+
+# --- states of the tenant's match, proposal and request (for the pages that act on them) -------------
+
+
+def match_accepted(tenant):
+    with scope(organisation=tenant.organisation):
+        proposals.match_accept(match=tenant.objects["match"])
+
+
+def match_closed(tenant):
+    match_accepted(tenant)
+    with scope(organisation=tenant.organisation):
+        proposals.match_close(match=tenant.objects["match"], outcome=Match.Outcome.HELPED)
+
+
+def request_searching(tenant):
+    """The fixture's proposal withdrawn and its request looking again: the volunteer can be proposed."""
+    with scope(organisation=tenant.organisation):
+        proposals.match_withdraw(match=tenant.objects["match"])
+        HelpRequest.objects.filter(pk=tenant.objects["help_request"].pk).update(status=HelpRequest.Status.SEARCHING)
+
+
+def match_status(tenant):
+    with scopes_disabled():
+        return Match.objects.get(pk=tenant.objects["match"].pk).status
+
+
+def link_url(tenant):
+    return reverse(
+        "matching:proposal_link",
+        kwargs={"org": tenant.organisation.slug, "token": proposals.proposal_token(tenant.objects["match"])},
+    )
+
+
+link_url.route_name = "matching:proposal_link"
+
+WEIGHTS = [
+    "weight_distance",
+    "weight_availability",
+    "weight_language",
+    "weight_load",
+    "weight_continuity",
+    "weight_recency",
+]
+SATISFACTION_FIELDS = {"helped": F("choice"), "would_again": F("choice"), "comment": F("text", required=False)}
+DECLINE_FIELDS = {"reason": F("text", required=False)}
 
 
 FORM_CASES = [
@@ -593,6 +678,112 @@ FORM_CASES = [
         saved=lambda tenant, client: client.session.get("_auth_user_id") == str(tenant.user(Role.COORDINATOR).pk),
         nonfield_ok=True,
     ),
+    # --- matching: settings, closing a match, contact moments, satisfaction, declining -------------------
+    FormCase(
+        id="matching-settings",
+        role=Role.ORG_ADMIN,
+        url=org_url("matching:settings"),
+        baseline=lambda tenant: {
+            **dict(zip(WEIGHTS, ["40", "20", "10", "10", "10", "10"], strict=True)),
+            "proposal_hours": "72",
+            "reminder_hours": "24",
+            "auto_propose_next": "on",
+        },
+        fields={
+            **{name: F("int") for name in WEIGHTS},
+            "proposal_hours": F("int"),
+            "reminder_hours": F("int"),
+            "auto_propose_next": F("bool", required=False),
+        },
+        saved=exists(MatchingSettings, weight_distance=40, proposal_hours=72, reminder_hours=24),
+        # A shorter bedenktijd ('１２' is 12) puts the reminder after its end: the error is on the reminder.
+        related={"proposal_hours": {"reminder_hours"}},
+        # The six weights are the same kind of field: the first gets the whole table.
+        smoke=frozenset(WEIGHTS[1:]),
+    ),
+    FormCase(
+        id="match_detail-afsluiten",
+        role=Role.COORDINATOR,
+        url=org_url("matching:match_detail", match=lambda tenant: tenant.objects["match"].pk),
+        baseline=lambda tenant: {
+            "action": "close",
+            "afsluiten-outcome": "geholpen",
+            "afsluiten-note": "De boodschappen zijn gedaan",
+        },
+        fields={"outcome": F("choice"), "note": F("text", required=False)},
+        saved=object_changed("match", status=Match.Status.CLOSED, closing_note="De boodschappen zijn gedaan"),
+        context_form="close_form",
+        prefix="afsluiten",
+        setup=match_accepted,
+    ),
+    FormCase(
+        id="match_detail-bewoner",
+        role=Role.COORDINATOR,
+        url=org_url("matching:match_detail", match=lambda tenant: tenant.objects["match"].pk),
+        baseline=lambda tenant: {
+            "action": "satisfaction",
+            "bewoner-helped": "4",
+            "bewoner-would_again": "ja",
+            "bewoner-comment": "Ze was blij",
+        },
+        fields=SATISFACTION_FIELDS,
+        saved=exists(SatisfactionResponse, respondent="bewoner", helped=4, would_again=True),
+        context_form="satisfaction_form",
+        prefix="bewoner",
+        setup=match_closed,
+    ),
+    FormCase(
+        id="my_match-tevreden",
+        role=Role.VOLUNTEER,
+        url=org_url("matching:my_match", match=lambda tenant: tenant.objects["match"].pk),
+        baseline=lambda tenant: {
+            "action": "satisfaction",
+            "tevreden-helped": "5",
+            "tevreden-would_again": "nee",
+            "tevreden-comment": "Prima",
+        },
+        fields=SATISFACTION_FIELDS,
+        saved=exists(SatisfactionResponse, respondent="vrijwilliger", helped=5, would_again=False),
+        context_form="satisfaction_form",
+        prefix="tevreden",
+        setup=match_closed,
+        smoke=frozenset(SATISFACTION_FIELDS),
+    ),
+    FormCase(
+        id="my_match-contact",
+        role=Role.VOLUNTEER,
+        url=org_url("matching:my_match", match=lambda tenant: tenant.objects["match"].pk),
+        baseline=lambda tenant: {
+            "action": "contact",
+            "contact-date": in_days(0),
+            "contact-minutes": "45",
+            "contact-note": "Samen naar de markt",
+        },
+        fields={"date": F("date_past"), "minutes": F("int"), "note": F("text", required=False)},
+        saved=exists(ContactLog, minutes=45, note="Samen naar de markt"),
+        context_form="contact_form",
+        prefix="contact",
+        setup=match_accepted,
+    ),
+    FormCase(
+        id="my_match-afwijzen",
+        role=Role.VOLUNTEER,
+        url=org_url("matching:my_match", match=lambda tenant: tenant.objects["match"].pk),
+        baseline=lambda tenant: {"action": "decline", "reason": "Ik ben die week op vakantie"},
+        fields=DECLINE_FIELDS,
+        saved=object_changed("match", status=Match.Status.DECLINED, decline_reason="Ik ben die week op vakantie"),
+        context_form="decline_form",
+    ),
+    FormCase(
+        id="proposal_link-afwijzen",
+        role=None,
+        url=link_url,
+        baseline=lambda tenant: {"action": "decline", "reason": "Ik ben die week op vakantie"},
+        fields=DECLINE_FIELDS,
+        saved=object_changed("match", status=Match.Status.DECLINED, decline_reason="Ik ben die week op vakantie"),
+        context_form="decline_form",
+        smoke=frozenset(DECLINE_FIELDS),
+    ),
 ]
 
 
@@ -788,7 +979,7 @@ def check_error_page(case, response, content, payload, hostile_field, value):
     # Everything else the user typed is still in the form (passwords are never sent back, by design).
     rendered = form_values(content, payload)
     for name, typed in payload.items():
-        if name == hostile_field or case.fields.get(name, F("text")).kind == "password":
+        if name == case.key(hostile_field) or case.fields.get(name, F("text")).kind == "password":
             continue
         if sorted(rendered.get(name, [])) != sorted(as_list(typed)):
             problems.append(f"lost typed {name!r}: sent {as_list(typed)}, page has {rendered.get(name)}")
@@ -807,7 +998,7 @@ def check_messages(form, content, value=None):
             if html.escape(message) not in content:
                 problems.append(f"message on {name!r} not on the page: {message[:120]!r}")
         hidden = name in form.fields and form.fields[name].widget.is_hidden
-        if name != "__all__" and not hidden and f'id="id_{name}_error"' not in content:
+        if name != "__all__" and not hidden and f'id="id_{form.add_prefix(name)}_error"' not in content:
             problems.append(f"error of {name!r} not shown at the field")
     return problems
 
@@ -871,6 +1062,7 @@ LABELS_PER_KIND = {
     "date": CORE | DATES,
     "date_not_past": CORE | DATES,
     "date_not_future": CORE | DATES,
+    "date_past": CORE | DATES | {"jaar-1"},
     "time": CORE | DATES,
     "bool": {"leeg", "nul", "lijst", "geen-utf8"},
     "any": CORE,
@@ -887,12 +1079,14 @@ def values_for(case, name, spec, baseline, tenant_b):
     if name in case.foreign:
         foreign_pk = str(tenant_b.objects[case.foreign[name]].pk)
         values.append(("id-van-tenant-B", foreign_pk, ALWAYS_REFUSED))
-        if isinstance(baseline.get(name), list):
-            values.append(("eigen-en-tenant-B-id", [*baseline[name], foreign_pk], ALWAYS_REFUSED))
+        if isinstance(baseline.get(case.key(name)), list):
+            values.append(("eigen-en-tenant-B-id", [*baseline[case.key(name)], foreign_pk], ALWAYS_REFUSED))
     return values
 
 
 def run_table(case, tenant, tenant_b):
+    if case.setup is not None:
+        case.setup(tenant)
     poster = Poster(case, tenant)
     baseline = case.baseline(tenant)
     before_b = tenant_snapshot(tenant_b.organisation)
@@ -909,7 +1103,7 @@ def run_table(case, tenant, tenant_b):
     failures = []
     for name, spec in case.fields.items():
         for label, value, value_spec in values_for(case, name, spec, baseline, tenant_b):
-            payload = {**baseline, name: value}
+            payload = {**baseline, case.key(name): value}
             problems = check_post(poster, payload, name, label, value, value_spec, tenant_b, before_b)
             failures.extend(f"{case.id}: {name} = {label}: {problem}" for problem in problems)
     assert tenant_snapshot(tenant_b.organisation) == before_b
@@ -981,35 +1175,468 @@ def current_status(help_request):
         return HelpRequest.objects.get(pk=help_request.pk).status
 
 
-# --- ids in URLs: another organisation's, zero, and beyond 64 bits ---------------------------------------
+# --- buttons and hidden ids: a redirect with a message (or the page again), not a form page -----------
 
-URL_IDS = [
-    ("netwerken:area_edit", "area", Role.ORG_ADMIN, "area"),
-    ("matching:category_edit", "category", Role.ORG_ADMIN, "category"),
-    ("netwerken:volunteer_detail", "volunteer", Role.COORDINATOR, "volunteer"),
-    ("netwerken:member_edit", "membership", Role.ORG_ADMIN, "membership"),
-    ("matching:request_detail", "help_request", Role.COORDINATOR, "help_request"),
-    ("matching:request_edit", "help_request", Role.COORDINATOR, "help_request"),
-    ("matching:request_transition", "help_request", Role.COORDINATOR, "help_request"),
-    ("matching:offer_edit", "offer", Role.VOLUNTEER, "offer"),
+
+@dataclass
+class ActionCase:
+    """A POST that is one choice — a button's action, a hidden volunteer id, a confirmation checkbox."""
+
+    id: str
+    role: str | None  # None: anonymous
+    url: Callable
+    baseline: Callable  # tenant -> the payload that does it
+    field: str  # the name that gets the hostile values
+    spec: F
+    state: Callable  # tenant -> what the baseline changes; a refused value leaves it as it was
+    setup: Callable | None = None
+    # More values to refuse, beyond the table: (tenant, tenant_b, baseline value) -> [(label, value)].
+    extra: Callable = lambda tenant, tenant_b, valid: []
+    # Whether a refusal must say so in Dutch. A hidden action nobody types may just show the page again.
+    message: bool = True
+
+
+def action_variants(tenant, tenant_b, valid):
+    """A button's value, nearly right: the view must compare exactly."""
+    return [
+        ("onbekende-actie", "ontbinden"),
+        ("hoofdletters", valid.upper()),
+        ("met-spaties", f" {valid} "),
+        ("nul-erachter", f"{valid}\x00"),
+        ("tweemaal-anders", [valid, "ontbinden"]),
+    ]
+
+
+def id_variants(key):
+    """Another organisation's id, and the page's own id typed so that int() would still take it."""
+
+    def build(tenant, tenant_b, valid):
+        return [
+            ("id-van-tenant-B", str(tenant_b.objects[key].pk)),
+            ("eigen-id-full-width", valid.translate(FULL_WIDTH)),
+            ("eigen-id-met-plus", f"+{valid}"),
+            ("eigen-id-met-spaties", f" {valid} "),
+            ("eigen-id-met-underscore", f"0_{valid}"),
+            ("eigen-id-met-nul", f"{valid}\x00"),
+        ]
+
+    return build
+
+
+def proposal_state(tenant):
+    with scopes_disabled():
+        decision = BatchProposal.objects.get(pk=tenant.objects["proposal"].pk).decision
+        matches = Match.objects.filter(help_request=tenant.objects["help_request"]).order_by("pk")
+        return decision, list(matches.values_list("volunteer_id", "status"))
+
+
+def erased_at(tenant):
+    with scopes_disabled():
+        return Resident.objects.get(pk=tenant.objects["resident"].pk).erased_at
+
+
+def batch_decide_url(tenant):
+    run, proposal = tenant.objects["run"], tenant.objects["proposal"]
+    return reverse(
+        "matching:batch_decide", kwargs={"org": tenant.organisation.slug, "run": run.pk, "proposal": proposal.pk}
+    )
+
+
+batch_decide_url.route_name = "matching:batch_decide"
+
+ACTION_CASES = [
+    ActionCase(
+        id="request_propose-vrijwilliger",
+        role=Role.COORDINATOR,
+        url=org_url("matching:request_propose", help_request=lambda tenant: tenant.objects["help_request"].pk),
+        baseline=lambda tenant: {"volunteer": str(tenant.objects["volunteer"].pk)},
+        field="volunteer",
+        spec=F("model"),
+        state=lambda tenant: proposal_state(tenant)[1],
+        setup=request_searching,
+        extra=id_variants("volunteer"),
+    ),
+    ActionCase(
+        id="batch_decide-actie",
+        role=Role.COORDINATOR,
+        url=batch_decide_url,
+        baseline=lambda tenant: {"action": "confirm"},
+        field="action",
+        spec=F("choice"),
+        state=proposal_state,
+        setup=request_searching,
+        extra=action_variants,
+    ),
+    ActionCase(
+        id="match_detail-actie",
+        role=Role.COORDINATOR,
+        url=org_url("matching:match_detail", match=lambda tenant: tenant.objects["match"].pk),
+        baseline=lambda tenant: {"action": "withdraw"},
+        field="action",
+        spec=F("choice"),
+        state=match_status,
+        extra=action_variants,
+        message=False,
+    ),
+    ActionCase(
+        id="my_match-actie",
+        role=Role.VOLUNTEER,
+        url=org_url("matching:my_match", match=lambda tenant: tenant.objects["match"].pk),
+        baseline=lambda tenant: {"action": "accept"},
+        field="action",
+        spec=F("choice"),
+        state=match_status,
+        extra=action_variants,
+        message=False,
+    ),
+    ActionCase(
+        id="proposal_link-actie",
+        role=None,
+        url=link_url,
+        baseline=lambda tenant: {"action": "accept"},
+        field="action",
+        spec=F("choice"),
+        state=match_status,
+        extra=action_variants,
+    ),
+    ActionCase(
+        id="resident_erase-bevestig",
+        role=Role.COORDINATOR,
+        url=org_url("netwerken:resident_erase", resident=lambda tenant: tenant.objects["resident"].pk),
+        baseline=lambda tenant: {"bevestig": "ja"},
+        field="bevestig",
+        spec=F("choice"),
+        state=erased_at,
+        extra=action_variants,
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, kwarg, role, key", URL_IDS, ids=[row[0] for row in URL_IDS])
-def test_ids_in_urls_of_another_organisation_or_out_of_range_are_404(name, kwarg, role, key, tenant_a, tenant_b):
+def page_notes(response):
+    """The messages shown after the post: the messages framework's, and errors rendered at a field."""
+    if not response.context:
+        return []
+    notes = [str(message) for message in response.context.get("messages", [])]
+    content = response.content.decode("utf-8", errors="replace")
+    for block in re.findall(r'<ul class="errorlist"[^>]*>(.*?)</ul>', content, re.S):
+        notes.extend(html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", block, re.S))
+    return notes
+
+
+def run_action_case(case, tenant, tenant_b):
+    if case.setup is not None:
+        case.setup(tenant)
+    url = case.url(tenant)
+    client = Client()
+    if case.role is not None:
+        client.force_login(tenant.user(case.role))
+    baseline = case.baseline(tenant)
+    before_b = tenant_snapshot(tenant_b.organisation)
+    before = case.state(tenant)
+
+    def post(payload):
+        cache.clear()
+        return client.post(url, encode(payload), content_type=FORM_TYPE, follow=True)
+
+    with transaction.atomic():
+        response = post(baseline)
+        assert response.status_code == 200, f"{case.id}: baseline answered {response.status_code}"
+        assert case.state(tenant) != before, f"{case.id}: the baseline post changed nothing"
+        transaction.set_rollback(True)
+
+    valid = baseline[case.field]
+    values = [(label, value) for label, value in hostile_values() if label in CORE | NUMBERS]
+    values += case.extra(tenant, tenant_b, valid)
+    failures = []
+    for label, value in values:
+        refuse = must_refuse(case.spec, label) or label not in LABELS
+        problems = []
+        with transaction.atomic():
+            try:
+                response = post({**baseline, case.field: value})
+            except Exception as error:  # noqa: BLE001 - a 500 for the user
+                problems.append(f"exception {type(error).__name__}: {str(error)[:200]}")
+            else:
+                first = response.redirect_chain[0][1] if response.redirect_chain else response.status_code
+                if first not in (200, 302) or response.status_code != 200:
+                    problems.append(f"status {first} → {response.status_code}")
+                notes = page_notes(response)
+                if refuse and case.state(tenant) != before:
+                    problems.append("accepted a value that must be refused")
+                if refuse and case.message and not notes:
+                    problems.append("refused without a message")
+                problems.extend(f"English message: {note!r}" for note in notes if ENGLISH.search(note))
+                if SCRIPT in response.content.decode("utf-8", errors="replace"):
+                    problems.append("<script> came back unescaped")
+                if tenant_snapshot(tenant_b.organisation) != before_b:
+                    problems.append("tenant B changed")
+            transaction.set_rollback(True)
+        failures.extend(f"{case.id}: {case.field} = {label}: {problem}" for problem in problems)
+    return failures
+
+
+LABELS = {label for label, _value in hostile_values()}
+
+
+@pytest.mark.parametrize("case", ACTION_CASES, ids=[case.id for case in ACTION_CASES])
+def test_every_button_refuses_hostile_input(case, tenant_a, tenant_b):
+    failures = run_action_case(case, tenant_a, tenant_b)
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
+
+
+# --- POSTs without fields: whatever the body, the same redirect ---------------------------------------
+
+JUNK_BODIES = [
+    ("leeg", {}),
+    ("10k-tekens", {"x": LONG}),
+    ("nul-in-naam", {"a\x00b": "\x00"}),
+    ("script", {"action": SCRIPT, SCRIPT: "1"}),
+    ("lijst", {"action": ["1", "2"], "volunteer": ["1", "2"]}),
+    ("geen-utf8", {"action": b"\xff\xfe"}),
+]
+NO_FIELD_PAGES = {
+    # page: (its URL keywords, where it sends you: a prefix of that URL)
+    "matching:request_recompute": (
+        lambda tenant: {"help_request": tenant.objects["help_request"].pk},
+        lambda tenant: reverse(
+            "matching:request_detail", kwargs={"org": "oost", "help_request": tenant.objects["help_request"].pk}
+        ),
+    ),
+    "matching:batch_list": (lambda tenant: {}, lambda tenant: reverse("matching:batch_list", kwargs={"org": "oost"})),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NO_FIELD_PAGES))
+def test_posts_without_fields_ignore_the_body(name, tenant_a, tenant_b):
+    kwargs, target = NO_FIELD_PAGES[name]
+    url = reverse(name, kwargs={"org": tenant_a.organisation.slug, **kwargs(tenant_a)})
+    client = Client()
+    client.force_login(tenant_a.user(Role.COORDINATOR))
+    request_searching(tenant_a)  # recomputing only does something for a request that is looking
+    before_b = tenant_snapshot(tenant_b.organisation)
+    failures = []
+    for label, body in JUNK_BODIES:
+        with transaction.atomic():
+            try:
+                response = client.post(url, encode(body), content_type=FORM_TYPE)
+            except Exception as error:  # noqa: BLE001
+                failures.append(f"{label}: exception {type(error).__name__}: {str(error)[:200]}")
+                transaction.set_rollback(True)
+                continue
+            if response.status_code != 302 or not response.url.startswith(target(tenant_a)):
+                failures.append(f"{label}: answered {response.status_code} {getattr(response, 'url', '')}")
+            if tenant_snapshot(tenant_b.organisation) != before_b:
+                failures.append(f"{label}: tenant B changed")
+            transaction.set_rollback(True)
+    assert not failures, "\n".join(failures)
+
+
+# --- the emailed link: any malformed token is a 404 ---------------------------------------------------
+
+
+def signed(payload):
+    """A token with a valid signature but a payload this code never issued (an old format, say)."""
+    return signing.dumps(payload, salt=proposals.TOKEN_SALT, compress=True)
+
+
+def malformed_tokens(tenant_a, tenant_b):
+    match = tenant_a.objects["match"]
+    good = proposals.proposal_token(match)
+    with mock.patch("time.time", return_value=time.time() - 16 * 24 * 3600):
+        expired = proposals.proposal_token(match)
+    return [
+        ("willekeurig", "abc"),
+        ("10k-tekens", LONG),
+        ("nul", "\x00"),
+        ("nul-erachter", good + "\x00"),
+        ("rtl-override", "\u202e" + good),
+        ("emoji", "👵🏽"),
+        ("script", SCRIPT),
+        ("sql", "'; DROP TABLE x;--"),
+        ("geen-utf8", b"\xff\xfe"),
+        ("full-width", good.translate(FULL_WIDTH)),
+        ("laatste-teken-anders", good[:-1] + ("A" if good[-1] != "A" else "B")),
+        ("ingekort", good[:-5]),
+        ("zonder-handtekening", good.rsplit(":", 1)[0]),
+        ("alleen-dubbelepunten", ":::"),
+        ("andere-salt", signing.dumps({"m": match.pk, "v": match.volunteer_id}, salt="iets-anders", compress=True)),
+        ("verlopen", expired),
+        ("van-tenant-B", proposals.proposal_token(tenant_b.objects["match"])),
+        ("andere-vrijwilliger", signed({"m": match.pk, "v": tenant_b.objects["volunteer"].pk})),
+        ("geen-dict", signed([match.pk, match.volunteer_id])),
+        ("leeg-dict", signed({})),
+        ("tekst-als-id", signed({"m": "abc", "v": "x"})),
+        ("id-als-lijst", signed({"m": [match.pk], "v": [match.volunteer_id]})),
+        ("te-groot-id", signed({"m": 2**70, "v": 2**70})),
+        ("negatief-id", signed({"m": -1, "v": -1})),
+        ("null", signed(None)),
+    ]
+
+
+def test_proposal_link_with_a_malformed_token_is_404(tenant_a, tenant_b):
+    client = Client()
+    before_a, before_b = match_status(tenant_a), tenant_snapshot(tenant_b.organisation)
+    failures = []
+    for label, token in malformed_tokens(tenant_a, tenant_b):
+        raw = token if isinstance(token, bytes) else token.encode()
+        url = f"/o/{tenant_a.organisation.slug}/voorstel/{quote(raw, safe='')}/"
+        for method in ("get", "post"):
+            with transaction.atomic():
+                try:
+                    response = getattr(client, method)(url, {"action": "accept"} if method == "post" else None)
+                except Exception as error:  # noqa: BLE001
+                    failures.append(f"{method} {label}: exception {type(error).__name__}: {str(error)[:200]}")
+                else:
+                    if response.status_code != 404:
+                        failures.append(f"{method} {label}: status {response.status_code}")
+                    if SCRIPT in response.content.decode("utf-8", errors="replace"):
+                        failures.append(f"{method} {label}: <script> unescaped")
+                    if match_status(tenant_a) != before_a or tenant_snapshot(tenant_b.organisation) != before_b:
+                        failures.append(f"{method} {label}: a match changed")
+                transaction.set_rollback(True)
+    # The real link still works, so the 404s above are the token's doing.
+    assert client.get(link_url(tenant_a)).status_code == 200
+    assert not failures, "\n".join(failures)
+
+
+# --- a resident's pages show whatever was stored, escaped -------------------------------------------------
+
+STORED = {
+    "name": SCRIPT,
+    "street": "\u202eKerkstraat\u200b 👵🏽",
+    "email": "a'b\"c@example.nl",
+}
+
+
+def test_resident_pages_show_hostile_stored_text_escaped(tenant_a):
+    from .factories import HelpRequestFactory, ResidentFactory
+
+    resident = ResidentFactory(organisation=tenant_a.organisation, **STORED)
+    HelpRequestFactory(
+        organisation=tenant_a.organisation,
+        resident=resident,
+        category=tenant_a.objects["category"],
+        description=f"{SCRIPT} Z\u0351\u0352a\u0300lgo",
+        particulars=LONG,
+    )
+    client = Client()
+    client.force_login(tenant_a.user(Role.COORDINATOR))
+    for name in ("netwerken:resident_detail", "netwerken:resident_erase"):
+        response = client.get(reverse(name, kwargs={"org": "oost", "resident": resident.pk}))
+        assert response.status_code == 200, name
+        content = response.content.decode()
+        assert SCRIPT not in content and html.escape(SCRIPT) in content, name
+    response = client.get(reverse("netwerken:resident_export", kwargs={"org": "oost", "resident": resident.pk}))
+    assert response.status_code == 200
+    data = json.loads(response.content.decode("utf-8"))
+    assert {key: data["bewoner"][key] for key in ("naam", "straat", "e-mail")} == {
+        "naam": STORED["name"],
+        "straat": STORED["street"],
+        "e-mail": STORED["email"],
+    }
+    assert data["hulpvragen"][0]["bijzonderheden"] == LONG
+    disposition = response["Content-Disposition"]
+    assert disposition.isascii() and disposition.isprintable(), disposition
+    assert re.fullmatch(r'attachment; filename="bewoner-[a-z0-9-]+\.json"', disposition), disposition
+
+
+# --- coverage: no POST page is forgotten -----------------------------------------------------------------
+
+# Tenant pages that take no POST, each with the reason it needs no case above. test_every_post_page_is_covered
+# checks that each of these views really ignores POST; a page that starts handling a form must leave this list
+# and get a FormCase or ActionCase. (Ids in the URLs of all of them: test_ids_in_urls_..., which walks the URLs.)
+GET_ONLY = {
+    "netwerken:org_home": "the organisation's start page: links only",
+    "netwerken:coordinator_dashboard": "an overview: links only",
+    "netwerken:volunteer_dashboard": "an overview: links only",
+    "netwerken:professional_dashboard": "an overview: links only",
+    "netwerken:funder_dashboard": "aggregate figures, read only",
+    "netwerken:staff_list": "the team, read only; roles change on member_edit (a FormCase)",
+    "netwerken:volunteer_list": "a list; its filters are a GET query",
+    "netwerken:resident_detail": "read only; stored hostile text: test_resident_pages_show_hostile_stored_text_escaped",
+    "netwerken:resident_export": "a JSON download, read only; same test as resident_detail",
+    "matching:request_list": "a list; its filters are a GET query",
+    "matching:request_detail": "read only; its buttons post to request_transition, _recompute and _propose",
+    "matching:online_request_thanks": "a thank-you page",
+    "matching:request_suggestions": "the suggestions fragment the request page reloads, read only",
+    "matching:batch_detail": "read only (?formaat=json feeds the progress bar); its buttons post to batch_decide",
+}
+# Pages with a test of their own instead of a row in one of the tables.
+OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}
+POST_HANDLING = re.compile(r"request\.POST|request\.method|require_POST|require_http_methods")
+
+
+def covered_pages():
+    cases = [case.url for case in [*FORM_CASES, *ACTION_CASES]]
+    return {url.route_name for url in cases if hasattr(url, "route_name")} | set(NO_FIELD_PAGES) | set(OWN_TEST)
+
+
+def test_every_post_page_is_covered():
+    """Walks the tenant URL patterns: a form page added later fails here until it gets a case."""
+    routes = {route.name: route for route in tenant_routes()}
+    covered = covered_pages()
+    missing = sorted(set(routes) - covered - set(GET_ONLY))
+    assert not missing, (
+        f"tenant pages without hostile-input coverage: {missing}. Add a FormCase (a form page) or an ActionCase "
+        "(a button or hidden id) to tests/test_hostile_input.py, or, if the page takes no POST, an entry in GET_ONLY "
+        "saying why."
+    )
+    assert not (set(GET_ONLY) | covered) - set(routes), "entries for pages that no longer exist"
+    assert not set(GET_ONLY) & covered, "a page is either covered or GET only"
+    handles_post = [
+        name for name in GET_ONLY if POST_HANDLING.search(inspect.getsource(inspect.unwrap(routes[name].view)))
+    ]
+    assert not handles_post, f"listed as GET only, but the view reads POST: {handles_post}"
+    # And the detection itself works: every covered page's view does handle POST.
+    assert all(POST_HANDLING.search(inspect.getsource(inspect.unwrap(routes[name].view))) for name in covered)
+
+
+# --- ids in URLs: another organisation's, zero, and beyond 64 bits ---------------------------------------
+
+HOSTILE_IDS = [("nul", 0), ("max bigint", 2**63 - 1), ("bigint+1", 2**63), ("20 cijfers", 99999999999999999999)]
+
+
+def url_id_rows():
+    """Every tenant URL with an id in it, once per id keyword, with a role that may open the page."""
+    rows = []
+    for route in tenant_routes():
+        for kwarg in route.kwargs:
+            if kwarg in ("org", "token"):
+                continue
+            allowed = ALLOWED[route.name]
+            role = next(
+                role for role in (Role.COORDINATOR, Role.VOLUNTEER, Role.ORG_ADMIN, Role.FUNDER) if role in allowed
+            )
+            rows.append(pytest.param(route, kwarg, role, id=f"{route.name}-{kwarg}"))
+    return rows
+
+
+def own_url(route, tenant, **overrides):
+    kwargs = {key: tenant.objects[key].pk for key in route.kwargs if key not in ("org", "token")}
+    if route.name == "netwerken:member_edit":
+        kwargs["membership"] = tenant.members[Role.VOLUNTEER].pk
+    return reverse(route.name, kwargs={"org": tenant.organisation.slug, **kwargs, **overrides})
+
+
+@pytest.mark.parametrize("route, kwarg, role", url_id_rows())
+def test_ids_in_urls_of_another_organisation_or_out_of_range_are_404(route, kwarg, role, tenant_a, tenant_b):
+    """Walks the URL patterns: a page added later gets this check without anyone listing it."""
     client = Client()
     client.force_login(tenant_a.user(role))
     before_b = tenant_snapshot(tenant_b.organisation)
-    payload = {"name": "Overgenomen", "to_status": "geannuleerd", "reason": "x", "roles": ["coordinator"]}
+    # Something each page would act on: a name, a status, a confirmation, an answer.
+    payload = {
+        "name": "Overgenomen",
+        "to_status": "geannuleerd",
+        "reason": "x",
+        "roles": ["coordinator"],
+        "action": "confirm",
+        "volunteer": str(tenant_a.objects["volunteer"].pk),
+        "bevestig": "ja",
+    }
     failures = []
-    for label, pk in [
-        ("tenant B", tenant_b.objects[key].pk),
-        ("nul", 0),
-        ("max bigint", 2**63 - 1),
-        ("bigint+1", 2**63),
-        ("20 cijfers", 99999999999999999999),
-    ]:
-        url = reverse(name, kwargs={"org": "oost", kwarg: pk})
+    for label, pk in [("tenant B", tenant_b.objects[kwarg].pk), *HOSTILE_IDS]:
+        url = own_url(route, tenant_a, **{kwarg: pk})
         for method in ("get", "post"):
             with transaction.atomic():
                 try:
@@ -1018,7 +1645,7 @@ def test_ids_in_urls_of_another_organisation_or_out_of_range_are_404(name, kwarg
                     failures.append(f"{method} {label}: exception {type(error).__name__}: {error}")
                     transaction.set_rollback(True)
                     continue
-                expected = {404, 405} if name == "matching:request_transition" and method == "get" else {404}
+                expected = {404, 405} if route.name in POST_ONLY and method == "get" else {404}
                 if response.status_code not in expected:
                     failures.append(f"{method} {label}: status {response.status_code}")
                 transaction.set_rollback(True)
@@ -1095,6 +1722,45 @@ def test_foreign_category_and_areas_are_refused_everywhere(client, tenant_a, ten
         volunteer = Volunteer.objects.get(pk=tenant_a.objects["volunteer"].pk)
         assert tenant_b.objects["category"] not in volunteer.categories.all()
         assert tenant_b.objects["area"] not in volunteer.areas.all()
+
+
+# --- the match pages, spelled out ------------------------------------------------------------------------
+
+
+def test_contact_moment_between_the_proposal_and_today(tenant_a):
+    match_accepted(tenant_a)
+    proposed = timezone.now() - datetime.timedelta(days=10)
+    with scopes_disabled():
+        Match.objects.filter(pk=tenant_a.objects["match"].pk).update(proposed_at=proposed)
+    client = Client()
+    client.force_login(tenant_a.user(Role.VOLUNTEER))
+    url = reverse("matching:my_match", kwargs={"org": "oost", "match": tenant_a.objects["match"].pk})
+    first = timezone.localdate(proposed)
+    for date, message in [
+        (
+            first - datetime.timedelta(days=1),
+            f"Een contactmoment kan niet vóór het voorstel liggen ({first:%d-%m-%Y}).",
+        ),
+        (today() + datetime.timedelta(days=1), "Een contactmoment kan niet in de toekomst liggen."),
+    ]:
+        payload = {"action": "contact", "contact-date": date.isoformat(), "contact-minutes": "30"}
+        response = client.post(url, payload)
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert html.escape(message) in content.split('id="id_contact-date_error"', 1)[1].split("</ul>", 1)[0]
+        assert f'value="{date.isoformat()}"' in content, "what was typed stays"
+    response = client.post(url, {"action": "contact", "contact-date": first.isoformat(), "contact-minutes": "30"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert ContactLog.objects.filter(match=tenant_a.objects["match"].pk, date=first).exists()
+
+
+def test_declining_an_accepted_match_through_the_old_link_says_it_is_no_longer_open(tenant_a):
+    match_accepted(tenant_a)
+    response = Client().post(link_url(tenant_a), {"action": "decline", "reason": LONG}, follow=True)
+    assert response.status_code == 200
+    assert "Dit voorstel staat niet meer open (actief)." in response.content.decode()
+    assert match_status(tenant_a) == Match.Status.ACCEPTED
 
 
 # --- Dutch formats and messages --------------------------------------------------------------------------

@@ -33,3 +33,38 @@ def test_unknown_page_is_a_dutch_404(client, db):
     response = client.get("/bestaat-niet/")
     assert response.status_code == 404
     assert "Pagina niet gevonden" in response.content.decode()
+
+
+def _po_entries(path):
+    """(msgid, msgstr) pairs of a .po file, singular entries only; enough to compare with the .mo."""
+    import ast
+
+    entries, current, key = [], {}, None
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[")):
+            key, _sep, rest = line.partition(" ")
+            if key == "msgid" and current:
+                entries.append(current)
+                current = {}
+            current[key] = ast.literal_eval(rest)
+        elif line.startswith('"') and key:
+            current[key] += ast.literal_eval(line)
+        elif line.startswith("#, ") and "fuzzy" in line:
+            current["fuzzy"] = True
+    entries.append(current)
+    return [e for e in entries if e.get("msgid") and "msgid_plural" not in e]
+
+
+def test_english_catalogue_is_complete_and_compiled():
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.utils import translation
+
+    entries = _po_entries(Path(settings.BASE_DIR) / "locale/en/LC_MESSAGES/django.po")
+    assert len(entries) > 400
+    untranslated = [e["msgid"] for e in entries if not e.get("msgstr") or e.get("fuzzy")]
+    assert not untranslated, f"translate these in locale/en (make messages): {untranslated[:5]}"
+    with translation.override("en"):
+        stale = [e["msgid"] for e in entries if translation.gettext(e["msgid"]) != e["msgstr"]]
+    assert not stale, f"django.mo is older than django.po; run compilemessages: {stale[:5]}"

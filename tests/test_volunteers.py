@@ -208,3 +208,23 @@ def test_org_admin_manages_categories_and_areas(client, tenant_a):
 def test_category_with_vog_is_marked(tenant_a):
     category = CategoryFactory(organisation=tenant_a.organisation, requires_vog=True)
     assert category.requires_vog
+
+
+def test_a_pause_that_began_keeps_its_start_when_the_end_changes(client, tenant_a):
+    volunteer = tenant_a.objects["volunteer"]
+    began = timezone.localdate() - datetime.timedelta(days=3)
+    Volunteer.objects.with_scopes_disabled().filter(pk=volunteer.pk).update(paused_from=began)
+    client.force_login(tenant_a.user("volunteer"))
+    end = (timezone.localdate() + datetime.timedelta(days=4)).isoformat()
+    response = client.post(
+        reverse("netwerken:my_pause", kwargs={"org": "oost"}), {"paused_from": began.isoformat(), "paused_until": end}
+    )
+    assert response.status_code == 302
+    volunteer.refresh_from_db()
+    assert (volunteer.paused_from, volunteer.paused_until.isoformat()) == (began, end)
+    # A new start in the past is refused.
+    long_ago = (timezone.localdate() - datetime.timedelta(days=30)).isoformat()
+    response = client.post(
+        reverse("netwerken:my_pause", kwargs={"org": "oost"}), {"paused_from": long_ago, "paused_until": end}
+    )
+    assert "Deze datum ligt in het verleden." in response.content.decode()
