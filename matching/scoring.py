@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from netwerken.languages import LANGUAGES
@@ -117,12 +117,13 @@ def load_requests(help_requests, category_index, area_index, organisation):
     )
 
 
-def load_volunteers(volunteers, category_index, area_index, only_categories=None, offering=False):
+def load_volunteers(volunteers, category_index, area_index, matches, only_categories=None, offering=False):
     """Arrays for a queryset of volunteers, in five queries however many volunteers there are.
 
     `only_categories` narrows what is loaded to what the requests at hand can use (one request needs
     one category), which keeps a single suggestion run close to the cost of selecting the candidates.
     `offering=True` says the queryset only holds volunteers who offer those categories already.
+    `matches` are the rows of recent_matches(), shared with pair_sets() so both cost one query.
     """
     rows = list(
         volunteers.values_list(
@@ -182,24 +183,15 @@ def load_volunteers(volunteers, category_index, area_index, only_categories=None
 
     month_load = np.zeros(n, dtype=np.int64)
     last_helped = np.full(n, -1, dtype=np.int64)
-    # Only recent matches matter: load counts this month, and "last helped" tops out after RECENCY_DAYS.
-    since = min(month_start(), timezone.now() - timedelta(days=RECENCY_DAYS))
-    stats = (
-        Match.objects.filter(proposed_at__gte=since, status__in=COUNTING)
-        .values("volunteer_id")
-        .annotate(
-            month=Count("pk", filter=Q(proposed_at__gte=month_start())),
-            last=Max("proposed_at", filter=Q(status__in=HELPED)),
-        )
-        .values_list("volunteer_id", "month", "last")
-    )
-    for volunteer_id, month, last in stats if n else ():
-        if volunteer_id not in position:
+    start_of_month = month_start()
+    for volunteer_id, status, proposed_at, _request_id, _resident_id in matches:
+        i = position.get(volunteer_id)
+        if i is None or status not in COUNTING:
             continue
-        i = position[volunteer_id]
-        month_load[i] = month
-        if last is not None:
-            last_helped[i] = timezone.localdate(last).toordinal()
+        if proposed_at >= start_of_month:
+            month_load[i] += 1
+        if status in HELPED:
+            last_helped[i] = max(last_helped[i], timezone.localdate(proposed_at).toordinal())
 
     def ordinals(values, missing=-1):
         return np.array([value.toordinal() if value else missing for value in values], dtype=np.int64)
@@ -226,15 +218,28 @@ def load_volunteers(volunteers, category_index, area_index, only_categories=None
     )
 
 
-def pair_sets(request_pks, resident_pks):
+def recent_matches(request_pks, resident_pks):
+    """One query for everything matching needs to know about earlier matches.
+
+    Rows (volunteer, status, proposed_at, request, resident) of: matches of these requests (who may not
+    be asked again), matches where these residents were helped (continuity), and every match of the
+    last month or so (load this month, days since last helped, which tops out after RECENCY_DAYS).
+    """
+    since = min(month_start(), timezone.now() - timedelta(days=RECENCY_DAYS))
+    return list(
+        Match.objects.filter(
+            Q(help_request_id__in=[int(pk) for pk in request_pks])
+            | Q(help_request__resident_id__in=[int(pk) for pk in resident_pks], status__in=HELPED)
+            | Q(proposed_at__gte=since, status__in=COUNTING)
+        ).values_list("volunteer_id", "status", "proposed_at", "help_request_id", "help_request__resident_id")
+    )
+
+
+def pair_sets(request_pks, matches):
     """(request, volunteer) pairs that may not be proposed again, and (resident, volunteer) who met before."""
     request_pks = {int(pk) for pk in request_pks}
-    rows = Match.objects.filter(
-        Q(help_request_id__in=request_pks)
-        | Q(help_request__resident_id__in=[int(pk) for pk in resident_pks], status__in=HELPED)
-    ).values_list("help_request_id", "help_request__resident_id", "volunteer_id", "status")
     excluded, met = set(), set()
-    for request_id, resident_id, volunteer_id, status in rows:
+    for volunteer_id, status, _proposed_at, request_id, resident_id in matches:
         if request_id in request_pks and status != Match.Status.WITHDRAWN:
             excluded.add((request_id, volunteer_id))
         if status in HELPED:

@@ -72,14 +72,16 @@ def compute_for_request(help_request_id):
         area_index = {help_request.resident.area_id: 0} if help_request.resident.area_id else {}
         volunteers_qs = candidates_for(help_request)
         requests = scoring.load_requests([help_request], category_index, area_index, help_request.organisation)
+        matches = scoring.recent_matches(requests.pks, requests.resident)
         volunteers = scoring.load_volunteers(
             volunteers_qs,
             category_index,
             area_index,
+            matches,
             only_categories=[help_request.category_id],
             offering=True,
         )
-        excluded, met = scoring.pair_sets(requests.pks, requests.resident)
+        excluded, met = scoring.pair_sets(requests.pks, matches)
         rows = []
         if len(volunteers):
             scores = scoring.score(requests, volunteers, weights, excluded, met)

@@ -235,7 +235,7 @@ def test_suggestion_run_uses_a_fixed_number_of_queries(world):
     with scope(organisation=world.org), CaptureQueriesContext(connection) as many:
         stored = suggestions.compute_for_request(help_request.pk)
     assert stored == suggestions.TOP_N
-    assert len(many) == len(one) <= 16
+    assert len(many) == len(one) <= 12
 
 
 # --- when suggestions are (re)computed ----------------------------------------------------------------
