@@ -13,6 +13,7 @@ from matching import proposals, suggestions
 from matching.models import BatchProposal, BatchRun, HelpRequest, Match
 from matching.tasks import run_batch
 from netwerken.models import OutgoingEmail
+from netwerken.validators import format_phone
 
 from ..test_matching import TUESDAY, world  # noqa: F401 - the shared fixtures
 from ..test_proposals import setup  # noqa: F401
@@ -86,6 +87,7 @@ def test_coordinator_proposes_and_the_volunteer_accepts_on_a_phone(page, phone, 
     expect(main).to_contain_text("Het adres en telefoonnummer zie je zodra je ja zegt.")
     expect(main).not_to_contain_text(resident.name)
     expect(main).not_to_contain_text(resident.phone)
+    expect(main).not_to_contain_text(format_phone(resident.phone))
     expect(phone.get_by_role("heading", name="Contact met de bewoner")).to_have_count(0)
     assert_no_sideways_scrolling(phone)
     phone.get_by_role("button", name="Ja, ik help").click()
@@ -93,7 +95,8 @@ def test_coordinator_proposes_and_the_volunteer_accepts_on_a_phone(page, phone, 
     expect(phone.get_by_text("Dank je wel! De hulpvraag is aan jou gekoppeld.")).to_be_visible()
     contact = phone.get_by_role("region", name="Contact met de bewoner")
     expect(contact).to_contain_text(resident.name)
-    expect(contact.get_by_role("link", name=resident.phone)).to_have_attribute("href", f"tel:{resident.phone}")
+    phone_link = contact.get_by_role("link", name=format_phone(resident.phone))
+    expect(phone_link).to_have_attribute("href", f"tel:{resident.phone}")
     expect(phone.get_by_role("button", name="Ja, ik help")).to_have_count(0)
     assert_no_sideways_scrolling(phone)
 
