@@ -233,20 +233,7 @@ def main():
     with scope(organisation=org):
         request_ids = list(HelpRequest.objects.filter(status="zoekend").order_by("pk").values_list("pk", flat=True))
         suggestions.matching_settings()
-        columns = (
-            "pk",
-            "membership__user__name",
-            "latitude",
-            "longitude",
-            "max_distance_km",
-            "availability",
-            "vog_seen",
-            "vog_expires",
-            "paused_from",
-            "paused_until",
-            "languages",
-            "max_requests_per_month",
-        )
+        columns = scoring.VOLUNTEER_COLUMNS
         suggest, bare, candidates, query_counts = [], [], [], set()
         sample = random.Random(3).sample(request_ids, min(len(request_ids), args.runs * 4))
         for pk in [sample[0]] + sample:  # the first run warms caches and is not counted

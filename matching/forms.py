@@ -13,7 +13,7 @@ from netwerken.fields import (
 from netwerken.languages import LANGUAGES
 from netwerken.models import Resident, Volunteer
 
-from .models import Category, HelpRequest, Offer
+from .models import Category, HelpRequest, Match, MatchingSettings, Offer
 
 
 class ResidentFields(forms.Form):
@@ -287,9 +287,7 @@ class ContactLogForm(forms.Form):
 
 
 class CloseMatchForm(forms.Form):
-    from .models import Match as _Match
-
-    outcome = forms.ChoiceField(label=_("Hoe ging het?"), choices=_Match.Outcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("Hoe ging het?"), choices=Match.Outcome.choices, widget=forms.RadioSelect)
     note = forms.CharField(
         label=_("Toelichting (mag leeg)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -313,9 +311,7 @@ class SatisfactionForm(forms.Form):
 
 class MatchingSettingsForm(forms.ModelForm):
     class Meta:
-        from .models import MatchingSettings as _Settings
-
-        model = _Settings
+        model = MatchingSettings
         fields = [
             "weight_distance",
             "weight_availability",

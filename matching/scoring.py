@@ -117,6 +117,23 @@ def load_requests(help_requests, category_index, area_index, organisation):
     )
 
 
+# What matching reads of each candidate volunteer (the benchmark selects the same, bare, to compare).
+VOLUNTEER_COLUMNS = (
+    "pk",
+    "membership__user__name",
+    "latitude",
+    "longitude",
+    "max_distance_km",
+    "availability",
+    "vog_seen",
+    "vog_expires",
+    "paused_from",
+    "paused_until",
+    "languages",
+    "max_requests_per_month",
+)
+
+
 def load_volunteers(volunteers, category_index, area_index, matches, only_categories=None, offering=False):
     """Arrays for a queryset of volunteers, in five queries however many volunteers there are.
 
@@ -125,22 +142,7 @@ def load_volunteers(volunteers, category_index, area_index, matches, only_catego
     `offering=True` says the queryset only holds volunteers who offer those categories already.
     `matches` are the rows of recent_matches(), shared with pair_sets() so both cost one query.
     """
-    rows = list(
-        volunteers.values_list(
-            "pk",
-            "membership__user__name",
-            "latitude",
-            "longitude",
-            "max_distance_km",
-            "availability",
-            "vog_seen",
-            "vog_expires",
-            "paused_from",
-            "paused_until",
-            "languages",
-            "max_requests_per_month",
-        )
-    )
+    rows = list(volunteers.values_list(*VOLUNTEER_COLUMNS))
     n, n_categories, n_areas = len(rows), len(category_index), len(area_index)
     cols = list(zip(*rows, strict=True)) if rows else [()] * 12
     position = dict(zip(cols[0], range(n), strict=True))

@@ -4,18 +4,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from netwerken import availability
-from netwerken.models import Consent
 from netwerken.services import consent_record
 
 from .models import Category, HelpRequest, Offer, StatusChange
 
 
-def request_slots(*, kind, date, time_from, time_to, recurring_slots):
-    if kind == HelpRequest.Kind.RECURRING:
+def request_slots(help_request, recurring_slots):
+    """The parts of the week a request needs someone: chosen for recurring help, derived for one-off help."""
+    if help_request.kind == HelpRequest.Kind.RECURRING:
         return recurring_slots
-    if date is None:
+    if help_request.date is None:
         return availability.ALL
-    return availability.mask_for_window(date, time_from, time_to)
+    return availability.mask_for_window(help_request.date, help_request.time_from, help_request.time_to)
 
 
 @transaction.atomic
@@ -28,13 +28,7 @@ def help_request_create(
         organisation=organisation, resident=resident, created_by=by, channel=channel, consent=consent, **fields
     )
     help_request.area = resident.area
-    help_request.slots = request_slots(
-        kind=help_request.kind,
-        date=help_request.date,
-        time_from=help_request.time_from,
-        time_to=help_request.time_to,
-        recurring_slots=recurring_slots,
-    )
+    help_request.slots = request_slots(help_request, recurring_slots)
     help_request.save()
     StatusChange.objects.create(
         organisation=organisation, help_request=help_request, to_status=help_request.status, by=by, at=timezone.now()
@@ -45,13 +39,7 @@ def help_request_create(
 def help_request_update(*, help_request, recurring_slots=0, **fields):
     for name, value in fields.items():
         setattr(help_request, name, value)
-    help_request.slots = request_slots(
-        kind=help_request.kind,
-        date=help_request.date,
-        time_from=help_request.time_from,
-        time_to=help_request.time_to,
-        recurring_slots=recurring_slots,
-    )
+    help_request.slots = request_slots(help_request, recurring_slots)
     help_request.save()
     if help_request.status in (HelpRequest.Status.SEARCHING, HelpRequest.Status.PROPOSED):
         from .tasks import enqueue_suggestions
@@ -77,7 +65,3 @@ def category_save(*, organisation, category=None, name, requires_vog, active):
     category.name, category.requires_vog, category.active = name, requires_vog, active
     category.save()
     return category
-
-
-ONLINE_CONSENT = Consent.Method.ONLINE
-PHONE_CONSENT = Consent.Method.PHONE

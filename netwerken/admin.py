@@ -31,6 +31,17 @@ class OrganisationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [FundingInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.kind == Organisation.Kind.PROVIDER:
+            # A new buurthulp organisation starts with the usual Dutch kinds of help.
+            from django_scopes import scope
+
+            from .services import organisation_setup_defaults
+
+            with scope(organisation=obj):
+                organisation_setup_defaults(organisation=obj)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):

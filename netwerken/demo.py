@@ -475,7 +475,6 @@ def _other_days(help_request, spec, created, now):
     is to be matched when no volunteer fits the first. A date within the week after the first (for a
     request that is done: between the volunteer's yes and the closing), a rhythm on another weekday."""
     from matching.models import HelpRequest
-    from matching.services import request_slots
 
     from . import availability
 
@@ -504,13 +503,7 @@ def _other_days(help_request, spec, created, now):
     return [
         {
             "date": day,
-            "slots": request_slots(
-                kind=help_request.kind,
-                date=day,
-                time_from=help_request.time_from,
-                time_to=help_request.time_to,
-                recurring_slots=0,
-            ),
+            "slots": availability.mask_for_window(day, help_request.time_from, help_request.time_to),
         }
         for day in dates
     ]

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -100,11 +99,6 @@ def member_edit(request, org, membership):
         messages.success(request, _("De rollen van %(name)s zijn opgeslagen.") % {"name": membership.user})
         return redirect("netwerken:staff_list", org=org)
     return render(request, "netwerken/member_edit.html", {"form": form, "membership": membership})
-
-
-@login_required
-def no_organisation(request):
-    return render(request, "netwerken/choose_organisation.html", {"memberships": []})
 
 
 @never_cache

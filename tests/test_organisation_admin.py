@@ -83,3 +83,28 @@ def test_staff_list_query_count_does_not_grow_with_the_team(client, tenant_a, dj
         response = client.get(url)
     assert len(response.context["staff"]) == 19
     assert len(many) == len(few)
+
+
+def test_new_organisation_in_django_admin_gets_default_categories(client, db):
+    from matching.models import Category
+    from netwerken.models import User
+
+    superuser = User.objects.create_superuser(email="root@example.nl", password="x")
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/netwerken/organisation/add/",
+        {
+            "name": "Buurthulp Zuilen",
+            "slug": "zuilen",
+            "municipality": "Utrecht",
+            "kind": "buurthulp",
+            "help_type": "liefdadigheid",
+            "phase": "verkennen",
+            "fundings_received-TOTAL_FORMS": "0",
+            "fundings_received-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        names = set(Category.objects.filter(organisation__slug="zuilen").values_list("name", flat=True))
+    assert {"Boodschappen", "Bezoek en gezelschap", "Wandelen"} <= names
