@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from netwerken import selectors as people
+from netwerken.models import AccessLog
 from netwerken.tenancy import public_page, role_required
 
 from . import batch, proposals, selectors, suggestions
@@ -134,12 +135,21 @@ def my_match(request, org, match):
                     return redirect("matching:my_match", org=org, match=match.pk)
                 except proposals.ProposalError as error:
                     messages.error(request, error.message)
+    show_contact_details = match.status in (Match.Status.ACCEPTED, Match.Status.CLOSED)
+    if show_contact_details:
+        # The volunteer sees the resident's address and particulars: logged like any other look.
+        AccessLog.objects.create(
+            organisation_id=match.organisation_id,
+            user=request.user,
+            resident_id=match.help_request.resident_id,
+            help_request=match.help_request,
+        )
     return render(
         request,
         "matching/my_match.html",
         {
             "match": match,
-            "show_contact_details": match.status in (Match.Status.ACCEPTED, Match.Status.CLOSED),
+            "show_contact_details": show_contact_details,
             "contact_form": contact_form,
             "decline_form": decline_form,
             "satisfaction_form": satisfaction_form,

@@ -81,6 +81,10 @@ def test_accept_by_emailed_link_with_one_click(client, setup):
     client.force_login(setup.first.membership.user)
     page = client.get(reverse("matching:my_match", kwargs={"org": "wijk", "match": match.pk})).content.decode()
     assert setup.resident.name in page and setup.resident.phone in page
+    from netwerken.models import AccessLog
+
+    with scopes_disabled():
+        assert AccessLog.objects.filter(user=setup.first.membership.user, resident=setup.resident).count() == 1
 
 
 def test_a_forged_or_foreign_link_is_a_404(client, setup, tenant_b):
