@@ -295,10 +295,6 @@ class Match(TenantModel):
     def __str__(self):
         return f"{self.volunteer} ↔ {self.help_request}"
 
-    @property
-    def is_active(self):
-        return self.status in self.ACTIVE
-
 
 class ContactLog(TenantModel):
     """A contact moment the volunteer logs: date, how long, a short note."""

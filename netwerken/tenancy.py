@@ -29,9 +29,6 @@ class Tenant:
     roles: frozenset = field(default_factory=frozenset)
     membership: Membership | None = None
 
-    def has_role(self, role):
-        return role in self.roles
-
 
 def access_roles(user, organisation):
     """The roles `user` holds in `organisation`: from their membership, plus FUNDER via a Funding."""
