@@ -18,10 +18,17 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-base
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The demo runs as production does, on the embedded default: SQLite, and a Celery worker with beat on
+# kombu's filesystem broker (no Redis), so deadlines, reminders and sweeps happen. Ctrl-C stops both.
+DEMO_ENV := DEBUG=1 CELERY_BROKER_URL=filesystem:// SITE_URL=http://127.0.0.1:$(PORT)
+
 demo: $(VENV)/.installed-base
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) -m celery -A buurthulp worker --beat --pool=solo --loglevel=warning \
+		--schedule=.broker/celerybeat-schedule & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite on SQLite, tasks in-process.
 test: $(VENV)/.installed-test

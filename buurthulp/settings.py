@@ -28,9 +28,15 @@ def env_list(name, default=""):
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("BUURTHULP_REQUIRE_SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production")
-    # Only for the embedded set-up and tests; production sets SECRET_KEY (docker-compose requires it).
+    if not DEBUG:
+        # The key signs sessions and the login-free proposal links: a public constant would let anyone forge them.
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to a long random string (see README.md, Production); "
+            "only DEBUG=1 (make demo) runs without one."
+        )
+    # Only for the embedded set-up (DEBUG): `make demo`.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -51,6 +57,10 @@ INSTALLED_APPS = [
     "matching",
     "evaluatie",
 ]
+# The demo (seed_demo, the demo accounts on the login page) exists only in DEBUG or when asked for.
+DEMO = DEBUG or env_bool("BUURTHULP_DEMO", False)
+if DEMO:
+    INSTALLED_APPS.append("buurthulp.demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -81,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "netwerken.context_processors.tenant",
+                *(["buurthulp.demo.context_processors.demo_accounts"] if DEMO else []),
             ],
         },
     },
@@ -113,6 +124,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 CACHE_URL = os.environ.get("CACHE_URL", "")
+if not CACHE_URL and os.environ.get("CELERY_BROKER_URL", "").startswith("redis") and not DEBUG:
+    # Rate limits must be shared by every web process: without CACHE_URL, production uses the broker's Redis.
+    CACHE_URL = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/1"
 if CACHE_URL.startswith("redis"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
@@ -172,6 +186,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery: without a broker, tasks run in-process (eagerly), so the embedded set-up needs no Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The embedded broker of `make demo` (kombu's filesystem transport): a worker and beat run as in
+    # production, with no Redis. Messages are files in one folder that the web process writes and the
+    # worker reads.
+    BROKER_FOLDER = Path(os.environ.get("BROKER_FOLDER", BASE_DIR / ".broker"))
+    (BROKER_FOLDER / "processed").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_FOLDER),
+        "data_folder_out": str(BROKER_FOLDER),
+        "processed_folder": str(BROKER_FOLDER / "processed"),
+        "store_processed": False,
+    }
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -185,6 +211,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-suggestions": {"task": "matching.tasks.sweep_suggestions", "schedule": 600.0},
     "expire-proposals": {"task": "matching.tasks.expire_proposals", "schedule": 300.0},
     "send-proposal-reminders": {"task": "matching.tasks.send_proposal_reminders", "schedule": 900.0},
+    "warn-vog-expiry": {"task": "matching.tasks.warn_vog_expiry", "schedule": 6 * 3600.0},
+    "apply-retention": {"task": "netwerken.tasks.apply_retention", "schedule": 24 * 3600.0},
 }
 # Absolute links in mail (proposal links); the demo serves on 127.0.0.1:8000.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -192,6 +220,14 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Exact addresses through PDOK Locatieserver (the government's free geocoder), refined in the
 # background. Empty: postcodes resolve to their area's centre, with no network at all.
 PDOK_LOCATIESERVER_URL = os.environ.get("PDOK_LOCATIESERVER_URL", "")
+
+# The number of proxies in front of the app that append to X-Forwarded-For (the README's TLS proxy: 1).
+# Rate limits and allauth's login limits key on the client address the outermost trusted proxy saw.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_HTTPS_PROXY") else "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+RATELIMIT_IP_META_KEY = "netwerken.ratelimits.client_ip"
+# A cache outage must not refuse a resident's request for help (netwerken/ratelimits.py logs it).
+RATELIMIT_FAIL_OPEN = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY") else None
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

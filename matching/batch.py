@@ -1,18 +1,22 @@
 """'Voorstel voor alle open hulpvragen': the best overall assignment of open requests to volunteers.
 
 The score matrix comes from matching/scoring.py (the same hard filters and criteria as single
-suggestions). The assignment is a maximum-weight bipartite matching, solved with scipy's
-min_weight_full_bipartite_matching on a sparse graph: each volunteer appears once per unit of
-remaining monthly capacity, each request may also stay unassigned (a dummy column), and the edges
-are each request's best candidates plus every edge the greedy pass uses, so the optimum over them
-is never below greedy's total.
+suggestions, booked volunteers included). The assignment maximises the total score with each
+volunteer used at most their remaining monthly capacity and never for two requests at overlapping
+times within the run. Without overlaps among the candidate pairs that is a maximum-weight bipartite
+matching (scipy's min_weight_full_bipartite_matching, each volunteer once per unit of capacity, a
+dummy column per request to stay unassigned); when its optimum gives someone two overlapping
+requests, the same problem with the overlap constraints is solved exactly as an integer programme
+(scipy.optimize.milp, HiGHS). The edges are each request's best candidates plus every pair the
+greedy pass uses, so the optimum over them is never below greedy's total.
 """
 
 import numpy as np
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from scipy.sparse import csr_matrix
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from netwerken.models import Volunteer
@@ -24,28 +28,37 @@ from .suggestions import indexes, matching_settings
 TOP_K = 50
 
 
-def greedy(total, feasible, capacity):
-    """Best remaining pair first. Returns {request: volunteer}."""
+def _no_conflicts(conflict, n_requests):
+    return np.zeros((n_requests, n_requests), dtype=bool) if conflict is None else conflict
+
+
+def greedy(total, feasible, capacity, conflict=None):
+    """Best remaining pair first, skipping a volunteer who is full or already has an overlapping request.
+
+    `conflict` is (requests × requests): the two requests claim a volunteer at the same time.
+    Returns {request: volunteer}.
+    """
+    n_requests = total.shape[0]
+    conflict = _no_conflicts(conflict, n_requests)
     rows, cols = np.nonzero(feasible)
     order = np.argsort(-total[rows, cols], kind="stable")
     left = capacity.astype(np.int64).copy()
-    assigned = {}
-    n_requests = total.shape[0]
+    assigned, given = {}, {}
     for r, v in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
         if r in assigned or left[v] <= 0:
             continue
+        if any(conflict[r, other] for other in given.get(v, ())):
+            continue
         assigned[r] = v
+        given.setdefault(v, []).append(r)
         left[v] -= 1
         if len(assigned) == n_requests:
             break
     return assigned
 
 
-def optimal(total, feasible, capacity, top_k=TOP_K, must_include=None):
-    """Maximum total score with each volunteer used at most `capacity` times. Returns {request: volunteer}."""
+def _edges(total, feasible, capacity, top_k, must_include):
     n_requests, n_volunteers = total.shape
-    if n_requests == 0 or n_volunteers == 0:
-        return {}
     masked = np.where(feasible & (capacity > 0), total, -np.inf)
     k = min(top_k, n_volunteers)
     candidates = (
@@ -60,12 +73,11 @@ def optimal(total, feasible, capacity, top_k=TOP_K, must_include=None):
         edge_r, edge_v = np.concatenate([edge_r, extra[:, 0]]), np.concatenate([edge_v, extra[:, 1]])
     keep = np.isfinite(masked[edge_r, edge_v])
     edges = np.unique(np.stack([edge_r[keep], edge_v[keep]], axis=1), axis=0)
-    if not len(edges):
-        return {}
-    edge_r, edge_v = edges[:, 0], edges[:, 1]
-    scores = masked[edge_r, edge_v]
+    return edges, masked
 
-    # One column per unit of capacity of each volunteer that has an edge, then one dummy per request.
+
+def _bipartite(n_requests, n_volunteers, edge_r, edge_v, scores, capacity):
+    """Maximum total score, each volunteer at most `capacity` times, overlaps not considered."""
     used = np.unique(edge_v)
     copies = np.minimum(capacity[used], np.bincount(edge_v, minlength=n_volunteers)[used]).astype(np.int64)
     start = np.zeros(n_volunteers, dtype=np.int64)
@@ -90,6 +102,71 @@ def optimal(total, feasible, capacity, top_k=TOP_K, must_include=None):
     return {int(r): int(owner[c]) for r, c in zip(row_ind, col_ind, strict=True) if c < n_real}
 
 
+def _conflicting_edge_pairs(edge_r, edge_v, conflict):
+    """Pairs of edge indices (i, j), i < j, with one volunteer and two requests that overlap in time."""
+    order = np.lexsort((edge_r, edge_v))
+    firsts, seconds = [], []
+    boundaries = np.flatnonzero(np.r_[True, edge_v[order][1:] != edge_v[order][:-1], True])
+    for a, b in zip(boundaries[:-1], boundaries[1:], strict=True):
+        if b - a < 2:
+            continue
+        group = order[a:b]
+        sub = np.triu(conflict[np.ix_(edge_r[group], edge_r[group])], k=1)
+        i, j = np.nonzero(sub)
+        firsts.append(group[i])
+        seconds.append(group[j])
+    if not firsts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(firsts), np.concatenate(seconds)
+
+
+def _milp(n_requests, n_volunteers, edge_r, edge_v, scores, capacity, pairs):
+    """The exact optimum with the overlap constraints, as a 0/1 integer programme."""
+    n_edges = len(edge_r)
+    first, second = pairs
+    n_pairs = len(first)
+    columns = np.arange(n_edges)
+    rows = np.concatenate([edge_r, n_requests + edge_v, n_requests + n_volunteers + np.arange(n_pairs).repeat(2)])
+    cols = np.concatenate([columns, columns, np.stack([first, second], axis=1).ravel()])
+    matrix = coo_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(n_requests + n_volunteers + n_pairs, n_edges)
+    ).tocsr()
+    upper = np.concatenate([np.ones(n_requests), capacity.astype(float), np.ones(n_pairs)])
+    result = milp(
+        c=-scores,
+        constraints=LinearConstraint(matrix, -np.inf, upper),
+        integrality=np.ones(n_edges),
+        bounds=Bounds(0, 1),
+    )
+    if result.x is None:  # pragma: no cover - a 0/1 problem with x = 0 feasible always has a solution
+        raise RuntimeError(f"batch assignment not solved: {result.message}")
+    chosen = np.flatnonzero(result.x > 0.5)
+    return {int(edge_r[i]): int(edge_v[i]) for i in chosen}
+
+
+def optimal(total, feasible, capacity, top_k=TOP_K, must_include=None, conflict=None):
+    """Maximum total score with each volunteer used at most `capacity` times and never for two
+    requests that overlap in time (`conflict`, requests × requests). Returns {request: volunteer}."""
+    n_requests, n_volunteers = total.shape
+    if n_requests == 0 or n_volunteers == 0:
+        return {}
+    conflict = _no_conflicts(conflict, n_requests)
+    edges, masked = _edges(total, feasible, capacity, top_k, must_include)
+    if not len(edges):
+        return {}
+    edge_r, edge_v = edges[:, 0], edges[:, 1]
+    scores = masked[edge_r, edge_v]
+    relaxed = _bipartite(n_requests, n_volunteers, edge_r, edge_v, scores, capacity)
+    given = {}
+    for r, v in relaxed.items():
+        given.setdefault(v, []).append(r)
+    if not any(conflict[np.ix_(rs, rs)].any() for rs in given.values() if len(rs) > 1):
+        # The optimum without the overlap constraints keeps them: it is the optimum with them too.
+        return relaxed
+    pairs = _conflicting_edge_pairs(edge_r, edge_v, conflict)
+    return _milp(n_requests, n_volunteers, edge_r, edge_v, scores, capacity, pairs)
+
+
 def total_of(assignment, total):
     return float(sum(total[r, v] for r, v in assignment.items()))
 
@@ -106,6 +183,28 @@ def open_requests():
     )
 
 
+def unassigned_reasons(scores, best):
+    """{request index: reason} for requests the assignment left without a volunteer.
+
+    The reason is the first hard filter (in scoring.HARD_FILTERS order) after which no volunteer is
+    left, or "taken": some volunteer fitted, but each one went to a request where the total score
+    gained more, had reached their capacity, or would have had two requests at one time.
+    """
+    n_requests = scores.feasible.shape[0]
+    left = [r for r in range(n_requests) if r not in best]
+    reasons = {}
+    if not left:
+        return reasons
+    remaining = np.ones((len(left), scores.feasible.shape[1]), dtype=bool)
+    for key in scoring.HARD_FILTERS:
+        remaining &= scores.passes[key][left]
+        for i in np.flatnonzero(~remaining.any(axis=1)):
+            reasons.setdefault(left[i], key)
+    for r in left:
+        reasons.setdefault(r, "taken")
+    return reasons
+
+
 def solve(organisation, progress=lambda percent: None):
     """Scores every open request against every active volunteer and assigns optimally."""
     category_index, area_index = indexes()
@@ -116,11 +215,14 @@ def solve(organisation, progress=lambda percent: None):
     volunteers = scoring.load_volunteers(volunteers_qs, category_index, area_index, matches)
     progress(40)
     excluded, met = scoring.pair_sets(requests.pks, matches)
-    scores = scoring.score(requests, volunteers, matching_settings().weights, excluded, met)
+    booked = scoring.booked_matrix(requests, volunteers, matches)
+    scores = scoring.score(requests, volunteers, matching_settings().weights, excluded, met, booked=booked)
+    conflict = scoring.overlap_matrix(requests.times, requests.times)
+    np.fill_diagonal(conflict, False)
     progress(70)
     capacity = np.clip(volunteers.monthly_max - volunteers.month_load, 0, None)
-    greedy_pairs = greedy(scores.total, scores.feasible, capacity)
-    best = optimal(scores.total, scores.feasible, capacity, must_include=greedy_pairs)
+    greedy_pairs = greedy(scores.total, scores.feasible, capacity, conflict)
+    best = optimal(scores.total, scores.feasible, capacity, must_include=greedy_pairs, conflict=conflict)
     progress(90)
     return requests, volunteers, scores, best, greedy_pairs
 
@@ -136,6 +238,7 @@ def run(run_id):
     BatchRun.objects.filter(pk=run_id).update(status=BatchRun.Status.RUNNING, progress=10)
     try:
         requests, volunteers, scores, best, greedy_pairs = solve(batch.organisation, progress)
+        reasons = unassigned_reasons(scores, best)
         with transaction.atomic():
             BatchProposal.objects.filter(run_id=run_id).delete()
             BatchProposal.objects.bulk_create(
@@ -146,6 +249,7 @@ def run(run_id):
                         help_request_id=int(requests.pks[r]),
                         volunteer_id=int(volunteers.pks[v]),
                         score=round(float(scores.total[r, v]), 1),
+                        criteria=scoring.criteria_for(scores, requests, volunteers, r, v),
                     )
                     for r, v in best.items()
                 ]
@@ -157,6 +261,10 @@ def run(run_id):
                 request_count=len(requests.pks),
                 total_score=round(total_of(best, scores.total), 1),
                 greedy_score=round(total_of(greedy_pairs, scores.total), 1),
+                greedy_count=len(greedy_pairs),
+                unassigned=[
+                    {"request": int(requests.pks[r]), "reason": reason} for r, reason in sorted(reasons.items())
+                ],
             )
     except Exception as error:
         BatchRun.objects.filter(pk=run_id).update(status=BatchRun.Status.FAILED, error=str(error)[:2000])
@@ -172,15 +280,18 @@ def batch_start(*, organisation, by):
     return batch
 
 
-def proposal_decide(*, proposal, confirm, by):
-    """Confirms a pair (a real proposal to the volunteer) or drops it."""
+def proposal_decide(*, proposal: BatchProposal, confirm: bool, by) -> BatchProposal:
+    """Confirms a pair (a real proposal to the volunteer, with every check of match_propose) or drops it."""
     from .proposals import ProposalError, match_propose
 
     if proposal.decision != BatchProposal.Decision.PENDING:
         return proposal
     if confirm:
         try:
-            match_propose(help_request=proposal.help_request, volunteer=proposal.volunteer, by=by, score=proposal.score)
+            with transaction.atomic():
+                match_propose(
+                    help_request=proposal.help_request, volunteer=proposal.volunteer, by=by, score=proposal.score
+                )
         except ProposalError as error:
             proposal.decision, proposal.note = BatchProposal.Decision.DROPPED, str(error.message)[:300]
             proposal.save(update_fields=["decision", "note"])
@@ -190,3 +301,20 @@ def proposal_decide(*, proposal, confirm, by):
         proposal.decision = BatchProposal.Decision.DROPPED
     proposal.save(update_fields=["decision", "note"])
     return proposal
+
+
+def batch_confirm_all(*, run: BatchRun, by) -> tuple[int, list]:
+    """'Alles bevestigen': every pair still to be reviewed is proposed. Returns (proposed, [refused pairs])."""
+    from .proposals import ProposalError
+
+    proposed, refused = 0, []
+    pending = BatchProposal.objects.filter(run=run, decision=BatchProposal.Decision.PENDING).select_related(
+        "help_request__organisation", "help_request__category", "volunteer__membership__user"
+    )
+    for proposal in pending.order_by("-score", "pk"):
+        try:
+            proposal_decide(proposal=proposal, confirm=True, by=by)
+            proposed += 1
+        except ProposalError:
+            refused.append(proposal)
+    return proposed, refused

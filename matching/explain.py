@@ -2,6 +2,7 @@
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from netwerken import availability
@@ -42,8 +43,8 @@ def _load(fact):
 
 def _continuity(fact):
     if fact["met"]:
-        return _("hielp %(name)s eerder") % {"name": fact["resident"]}
-    return _("kent %(name)s nog niet") % {"name": fact["resident"]}
+        return _("hielp deze bewoner eerder")
+    return _("kent deze bewoner nog niet")
 
 
 def _recency(fact):
@@ -65,6 +66,24 @@ LINES = {
     "continuity": _continuity,
     "recency": _recency,
 }
+
+
+REFUSALS = {
+    "category": _lazy("biedt deze soort hulp niet aan"),
+    "availability": _lazy("is op dat moment niet beschikbaar"),
+    "vog": _lazy("heeft geen VOG die geldig is op de dag van de hulp, en deze soort hulp vraagt er een"),
+    "paused": _lazy("heeft dan pauze"),
+    "room": _lazy("heeft het maximum aantal hulpvragen voor deze maand bereikt"),
+    "distance": _lazy("woont buiten de buurten of de afstand die is opgegeven"),
+    "booked": _lazy("is op dat moment al gekoppeld of voorgesteld"),
+    "excluded": _lazy("heeft deze hulpvraag al eens voorgesteld gekregen"),
+}
+
+
+def refusal(name, keys):
+    """'Jan Jansen is op dat moment al gekoppeld of voorgesteld.' for the failed hard filters."""
+    parts = [str(REFUSALS[key]) for key in keys if key in REFUSALS]
+    return _("%(name)s %(reasons)s.") % {"name": name, "reasons": _(" en ").join(parts)}
 
 
 def explain(criteria):

@@ -206,9 +206,27 @@ class OnlineRequestForm(ResidentFields):
 
 
 class TransitionForm(forms.Form):
+    """A move of a request. Closing (afgerond) asks how it went; cancelling, escalating and ending a
+    match ask why (matching/lifecycle.py decides which, and says so if it is missing)."""
+
     to_status = forms.ChoiceField(choices=HelpRequest.Status.choices, widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reden"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    outcome = forms.ChoiceField(
+        label=_("Hoe ging het?"), choices=Match.Outcome.choices, required=False, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Toelichting (mag leeg)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EndMatchForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Waarom stopt deze koppeling? De vrijwilliger krijgt dit te lezen."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Geef een reden op; de vrijwilliger krijgt die te lezen.")},
     )
 
 
@@ -253,6 +271,8 @@ class ProposeForm(forms.Form):
             "invalid_choice": _("Deze vrijwilliger bestaat niet (meer)."),
         },
     )
+    # Set by the 'telefonisch afgesproken' button: the volunteer already said yes on the phone.
+    by_phone = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

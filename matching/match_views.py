@@ -4,15 +4,27 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from netwerken import privacy
 from netwerken import selectors as people
-from netwerken.models import AccessLog
 from netwerken.tenancy import public_page, role_required
+from netwerken.validators import format_phone
 
 from . import batch, proposals, selectors, suggestions
-from .forms import CloseMatchForm, ContactLogForm, DeclineForm, MatchingSettingsForm, ProposeForm, SatisfactionForm
+from .forms import (
+    CloseMatchForm,
+    ContactLogForm,
+    DeclineForm,
+    EndMatchForm,
+    MatchingSettingsForm,
+    ProposeForm,
+    SatisfactionForm,
+)
 from .models import BatchProposal, BatchRun, HelpRequest, Match, SatisfactionResponse
 from .tasks import enqueue_suggestions
 
@@ -44,20 +56,37 @@ def request_recompute(request, org, help_request):
 @require_POST
 @role_required("matching.propose")
 def request_propose(request, org, help_request):
+    """Proposes the request to a volunteer by mail, or ('telefonisch') records a yes given on the phone."""
     help_request = _help_request_or_404(help_request)
     form = ProposeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Deze vrijwilliger bestaat niet (meer)."))
-    else:
-        volunteer = form.cleaned_data["volunteer"]
-        try:
-            proposals.match_propose(help_request=help_request, volunteer=volunteer, by=request.user)
+        return redirect("matching:request_detail", org=org, help_request=help_request.pk)
+    volunteer = form.cleaned_data["volunteer"]
+    try:
+        if form.cleaned_data["by_phone"]:
+            proposals.match_agree_by_phone(help_request=help_request, volunteer=volunteer, by=request.user)
+            messages.success(
+                request, _("Gekoppeld aan %(name)s, zoals telefonisch afgesproken.") % {"name": volunteer.name}
+            )
+        else:
+            match = proposals.match_propose(help_request=help_request, volunteer=volunteer, by=request.user)
             messages.success(
                 request,
                 _("Voorgesteld aan %(name)s. Die krijgt een e-mail en ziet het in de app.") % {"name": volunteer.name},
             )
-        except proposals.ProposalError as error:
-            messages.error(request, error.message)
+            if proposals.answer_time_is_short(match):
+                messages.warning(
+                    request,
+                    _("De hulp begint snel: antwoord vóór %(deadline)s. Bel %(name)s (%(phone)s) om het te vragen.")
+                    % {
+                        "deadline": formats.date_format(timezone.localtime(match.deadline), "l j F H:i"),
+                        "name": volunteer.name,
+                        "phone": format_phone(volunteer.phone),
+                    },
+                )
+    except proposals.ProposalError as error:
+        messages.error(request, error.message)
     return redirect("matching:request_detail", org=org, help_request=help_request.pk)
 
 
@@ -100,9 +129,9 @@ def _answer(request, match, action):
 def my_match(request, org, match):
     """A volunteer's proposal or match: answer it, see the resident once accepted, log contact moments."""
     volunteer = people.volunteer_of(request.user)
-    if volunteer is None:
+    match = selectors.own_match(volunteer=volunteer, pk=match) if volunteer else None
+    if match is None:
         raise Http404
-    match = get_object_or_404(selectors.match_detail().filter(volunteer=volunteer), pk=match)
     contact_form = ContactLogForm(prefix="contact", match=match)
     satisfaction_form = SatisfactionForm(prefix="tevreden")
     decline_form = DeclineForm()
@@ -135,15 +164,11 @@ def my_match(request, org, match):
                     return redirect("matching:my_match", org=org, match=match.pk)
                 except proposals.ProposalError as error:
                     messages.error(request, error.message)
-    show_contact_details = match.status in (Match.Status.ACCEPTED, Match.Status.CLOSED)
+    # Only while the match is active: after it ends or closes, the address and phone are gone from the page.
+    show_contact_details = match.status == Match.Status.ACCEPTED
     if show_contact_details:
         # The volunteer sees the resident's address and particulars: logged like any other look.
-        AccessLog.objects.create(
-            organisation_id=match.organisation_id,
-            user=request.user,
-            resident_id=match.help_request.resident_id,
-            help_request=match.help_request,
-        )
+        privacy.access_log_record(user=request.user, resident=match.help_request.resident, subject=match)
     return render(
         request,
         "matching/my_match.html",
@@ -160,57 +185,83 @@ def my_match(request, org, match):
 
 @public_page
 def proposal_link(request, org, token):
-    """The emailed link: one click to say yes or no, without logging in. Contact details stay in the app."""
+    """The emailed link: one click to say yes or no, without logging in.
+
+    Whoever holds the mail can use it, so it shows only what a volunteer needs to decide (the kind of
+    help, day and time, neighbourhood) and works only while the proposal is open.
+    """
     match = proposals.match_from_token(token)
     if match is None or match.organisation_id != request.tenant.organisation.pk:
         raise Http404
+    if match.status != Match.Status.PROPOSED:
+        done = request.method == "GET" and request.GET.get("beantwoord") == "1"
+        return render(
+            request,
+            "matching/proposal_link_closed.html",
+            {"match": match, "answered": done},
+            status=410 if not done else 200,
+        )
     decline_form = DeclineForm()
     if request.method == "POST":
         decline_form = _answer(request, match, request.POST.get("action"))
         if decline_form is None:
-            return redirect("matching:proposal_link", org=org, token=token)
+            return redirect(reverse("matching:proposal_link", kwargs={"org": org, "token": token}) + "?beantwoord=1")
     return render(request, "matching/proposal_link.html", {"match": match, "decline_form": decline_form})
 
 
 # --- the coordinator's side of a match --------------------------------------------------------------
 
 
+def _match_action(request, match, action, forms):
+    """One action of the coordinator's match page. Returns a redirect, or None to show the page again."""
+    org = request.tenant.organisation.slug
+    if action == "withdraw":
+        proposals.match_withdraw(match=match, by=request.user)
+        messages.success(request, _("Het voorstel is ingetrokken. De vrijwilliger krijgt daar bericht van."))
+        return redirect("matching:request_detail", org=org, help_request=match.help_request_id)
+    if action == "close":
+        forms["close_form"] = form = CloseMatchForm(request.POST, prefix="afsluiten")
+        if form.is_valid():
+            proposals.match_close(match=match, by=request.user, **form.cleaned_data)
+            messages.success(request, _("De koppeling is afgesloten."))
+            return redirect("matching:match_detail", org=org, match=match.pk)
+    elif action == "end":
+        forms["end_form"] = form = EndMatchForm(request.POST, prefix="beeindigen")
+        if form.is_valid():
+            proposals.match_end(match=match, by=request.user, **form.cleaned_data)
+            messages.success(request, _("De koppeling is beëindigd. De hulpvraag zoekt verder."))
+            return redirect("matching:request_detail", org=org, help_request=match.help_request_id)
+    elif action == "satisfaction":
+        forms["satisfaction_form"] = form = SatisfactionForm(request.POST, prefix="bewoner")
+        if form.is_valid():
+            proposals.satisfaction_record(
+                match=match, respondent=SatisfactionResponse.Respondent.RESIDENT, by=request.user, **form.cleaned_data
+            )
+            messages.success(request, _("Het antwoord van de bewoner is opgeslagen."))
+            return redirect("matching:match_detail", org=org, match=match.pk)
+    else:
+        messages.error(request, _("Kies een van de knoppen."))
+    return None
+
+
 @role_required("matching.propose")
 def match_detail(request, org, match):
     match = get_object_or_404(selectors.match_detail(), pk=match)
-    close_form = CloseMatchForm(prefix="afsluiten")
-    satisfaction_form = SatisfactionForm(prefix="bewoner")
+    forms = {
+        "close_form": CloseMatchForm(prefix="afsluiten"),
+        "end_form": EndMatchForm(prefix="beeindigen"),
+        "satisfaction_form": SatisfactionForm(prefix="bewoner"),
+    }
     if request.method == "POST":
-        action = request.POST.get("action")
         try:
-            if action == "withdraw":
-                proposals.match_withdraw(match=match, by=request.user)
-                messages.success(request, _("Het voorstel is ingetrokken."))
-                return redirect("matching:request_detail", org=org, help_request=match.help_request_id)
-            if action == "close":
-                close_form = CloseMatchForm(request.POST, prefix="afsluiten")
-                if close_form.is_valid():
-                    proposals.match_close(match=match, by=request.user, **close_form.cleaned_data)
-                    messages.success(request, _("De koppeling is afgesloten."))
-                    return redirect("matching:match_detail", org=org, match=match.pk)
-            if action == "satisfaction":
-                satisfaction_form = SatisfactionForm(request.POST, prefix="bewoner")
-                if satisfaction_form.is_valid():
-                    proposals.satisfaction_record(
-                        match=match,
-                        respondent=SatisfactionResponse.Respondent.RESIDENT,
-                        by=request.user,
-                        **satisfaction_form.cleaned_data,
-                    )
-                    messages.success(request, _("Het antwoord van de bewoner is opgeslagen."))
-                    return redirect("matching:match_detail", org=org, match=match.pk)
+            response = _match_action(request, match, request.POST.get("action"), forms)
+            if response is not None:
+                return response
         except proposals.ProposalError as error:
             messages.error(request, error.message)
-    return render(
-        request,
-        "matching/match_detail.html",
-        {"match": match, "close_form": close_form, "satisfaction_form": satisfaction_form},
-    )
+        match = get_object_or_404(selectors.match_detail(), pk=match.pk)
+    privacy.access_log_record(user=request.user, resident=match.help_request.resident, subject=match)
+    return render(request, "matching/match_detail.html", {"match": match, **forms})
 
 
 # --- batch assignment ---------------------------------------------------------------------------------
@@ -235,12 +286,7 @@ def batch_detail(request, org, run):
         return JsonResponse(
             {"status": run.status, "progress": run.progress, "done": run.status in ("klaar", "mislukt")}
         )
-    pairs = (
-        BatchProposal.objects.filter(run=run)
-        .select_related("help_request__resident", "help_request__category", "volunteer__membership__user")
-        .order_by("decision", "-score")
-    )
-    return render(request, "matching/batch_detail.html", {"run": run, "pairs": pairs})
+    return render(request, "matching/batch_detail.html", selectors.batch_page_context(run))
 
 
 @require_POST
@@ -262,6 +308,24 @@ def batch_decide(request, org, run, proposal):
             messages.success(request, _("Voorgesteld aan %(name)s.") % {"name": proposal.volunteer.name})
     except proposals.ProposalError as error:
         messages.error(request, error.message)
+    return redirect("matching:batch_detail", org=org, run=run.pk)
+
+
+@require_POST
+@role_required("matching.propose")
+def batch_confirm_all(request, org, run):
+    run = get_object_or_404(BatchRun, pk=run, status=BatchRun.Status.DONE)
+    proposed, refused = batch.batch_confirm_all(run=run, by=request.user)
+    if proposed:
+        messages.success(
+            request,
+            ngettext("%(count)s voorstel verstuurd.", "%(count)s voorstellen verstuurd.", proposed)
+            % {"count": proposed},
+        )
+    for pair in refused:
+        messages.error(request, pair.note)
+    if not proposed and not refused:
+        messages.info(request, _("Er waren geen paren meer om te bevestigen."))
     return redirect("matching:batch_detail", org=org, run=run.pk)
 
 

@@ -14,6 +14,8 @@ class Category(TenantModel):
         _("VOG nodig"), default=False, help_text=_("Alleen vrijwilligers met een geldige VOG worden voorgesteld.")
     )
     active = models.BooleanField(_("in gebruik"), default=True)
+    # Declared here, not on Volunteer: netwerken knows nothing of matching (the apps form a DAG).
+    volunteers = models.ManyToManyField(Volunteer, blank=True, related_name="categories")
 
     class Meta:
         verbose_name = _("soort hulp")
@@ -53,8 +55,14 @@ class Offer(TenantModel):
         return availability.describe(self.availability)
 
 
+class Outcome(models.TextChoices):
+    HELPED = "geholpen", _("geholpen")
+    PARTLY = "deels", _("deels geholpen")
+    NOT_HELPED = "niet_geholpen", _("niet geholpen")
+
+
 class HelpRequest(TenantModel):
-    """A resident's request for help (hulpvraag)."""
+    """A resident's request for help (hulpvraag). Its status is owned by matching/lifecycle.py."""
 
     class Status(models.TextChoices):
         NEW = "nieuw", _("nieuw")
@@ -112,6 +120,8 @@ class HelpRequest(TenantModel):
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
+    # Asked for when the request is closed (afgerond): did the help help?
+    outcome = models.CharField(_("resultaat"), max_length=15, choices=Outcome.choices, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -248,12 +258,10 @@ class Match(TenantModel):
         EXPIRED = "verlopen", _("verlopen")
         WITHDRAWN = "ingetrokken", _("ingetrokken")
         CLOSED = "afgesloten", _("afgesloten")
+        # Ended before the help was done: the request was cancelled, escalated or given to someone else.
+        ENDED = "beeindigd", _("beëindigd")
 
-    class Outcome(models.TextChoices):
-        HELPED = "geholpen", _("geholpen")
-        PARTLY = "deels", _("deels geholpen")
-        NOT_HELPED = "niet_geholpen", _("niet geholpen")
-
+    Outcome = Outcome
     ACTIVE = (Status.PROPOSED, Status.ACCEPTED)
 
     help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="matches")
@@ -271,6 +279,8 @@ class Match(TenantModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(_("resultaat"), max_length=15, choices=Outcome.choices, blank=True)
     closing_note = models.TextField(_("toelichting"), max_length=2000, blank=True)
+    # Why a proposal was withdrawn or a match ended early; the volunteer is told.
+    end_reason = models.CharField(_("reden van beëindigen"), max_length=1000, blank=True)
 
     class Meta:
         verbose_name = _("koppeling")
@@ -359,6 +369,9 @@ class BatchRun(TenantModel):
     request_count = models.PositiveIntegerField(default=0)
     total_score = models.FloatField(null=True, blank=True)
     greedy_score = models.FloatField(null=True, blank=True)
+    greedy_count = models.PositiveIntegerField(null=True, blank=True)
+    # Requests left without a volunteer, and why: [{"request": pk, "reason": code}] (matching/batch.py).
+    unassigned = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -380,6 +393,8 @@ class BatchProposal(TenantModel):
     help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="+")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
+    # Each criterion's points and the fact behind it, as for a suggestion (matching/explain.py).
+    criteria = models.JSONField(default=list, blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
     note = models.CharField(max_length=300, blank=True)
 

@@ -11,13 +11,13 @@ from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from netwerken.languages import LANGUAGES
 from netwerken.models import Area, Organisation, Volunteer
 
-from .models import HelpRequest, Match, Offer
+from .models import Category, HelpRequest, Match, Offer
 
 CRITERIA = ("distance", "availability", "language", "load", "continuity", "recency")
 NEAR_KM = 5.0  # distance points fall to zero at this distance
@@ -57,12 +57,12 @@ class RequestArrays:
     language: np.ndarray  # language bit
     language_code: list
     resident: np.ndarray
-    resident_name: list
     lat: np.ndarray
     lon: np.ndarray
     area: np.ndarray  # index into the area axis, -1 unknown
     day: np.ndarray  # ordinal of the day that counts for VOG and pauses
     continuity_full: np.ndarray  # continuity weighs fully (recurring, or 'er zijn voor elkaar')
+    times: "TimeArrays"  # when the help is, for "booked is booked"
 
 
 @dataclass
@@ -95,6 +95,63 @@ def month_start():
     return timezone.make_aware(timezone.datetime(today.year, today.month, 1))
 
 
+@dataclass
+class TimeArrays:
+    """When requests (or the requests of matches) claim a volunteer, for overlap tests in bulk.
+
+    A one-off request without a date ("in overleg") claims no time yet; one-off requests on different
+    dates never overlap; one-off requests on the same date overlap when their hours do (or, without
+    hours, their parts of the day); a recurring request overlaps whatever shares one of its weekly slots.
+    """
+
+    one_off: np.ndarray  # bool
+    date: np.ndarray  # ordinal, -1 none
+    start: np.ndarray  # minutes after midnight, -1 unknown
+    end: np.ndarray
+    slots: np.ndarray
+
+    @classmethod
+    def of(cls, rows):
+        """rows: (kind, date, time_from, time_to, slots)"""
+        rows = list(rows)
+
+        def minutes(t):
+            return t.hour * 60 + t.minute if t is not None else -1
+
+        return cls(
+            one_off=np.array([kind == HelpRequest.Kind.ONE_OFF for kind, *_ in rows], dtype=bool),
+            date=np.array([d.toordinal() if d else -1 for _k, d, *_ in rows], dtype=np.int64),
+            start=np.array([minutes(r[2]) for r in rows], dtype=np.int64),
+            end=np.array([minutes(r[3]) for r in rows], dtype=np.int64),
+            slots=np.array([r[4] for r in rows], dtype=np.int64),
+        )
+
+    @classmethod
+    def of_requests(cls, requests):
+        return cls.of((r.kind, r.date, r.time_from, r.time_to, r.slots) for r in requests)
+
+    def __len__(self):
+        return len(self.slots)
+
+
+def overlap_matrix(a: TimeArrays, b: TimeArrays):
+    """(len(a) × len(b)) whether each pair claims a volunteer at the same time."""
+    col = lambda values: values[:, None]  # noqa: E731
+    undated = (col(a.one_off) & (col(a.date) < 0)) | (b.one_off & (b.date < 0))
+    slots = (col(a.slots) & b.slots) != 0
+    both_one_off = col(a.one_off) & b.one_off
+    timed = (col(a.start) >= 0) & (col(a.end) >= 0) & (b.start >= 0) & (b.end >= 0)
+    hours = (col(a.start) < b.end) & (b.start < col(a.end))
+    same_day = col(a.date) == b.date
+    one_off_pair = same_day & np.where(timed, hours, slots)
+    return ~undated & np.where(both_one_off, one_off_pair, slots)
+
+
+def times_overlap(a, b):
+    """Whether two HelpRequest objects claim the same volunteer at the same time."""
+    return bool(overlap_matrix(TimeArrays.of_requests([a]), TimeArrays.of_requests([b]))[0, 0])
+
+
 def load_requests(help_requests, category_index, area_index, organisation):
     """Arrays for a list of HelpRequest objects (with category and resident loaded)."""
     today = timezone.localdate()
@@ -108,12 +165,12 @@ def load_requests(help_requests, category_index, area_index, organisation):
         language=np.array([LANGUAGE_BIT.get(r.language, 0) for r in rows], dtype=np.int64),
         language_code=[r.language for r in rows],
         resident=np.array([r.resident_id for r in rows], dtype=np.int64),
-        resident_name=[r.resident.name for r in rows],
         lat=np.array([r.resident.latitude if r.resident.latitude is not None else np.nan for r in rows], dtype=float),
         lon=np.array([r.resident.longitude if r.resident.longitude is not None else np.nan for r in rows], dtype=float),
         area=np.array([area_index.get(r.resident.area_id, -1) for r in rows], dtype=np.int64),
         day=np.array([_ordinal(max(r.date, today) if r.date else today) for r in rows], dtype=np.int64),
         continuity_full=np.array([mutual or r.kind == HelpRequest.Kind.RECURRING for r in rows], dtype=bool),
+        times=TimeArrays.of_requests(rows),
     )
 
 
@@ -156,7 +213,7 @@ def load_volunteers(volunteers, category_index, area_index, matches, only_catego
     if offering:
         category_ok[:, [category_index[c] for c in category_filter["category_id__in"]]] = True
     elif n:
-        for volunteer_id, category_id in Volunteer.categories.through.objects.filter(**category_filter).values_list(
+        for volunteer_id, category_id in Category.volunteers.through.objects.filter(**category_filter).values_list(
             "volunteer_id", "category_id"
         ):
             if volunteer_id in position:
@@ -186,7 +243,7 @@ def load_volunteers(volunteers, category_index, area_index, matches, only_catego
     month_load = np.zeros(n, dtype=np.int64)
     last_helped = np.full(n, -1, dtype=np.int64)
     start_of_month = month_start()
-    for volunteer_id, status, proposed_at, _request_id, _resident_id in matches:
+    for volunteer_id, status, proposed_at, *_rest in matches:
         i = position.get(volunteer_id)
         if i is None or status not in COUNTING:
             continue
@@ -220,28 +277,70 @@ def load_volunteers(volunteers, category_index, area_index, matches, only_catego
     )
 
 
-def recent_matches(request_pks, resident_pks):
-    """One query for everything matching needs to know about earlier matches.
+MATCH_COLUMNS = (
+    "volunteer_id",
+    "status",
+    "proposed_at",
+    "help_request_id",
+    "help_request__resident_id",
+    "help_request__kind",
+    "help_request__date",
+    "help_request__time_from",
+    "help_request__time_to",
+    "help_request__slots",
+)
 
-    Rows (volunteer, status, proposed_at, request, resident) of: matches of these requests (who may not
-    be asked again), matches where these residents were helped (continuity), and every match of the
-    last month or so (load this month, days since last helped, which tops out after RECENCY_DAYS).
+
+def recent_matches(request_pks, resident_pks, slots=None):
+    """One query for everything matching needs to know about earlier and current matches.
+
+    Rows (MATCH_COLUMNS) of: matches of these requests (who may not be asked again), matches where
+    these residents were helped (continuity), every match of the last month or so (load this month,
+    days since last helped, which tops out after RECENCY_DAYS), and every proposed or accepted match
+    whose weekly slots meet `slots` (who is booked when; without `slots`, every one). Sharing a slot is
+    necessary for two requests to overlap, so the slot test in SQL keeps this short for one request.
     """
     since = min(month_start(), timezone.now() - timedelta(days=RECENCY_DAYS))
+    queryset = Match.objects.all()
+    active = Q(status__in=Match.ACTIVE)
+    if slots is not None:
+        queryset = queryset.annotate(_shared=F("help_request__slots").bitand(int(slots)))
+        active &= Q(_shared__gt=0)
     return list(
-        Match.objects.filter(
+        queryset.filter(
             Q(help_request_id__in=[int(pk) for pk in request_pks])
             | Q(help_request__resident_id__in=[int(pk) for pk in resident_pks], status__in=HELPED)
             | Q(proposed_at__gte=since, status__in=COUNTING)
-        ).values_list("volunteer_id", "status", "proposed_at", "help_request_id", "help_request__resident_id")
+            | active
+        ).values_list(*MATCH_COLUMNS)
     )
+
+
+def booked_matrix(requests: "RequestArrays", volunteers: "VolunteerArrays", matches):
+    """(requests × volunteers) the volunteer already has a proposed or accepted match at that time."""
+    R, V = len(requests.pks), len(volunteers)
+    booked = np.zeros((R, V), dtype=bool)
+    position = {pk: i for i, pk in enumerate(volunteers.pks.tolist())}
+    rows = [row for row in matches if row[1] in Match.ACTIVE and row[0] in position]
+    if not rows or not R:
+        return booked
+    rows.sort(key=lambda row: position[row[0]])
+    times = TimeArrays.of(row[5:10] for row in rows)
+    overlaps = overlap_matrix(requests.times, times)
+    # A request's own matches do not book the volunteer against it (they are excluded another way).
+    own = np.array([row[3] for row in rows], dtype=np.int64)
+    overlaps &= requests.pks[:, None] != own
+    columns = np.array([position[row[0]] for row in rows], dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
+    booked[:, columns[starts]] = np.logical_or.reduceat(overlaps, starts, axis=1)
+    return booked
 
 
 def pair_sets(request_pks, matches):
     """(request, volunteer) pairs that may not be proposed again, and (resident, volunteer) who met before."""
     request_pks = {int(pk) for pk in request_pks}
     excluded, met = set(), set()
-    for volunteer_id, status, _proposed_at, request_id, resident_id in matches:
+    for volunteer_id, status, _proposed_at, request_id, resident_id, *_time in matches:
         if request_id in request_pks and status != Match.Status.WITHDRAWN:
             excluded.add((request_id, volunteer_id))
         if status in HELPED:
@@ -255,9 +354,14 @@ def haversine_km(lat1, lon1, lat2, lon2):
     return 6371.0 * 2 * np.arcsin(np.sqrt(a))
 
 
+# The hard filters, in the order a refusal names them (matching/explain.py has their Dutch text).
+HARD_FILTERS = ("category", "availability", "vog", "paused", "room", "distance", "booked", "excluded")
+
+
 @dataclass
 class Scores:
     feasible: np.ndarray  # (requests × volunteers) passes every hard filter
+    passes: dict  # hard filter -> (requests × volunteers) passes that filter
     total: np.ndarray  # (requests × volunteers)
     parts: dict  # criterion -> (requests × volunteers) points
     distance: np.ndarray
@@ -266,8 +370,11 @@ class Scores:
     met: np.ndarray
 
 
-def score(requests: RequestArrays, volunteers: VolunteerArrays, weights, excluded=(), met=()):
-    """Hard filters and weighted criteria for every (request, volunteer) pair."""
+def score(requests: RequestArrays, volunteers: VolunteerArrays, weights, excluded=(), met=(), booked=None):
+    """Hard filters and weighted criteria for every (request, volunteer) pair.
+
+    `booked` (booked_matrix) marks volunteers who already have a proposed or accepted match at the time.
+    """
     R, V = len(requests.pks), len(volunteers)
     req = lambda values: values[:, None]  # noqa: E731 - broadcast a request column over volunteers
 
@@ -291,13 +398,24 @@ def score(requests: RequestArrays, volunteers: VolunteerArrays, weights, exclude
     )
     # Where neither the volunteer nor the location says anything, distance can't rule anyone out.
     unrestricted = (~has_max & ~volunteers.has_areas) | (has_max & ~known & ~volunteers.has_areas)
-    feasible = category_ok & (overlap != 0) & vog_ok & ~paused & has_room & (within | unrestricted)
+    not_excluded = np.ones((R, V), dtype=bool)
     if excluded:
         index_r = {pk: i for i, pk in enumerate(requests.pks.tolist())}
         index_v = {pk: i for i, pk in enumerate(volunteers.pks.tolist())}
         for request_pk, volunteer_pk in excluded:
             if request_pk in index_r and volunteer_pk in index_v:
-                feasible[index_r[request_pk], index_v[volunteer_pk]] = False
+                not_excluded[index_r[request_pk], index_v[volunteer_pk]] = False
+    passes = {
+        "category": category_ok,
+        "availability": overlap != 0,
+        "vog": np.broadcast_to(vog_ok, (R, V)),
+        "paused": np.broadcast_to(~paused, (R, V)),
+        "room": np.broadcast_to(has_room, (R, V)),
+        "distance": within | unrestricted,
+        "booked": ~booked if booked is not None else np.ones((R, V), dtype=bool),
+        "excluded": not_excluded,
+    }
+    feasible = np.logical_and.reduce([passes[key] for key in HARD_FILTERS])
 
     met_matrix = np.zeros((R, V), dtype=bool)
     if met:
@@ -327,6 +445,7 @@ def score(requests: RequestArrays, volunteers: VolunteerArrays, weights, exclude
     total = sum(parts.values())
     return Scores(
         feasible=feasible,
+        passes=passes,
         total=np.where(feasible, total, -np.inf),
         parts=parts,
         distance=distance,
@@ -334,6 +453,11 @@ def score(requests: RequestArrays, volunteers: VolunteerArrays, weights, exclude
         speaks=speaks,
         met=met_matrix,
     )
+
+
+def refusals(scores, r, v):
+    """The hard filters that (request r, volunteer v) fails, in HARD_FILTERS order."""
+    return [key for key in HARD_FILTERS if not scores.passes[key][r, v]]
 
 
 def criteria_for(scores, requests, volunteers, r, v):
@@ -345,7 +469,8 @@ def criteria_for(scores, requests, volunteers, r, v):
         "availability": {"slots": int(scores.overlap[r, v])},
         "language": {"language": requests.language_code[r], "speaks": bool(scores.speaks[r, v])},
         "load": {"count": int(volunteers.month_load[v])},
-        "continuity": {"met": bool(scores.met[r, v]), "resident": requests.resident_name[r]},
+        # No name: what is stored in a suggestion holds nothing of the resident (explain.py says "deze bewoner").
+        "continuity": {"met": bool(scores.met[r, v])},
         "recency": {"days": days},
     }
     return [{"key": key, "points": round(float(scores.parts[key][r, v]), 1), **facts[key]} for key in CRITERIA]

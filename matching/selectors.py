@@ -1,4 +1,21 @@
-from .models import HelpRequest, Offer
+"""Reads for matching's pages and for the sections it adds to netwerken's pages. Never writes.
+
+"Own" reads take the actor: a volunteer's matches are read with `volunteer=`, never by id alone.
+"""
+
+import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
+
+from netwerken.models import Volunteer
+from netwerken.selectors import volunteer_of
+
+from . import lifecycle
+from .models import BatchProposal, HelpRequest, Match, MatchSuggestion, Offer
+
+VOG_WARNING = datetime.timedelta(weeks=6)
 
 
 def help_request_list():
@@ -7,19 +24,39 @@ def help_request_list():
 
 def help_request_detail(pk):
     return (
-        HelpRequest.objects.select_related("resident", "category", "area", "consent__recorded_by", "created_by")
+        HelpRequest.objects.select_related("resident__area", "category", "area", "consent__recorded_by", "created_by")
         .prefetch_related("status_changes__by")
         .get(pk=pk)
     )
+
+
+def requests_of_resident(*, resident):
+    return HelpRequest.objects.filter(resident=resident).select_related("category", "consent").order_by("-created_at")
 
 
 def offers_of(volunteer):
     return Offer.objects.filter(volunteer=volunteer).select_related("category")
 
 
+def transitions_of(help_request, bound=None):
+    """The buttons of a request: its status, label, whether it needs a reason or an outcome, and the
+    form as posted if this button was refused (so the page shows the message and what was typed)."""
+    current = help_request.status
+    posted = bound.data.get("to_status") if bound is not None else None
+    return [
+        {
+            "status": status,
+            "bound": bound if posted == status else None,
+            "label": lifecycle.action_label(current, status),
+            "needs_reason": lifecycle.reason_required(current, status),
+            "needs_outcome": lifecycle.outcome_required(current, status),
+        }
+        for status in lifecycle.allowed_transitions(current)
+    ]
+
+
 def suggestions_context(help_request):
     from .explain import explain
-    from .models import Match, MatchSuggestion
     from .suggestions import state
 
     rows = list(
@@ -43,25 +80,154 @@ def suggestions_context(help_request):
     }
 
 
-def match_detail():
-    from .models import Match
+def request_page_context(help_request, transition_form=None):
+    from .models import Outcome
 
+    return {
+        "help_request": help_request,
+        "transitions": transitions_of(help_request, transition_form),
+        "transition_form": transition_form,
+        "outcomes": Outcome.choices,
+        "matches": matches_for_request(help_request),
+        **suggestions_context(help_request),
+    }
+
+
+def match_detail():
     return Match.objects.select_related(
-        "help_request__resident", "help_request__category", "help_request__organisation", "volunteer__membership__user"
+        "help_request__resident",
+        "help_request__category",
+        "help_request__area",
+        "help_request__organisation",
+        "volunteer__membership__user",
     ).prefetch_related("contact_logs", "satisfaction")
 
 
-def matches_for_request(help_request):
-    from .models import Match
+def own_match(*, volunteer, pk):
+    """A volunteer's own proposal or match, or None: another volunteer's match is as unknown as a missing one."""
+    return match_detail().filter(volunteer=volunteer, pk=pk).first()
 
+
+def matches_for_request(help_request):
     return Match.objects.filter(help_request=help_request).select_related("volunteer__membership__user")
 
 
-def volunteer_matches(volunteer):
-    from .models import Match
-
+def volunteer_matches(*, volunteer):
+    """The volunteer's open proposals and active matches, soonest deadline first."""
     return (
-        Match.objects.filter(volunteer=volunteer, status__in=[Match.Status.PROPOSED, Match.Status.ACCEPTED])
+        Match.objects.filter(volunteer=volunteer, status__in=Match.ACTIVE)
         .select_related("help_request__category", "help_request__area")
         .order_by("status", "deadline")
     )
+
+
+def vog_state(volunteer, today=None):
+    """'expired', 'expiring' (within six weeks) or None, with the days left, for the pages that show it."""
+    today = today or timezone.localdate()
+    if not volunteer.vog_seen or volunteer.vog_expires is None:
+        return None, None
+    days = (volunteer.vog_expires - today).days
+    if days < 0:
+        return "expired", days
+    if days <= VOG_WARNING.days:
+        return "expiring", days
+    return None, days
+
+
+def volunteer_vog_state(volunteer):
+    state, days = vog_state(volunteer)
+    return {"vog_state": state, "vog_days": days}
+
+
+def volunteer_detail(pk):
+    return (
+        Volunteer.objects.select_related("membership__user", "area", "consent")
+        .prefetch_related("areas", "categories", "offers__category")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def volunteer_dashboard_context(*, user):
+    volunteer = volunteer_of(user)
+    matches = list(volunteer_matches(volunteer=volunteer)) if volunteer else []
+    return {
+        "volunteer": volunteer,
+        "proposals": [m for m in matches if m.status == Match.Status.PROPOSED],
+        "active_matches": [m for m in matches if m.status == Match.Status.ACCEPTED],
+        **(volunteer_vog_state(volunteer) if volunteer else {}),
+    }
+
+
+def vog_expiring_volunteers(today=None):
+    """Active volunteers whose VOG expires within six weeks or has expired, soonest first."""
+    today = today or timezone.localdate()
+    return (
+        Volunteer.objects.filter(
+            status=Volunteer.Status.ACTIVE, vog_seen=True, vog_expires__lte=today + VOG_WARNING, erased_at__isnull=True
+        )
+        .select_related("membership__user")
+        .order_by("vog_expires")
+    )
+
+
+def coordinator_dashboard_context():
+    counts = HelpRequest.objects.aggregate(
+        new=Count("pk", filter=Q(status=HelpRequest.Status.NEW)),
+        searching=Count("pk", filter=Q(status=HelpRequest.Status.SEARCHING)),
+        proposed=Count("pk", filter=Q(status=HelpRequest.Status.PROPOSED)),
+        matched=Count("pk", filter=Q(status=HelpRequest.Status.MATCHED)),
+    )
+    vog = [(v, vog_state(v)[0], vog_state(v)[1]) for v in vog_expiring_volunteers()[:20]]
+    return {"request_counts": counts, "vog_warnings": vog}
+
+
+UNASSIGNED_REASONS = {
+    "category": _lazy("Niemand biedt deze soort hulp aan."),
+    "availability": _lazy("Niemand die deze hulp biedt, is op dat moment beschikbaar."),
+    "vog": _lazy("Niemand die dan kan, heeft een geldige VOG op de dag van de hulp."),
+    "paused": _lazy("Wie zou passen, heeft dan pauze."),
+    "room": _lazy("Wie zou passen, heeft het maximum voor deze maand al bereikt."),
+    "distance": _lazy("Niemand die dan kan, woont dichtbij genoeg of in deze buurt."),
+    "booked": _lazy("Wie zou passen, is op dat moment al gekoppeld of voorgesteld."),
+    "excluded": _lazy("Wie zou passen, heeft deze hulpvraag al eens afgewezen of laten verlopen."),
+    "taken": _lazy(
+        "Er was wel iemand, maar die ging naar een andere hulpvraag (zo werden er meer of betere paren), "
+        "of zou dan twee hulpvragen tegelijk hebben."
+    ),
+}
+
+
+def batch_page_context(run):
+    """A batch run's page: each pair with its explanation, the requests left over and why, and the
+    gain over a simple greedy pass stated as it is (also when there is none)."""
+    from .explain import explain
+
+    pairs = list(
+        BatchProposal.objects.filter(run=run)
+        .select_related("help_request__resident", "help_request__category", "volunteer__membership__user")
+        .order_by("decision", "-score", "pk")
+    )
+    ids = [row["request"] for row in run.unassigned]
+    requests = HelpRequest.objects.select_related("resident", "category").in_bulk(ids)
+    unassigned = [
+        (requests[row["request"]], UNASSIGNED_REASONS.get(row["reason"], row["reason"]))
+        for row in run.unassigned
+        if row["request"] in requests
+    ]
+    gain = None
+    if run.total_score is not None and run.greedy_score is not None:
+        difference = round(run.total_score - run.greedy_score, 1)
+        gain = {
+            "difference": difference,
+            "percent": round(100 * difference / run.greedy_score, 1) if run.greedy_score else None,
+            "greedy_count": run.greedy_count,
+            "count": len(pairs),
+        }
+    return {
+        "run": run,
+        "pairs": [(pair, explain(pair.criteria)) for pair in pairs],
+        "pending": sum(1 for pair in pairs if pair.decision == BatchProposal.Decision.PENDING),
+        "unassigned": unassigned,
+        "gain": gain,
+    }

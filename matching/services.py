@@ -1,9 +1,10 @@
-"""Writes for requests, offers and categories."""
+"""Writes for requests, offers, categories, and a volunteer's sign-up and profile (with what they help with)."""
 
 from django.db import transaction
 from django.utils import timezone
 
 from netwerken import availability
+from netwerken import services as people
 from netwerken.services import consent_record
 
 from .models import Category, HelpRequest, Offer, StatusChange
@@ -36,6 +37,39 @@ def help_request_create(
     return help_request
 
 
+@transaction.atomic
+def help_request_intake(
+    *, organisation, resident=None, new_resident=None, by, channel, consent_method, consent_text, **fields
+):
+    """The coordinator's phone intake: the chosen resident, or a new one, and their request, in one transaction."""
+    if resident is None:
+        resident = people.resident_create(organisation=organisation, **new_resident)
+    return help_request_create(
+        organisation=organisation,
+        resident=resident,
+        by=by,
+        channel=channel,
+        consent_method=consent_method,
+        consent_text=consent_text,
+        **fields,
+    )
+
+
+@transaction.atomic
+def help_request_online(*, organisation, resident_data, consent_method, consent_text, **fields):
+    """A resident's own request on the public page: attached to them if they asked before (people service)."""
+    resident = people.resident_for_online_request(organisation=organisation, **resident_data)
+    return help_request_create(
+        organisation=organisation,
+        resident=resident,
+        by=None,
+        channel=HelpRequest.Channel.ONLINE,
+        consent_method=consent_method,
+        consent_text=consent_text,
+        **fields,
+    )
+
+
 def help_request_update(*, help_request, recurring_slots=0, **fields):
     for name, value in fields.items():
         setattr(help_request, name, value)
@@ -65,3 +99,78 @@ def category_save(*, organisation, category=None, name, requires_vog, active):
     category.name, category.requires_vog, category.active = name, requires_vog, active
     category.save()
     return category
+
+
+# --- set-up of a new organisation ---------------------------------------------------------------------
+
+DEFAULT_CATEGORIES = [
+    ("Boodschappen", False),
+    ("Vervoer en ziekenhuisvervoer", False),
+    ("Klusjes", False),
+    ("Tuin", False),
+    ("Bezoek en gezelschap", True),
+    ("Koken en maaltijden", False),
+    ("Administratie en post", True),
+    ("Computer en telefoon", False),
+    ("Wandelen", False),
+]
+
+
+def categories_setup_defaults(*, organisation):
+    """Sensible Dutch help categories for a new organisation; the org admin adapts them."""
+    existing = set(Category.objects.filter(organisation=organisation).values_list("name", flat=True))
+    Category.objects.bulk_create(
+        [
+            Category(organisation=organisation, name=name, requires_vog=requires_vog)
+            for name, requires_vog in DEFAULT_CATEGORIES
+            if name not in existing
+        ]
+    )
+
+
+# --- a volunteer's sign-up and profile: netwerken's person plus what they help with -------------------
+
+
+@transaction.atomic
+def volunteer_signup(*, organisation, user, consent_text, categories, **profile):
+    """A person becomes a volunteer: membership, profile and consent (netwerken), and their kinds of help."""
+    volunteer = people.volunteer_register(organisation=organisation, user=user, consent_text=consent_text, **profile)
+    volunteer.categories.set(categories)
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_profile_update(*, volunteer, categories=None, **fields):
+    volunteer = people.volunteer_update_profile(volunteer=volunteer, **fields)
+    if categories is not None:
+        volunteer.categories.set(categories)
+    return volunteer
+
+
+# --- certificates of conduct (VOG) ----------------------------------------------------------------------
+
+
+def vog_send_warnings(*, today=None) -> int:
+    """Six weeks before a VOG expires (or once it has, if nobody was warned yet), the volunteer and the
+    coordinators get one mail per expiry date. Returns how many volunteers were warned."""
+    from netwerken.models import Volunteer
+
+    from . import notifications
+    from .selectors import vog_expiring_volunteers
+
+    today = today or timezone.localdate()
+    warned = 0
+    for volunteer in vog_expiring_volunteers(today=today):
+        if volunteer.vog_warned_for == volunteer.vog_expires:
+            continue
+        with transaction.atomic():
+            # Claimed first, so two sweeps at once send one warning.
+            claimed = (
+                Volunteer.objects.filter(pk=volunteer.pk, vog_expires=volunteer.vog_expires)
+                .exclude(vog_warned_for=volunteer.vog_expires)
+                .update(vog_warned_for=volunteer.vog_expires)
+            )
+            if claimed:
+                notifications.tell_about_vog(volunteer, (volunteer.vog_expires - today).days)
+                warned += 1
+    return warned

@@ -36,7 +36,7 @@ def candidates_for(help_request):
     """Active volunteers who offer the category and are free at the time: the SQL half of the hard filters."""
     category_id = help_request.category_id
     offers_it = Exists(
-        Volunteer.categories.through.objects.filter(volunteer_id=OuterRef("pk"), category_id=category_id)
+        Category.volunteers.through.objects.filter(volunteer_id=OuterRef("pk"), category_id=category_id)
     ) | Exists(Offer.objects.filter(volunteer_id=OuterRef("pk"), category_id=category_id, active=True))
     free_then = Q(_slots__gt=0) | Exists(
         Offer.objects.filter(volunteer_id=OuterRef("pk"), category_id=category_id, active=True)
@@ -72,7 +72,7 @@ def compute_for_request(help_request_id):
         area_index = {help_request.resident.area_id: 0} if help_request.resident.area_id else {}
         volunteers_qs = candidates_for(help_request)
         requests = scoring.load_requests([help_request], category_index, area_index, help_request.organisation)
-        matches = scoring.recent_matches(requests.pks, requests.resident)
+        matches = scoring.recent_matches(requests.pks, requests.resident, slots=help_request.slots)
         volunteers = scoring.load_volunteers(
             volunteers_qs,
             category_index,
@@ -84,7 +84,8 @@ def compute_for_request(help_request_id):
         excluded, met = scoring.pair_sets(requests.pks, matches)
         rows = []
         if len(volunteers):
-            scores = scoring.score(requests, volunteers, weights, excluded, met)
+            booked = scoring.booked_matrix(requests, volunteers, matches)
+            scores = scoring.score(requests, volunteers, weights, excluded, met, booked=booked)
             feasible = np.flatnonzero(scores.feasible[0])
             best = feasible[np.argsort(-scores.total[0, feasible], kind="stable")][:TOP_N]
             rows = [

@@ -86,6 +86,17 @@ def send_proposal_reminders():
 
 
 @shared_task(**RETRY)
+def warn_vog_expiry():
+    from .services import vog_send_warnings
+
+    total = 0
+    for organisation_id in _providers():
+        with scope(organisation=organisation_id):
+            total += vog_send_warnings()
+    return total
+
+
+@shared_task(**RETRY)
 def run_batch(organisation_id, run_id):
     from .batch import run
 

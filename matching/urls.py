@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import match_views, views
+from . import match_views, views, volunteer_views
 
 app_name = "matching"
 
@@ -26,5 +26,19 @@ urlpatterns = [
     path("hulpvragen/alles-voorstellen/<int:run>/<int:proposal>/", match_views.batch_decide, name="batch_decide"),
     path("koppelingen/<int:match>/", match_views.match_detail, name="match_detail"),
     path("mijn/koppelingen/<int:match>/", match_views.my_match, name="my_match"),
+    path(
+        "hulpvragen/alles-voorstellen/<int:run>/alles-bevestigen/",
+        match_views.batch_confirm_all,
+        name="batch_confirm_all",
+    ),
     path("voorstel/<str:token>/", match_views.proposal_link, name="proposal_link"),
+    path("word-vrijwilliger/", volunteer_views.volunteer_signup, name="volunteer_signup"),
+    path("vrijwilligers/", volunteer_views.volunteer_list, name="volunteer_list"),
+    path("vrijwilligers/<int:volunteer>/", volunteer_views.volunteer_detail, name="volunteer_detail"),
+    path("vrijwilligers/<int:volunteer>/gegevens.json", volunteer_views.volunteer_export, name="volunteer_export"),
+    path("vrijwilligers/<int:volunteer>/wissen/", volunteer_views.volunteer_erase, name="volunteer_erase"),
+    path("mijn/profiel/", volunteer_views.my_profile, name="my_profile"),
+    path("mijn/pauze/", volunteer_views.my_pause, name="my_pause"),
+    path("mijn/gegevens.json", volunteer_views.my_data, name="my_data"),
+    path("mijn/gegevens-wissen/", volunteer_views.my_erase, name="my_erase"),
 ]

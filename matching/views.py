@@ -1,18 +1,17 @@
 """Requests: the coordinator's intake, list and detail, the public request form; volunteers' offers."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
+from netwerken import privacy
 from netwerken import selectors as people
-from netwerken import services as people_services
 from netwerken.consent import resident_online_consent_text, resident_phone_consent_text
-from netwerken.models import AccessLog, Consent, Resident
+from netwerken.models import Consent, Resident
 from netwerken.pagination import filtered_page
+from netwerken.ratelimits import limited, record_success
 from netwerken.tenancy import public_page, role_required
 from netwerken.validators import parse_id
 
@@ -20,6 +19,8 @@ from . import lifecycle, selectors, services
 from .filters import HelpRequestFilter
 from .forms import CategoryForm, IntakeForm, OfferForm, OnlineRequestForm, RequestFields, TransitionForm
 from .models import Category, HelpRequest, Offer
+
+ONLINE_REQUEST_RATE = "5/h"
 
 REQUEST_FIELDS = RequestFields._meta.fields
 
@@ -49,21 +50,18 @@ def intake(request, org):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            resident = data["resident"] or people_services.resident_create(
-                organisation=organisation, **form.new_resident_data()
-            )
-            help_request = services.help_request_create(
-                organisation=organisation,
-                resident=resident,
-                by=request.user,
-                channel=data["channel"],
-                consent_method=Consent.Method.PHONE,
-                consent_text=consent_text,
-                recurring_slots=data.get("recurring_slots") or 0,
-                **{name: data[name] for name in REQUEST_FIELDS},
-            )
-        messages.success(request, _("De hulpvraag van %(name)s is opgeslagen.") % {"name": resident.name})
+        help_request = services.help_request_intake(
+            organisation=organisation,
+            resident=data["resident"],
+            new_resident=None if data["resident"] else form.new_resident_data(),
+            by=request.user,
+            channel=data["channel"],
+            consent_method=Consent.Method.PHONE,
+            consent_text=consent_text,
+            recurring_slots=data.get("recurring_slots") or 0,
+            **{name: data[name] for name in REQUEST_FIELDS},
+        )
+        messages.success(request, _("De hulpvraag van %(name)s is opgeslagen.") % {"name": help_request.resident.name})
         return redirect("matching:request_detail", org=org, help_request=help_request.pk)
     return render(
         request,
@@ -78,27 +76,8 @@ def request_detail(request, org, help_request):
         help_request = selectors.help_request_detail(help_request)
     except HelpRequest.DoesNotExist:
         raise Http404 from None
-    AccessLog.objects.create(
-        organisation=request.tenant.organisation,
-        user=request.user,
-        resident=help_request.resident,
-        help_request=help_request,
-    )
-    transitions = [
-        (status, lifecycle.ACTION_LABELS[status], status in lifecycle.REASON_REQUIRED)
-        for status in lifecycle.allowed_transitions(help_request.status)
-        if status not in lifecycle.SET_BY_MATCHING
-    ]
-    return render(
-        request,
-        "matching/request_detail.html",
-        {
-            "help_request": help_request,
-            "transitions": transitions,
-            "matches": selectors.matches_for_request(help_request),
-            **selectors.suggestions_context(help_request),
-        },
-    )
+    privacy.access_log_record(user=request.user, resident=help_request.resident, subject=help_request)
+    return render(request, "matching/request_detail.html", selectors.request_page_context(help_request))
 
 
 @role_required("matching.change_request")
@@ -120,31 +99,31 @@ def request_edit(request, org, help_request):
 @require_POST
 @role_required("matching.change_request")
 def request_transition(request, org, help_request):
-    help_request = get_object_or_404(HelpRequest, pk=help_request)
+    """A button on the request page. A refusal shows the page again with the message at the field and
+    everything typed still there."""
+    try:
+        help_request = selectors.help_request_detail(help_request)
+    except HelpRequest.DoesNotExist:
+        raise Http404 from None
     form = TransitionForm(request.POST)
     if form.has_error("to_status"):
         messages.error(request, _("Deze status bestaat niet."))
-    elif not form.is_valid():
-        # Only the reason can be wrong here (too long, a NUL character): say so, not "no such status".
-        messages.error(request, _("Reden: %(error)s") % {"error": " ".join(form.errors["reason"])})
-    else:
+        return redirect("matching:request_detail", org=org, help_request=help_request.pk)
+    if form.is_valid():
         try:
-            lifecycle.request_transition(
-                help_request=help_request,
-                to_status=form.cleaned_data["to_status"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
+            lifecycle.request_transition(by=request.user, help_request=help_request, **form.cleaned_data)
             messages.success(
                 request, _("Status gewijzigd naar ‘%(status)s’.") % {"status": help_request.get_status_display()}
             )
+            return redirect("matching:request_detail", org=org, help_request=help_request.pk)
         except lifecycle.InvalidTransition as error:
-            messages.error(request, error.message)
-    return redirect("matching:request_detail", org=org, help_request=help_request.pk)
+            form.add_error(error.field, error.message)
+    privacy.access_log_record(user=request.user, resident=help_request.resident, subject=help_request)
+    context = selectors.request_page_context(help_request, transition_form=form)
+    return render(request, "matching/request_detail.html", context)
 
 
 @public_page
-@ratelimit(key="ip", rate="5/h", method="POST", block=False)
 def online_request(request, org):
     """A resident asks for help without an account; the request arrives as 'nieuw' for a coordinator."""
     organisation = request.tenant.organisation
@@ -153,7 +132,7 @@ def online_request(request, org):
     consent_text = resident_online_consent_text(organisation)
     form = OnlineRequestForm(request.POST if request.method == "POST" else None, consent_text=consent_text)
     if request.method == "POST":
-        if getattr(request, "limited", False):
+        if limited(request, "online_request", ONLINE_REQUEST_RATE):
             form.add_error(
                 None,
                 _("Er zijn vanaf dit adres veel hulpvragen verstuurd. Bel ons, of probeer het over een uur opnieuw."),
@@ -163,25 +142,16 @@ def online_request(request, org):
             return redirect("matching:online_request_thanks", org=org)
         elif form.is_valid():
             data = form.cleaned_data
-            with transaction.atomic():
-                resident_data = form.new_resident_data()
-                resident = (
-                    Resident.objects.filter(phone=resident_data["phone"], postcode=resident_data["postcode"]).first()
-                    if resident_data["phone"]
-                    else None
-                )
-                resident = resident or people_services.resident_create(organisation=organisation, **resident_data)
-                services.help_request_create(
-                    organisation=organisation,
-                    resident=resident,
-                    by=None,
-                    channel=HelpRequest.Channel.ONLINE,
-                    consent_method=Consent.Method.ONLINE,
-                    consent_text=consent_text,
-                    category=data["category"],
-                    description=data["description"],
-                    date=data["date"],
-                )
+            services.help_request_online(
+                organisation=organisation,
+                resident_data=form.new_resident_data(),
+                consent_method=Consent.Method.ONLINE,
+                consent_text=consent_text,
+                category=data["category"],
+                description=data["description"],
+                date=data["date"],
+            )
+            record_success(request, "online_request", ONLINE_REQUEST_RATE)
             return redirect("matching:online_request_thanks", org=org)
     return render(request, "matching/online_request.html", {"form": form})
 
@@ -203,7 +173,7 @@ def my_offers(request, org):
     volunteer = people.volunteer_of(request.user)
     if volunteer is None:
         messages.info(request, _("Vul eerst je vrijwilligersprofiel in."))
-        return redirect("netwerken:volunteer_signup", org=org)
+        return redirect("matching:volunteer_signup", org=org)
     form = OfferForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

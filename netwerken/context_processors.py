@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from .menu import menu_for
@@ -12,7 +11,6 @@ def tenant(request):
         "menu": menu_for(tenant),
         # Lazy: only pages that show the organisation switcher pay its one query.
         "my_memberships": SimpleLazyObject(lambda: _memberships(request)),
-        "DEMO_ACCOUNTS": _demo_accounts() if settings.DEBUG else None,
     }
 
 
@@ -20,9 +18,3 @@ def _memberships(request):
     from .selectors import memberships_of
 
     return memberships_of(request.user)
-
-
-def _demo_accounts():
-    from .demo import DEMO_ACCOUNTS
-
-    return DEMO_ACCOUNTS

@@ -17,8 +17,16 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
-def queue_email(*, to, subject, body_text, body_html=""):
-    email = OutgoingEmail.objects.create(to=to, subject=subject, body_text=body_text, body_html=body_html)
+def queue_email(*, to, subject, body_text, body_html="", organisation_id=None, resident_id=None):
+    """Queues one mail. `organisation_id` and `resident_id` say whose it is, for erasure."""
+    email = OutgoingEmail.objects.create(
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        organisation_id=organisation_id,
+        resident_id=resident_id,
+    )
     from .tasks import send_email
 
     transaction.on_commit(lambda: send_email.delay(email.pk))

@@ -84,6 +84,11 @@ class Organisation(models.Model):
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices, default=Kind.PROVIDER)
     help_type = models.CharField(_("type buurthulp"), max_length=20, choices=HelpType.choices, blank=True)
     phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices, blank=True)
+    retention_months = models.PositiveSmallIntegerField(
+        _("bewaartermijn (maanden na de laatste afgeronde hulpvraag)"),
+        default=24,
+        help_text=_("Daarna worden de persoonsgegevens van een bewoner automatisch gewist; de aantallen blijven."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     funded_organisations = models.ManyToManyField(
@@ -98,6 +103,9 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 name="provider_has_type_and_phase",
                 condition=Q(kind="financier") | (~Q(help_type="") & ~Q(phase="")),
+            ),
+            models.CheckConstraint(
+                name="organisation_retention_sensible", condition=Q(retention_months__gte=1, retention_months__lte=120)
             ),
         ]
 
@@ -173,8 +181,14 @@ class Membership(models.Model):
 
 
 class OutgoingEmail(models.Model):
-    """Mail waits here until a task has sent it, so a lost task or broker outage delays it, never drops it."""
+    """Mail waits here until a task has sent it, so a lost task or broker outage delays it, never drops it.
 
+    `organisation` and `resident` say whose mail it is, so erasing a resident finds every copy that
+    mentions them (account mail of allauth belongs to no organisation).
+    """
+
+    organisation = models.ForeignKey("Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    resident = models.ForeignKey("Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     to = models.EmailField()
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
@@ -276,7 +290,8 @@ class Resident(TenantModel):
     """A resident who asks for help (hulpvrager). Usually has no account; often phones in."""
 
     name = models.CharField(_("naam"), max_length=150)
-    phone = models.CharField(_("telefoon"), max_length=10, blank=True, db_index=True)
+    # E.164 ('+31612345678'), parsed and validated with the phonenumbers library (netwerken/validators.py).
+    phone = models.CharField(_("telefoon"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("e-mailadres"), blank=True)
     postcode = models.CharField(_("postcode"), max_length=7, db_index=True)
     house_number = models.CharField(_("huisnummer"), max_length=12)
@@ -311,8 +326,11 @@ class Volunteer(TenantModel):
         STEADY = "maatje", _("een vast contact (maatje)")
         BOTH = "beide", _("allebei")
 
-    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="volunteer")
-    phone = models.CharField(_("telefoon"), max_length=10)
+    # Empty once the volunteer's data is erased: the row stays, anonymous, so the figures stay counted.
+    membership = models.OneToOneField(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="volunteer"
+    )
+    phone = models.CharField(_("telefoon"), max_length=20)
     postcode = models.CharField(_("postcode"), max_length=7)
     house_number = models.CharField(_("huisnummer"), max_length=12)
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -321,9 +339,6 @@ class Volunteer(TenantModel):
     areas = models.ManyToManyField(Area, blank=True, related_name="volunteers", verbose_name=_("buurten"))
     max_distance_km = models.DecimalField(
         _("maximale afstand (km)"), max_digits=4, decimal_places=1, null=True, blank=True
-    )
-    categories = models.ManyToManyField(
-        "matching.Category", blank=True, related_name="volunteers", verbose_name=_("soorten hulp")
     )
     availability = models.PositiveIntegerField(_("beschikbaarheid"), default=0)
     languages = models.CharField(_("talen"), max_length=100, default="nl")
@@ -337,6 +352,9 @@ class Volunteer(TenantModel):
     vog_expires = models.DateField(_("VOG geldig tot"), null=True, blank=True)
     paused_from = models.DateField(_("pauze vanaf"), null=True, blank=True)
     paused_until = models.DateField(_("pauze tot en met"), null=True, blank=True)
+    # The expiry date the six-week warning was sent for, so each VOG is warned about once.
+    vog_warned_for = models.DateField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -359,11 +377,17 @@ class Volunteer(TenantModel):
         ]
 
     def __str__(self):
-        return str(self.membership.user)
+        return self.name
 
     @property
     def name(self):
-        return self.membership.user.name
+        if self.membership_id is None:
+            return str(_("Gewiste vrijwilliger"))
+        return self.membership.user.name or self.membership.user.email
+
+    @property
+    def user(self):
+        return self.membership.user if self.membership_id else None
 
     def vog_valid_on(self, day):
         return self.vog_seen and self.vog_expires is not None and self.vog_expires >= day
@@ -391,13 +415,18 @@ class Volunteer(TenantModel):
 
 
 class AccessLog(TenantModel):
-    """Who looked at a resident's personal (possibly health) data, and when."""
+    """Who looked at a resident's personal (possibly health) data, and when.
+
+    `subject` is what was looked at (a request, a match), by content type, so every app logs through
+    the one writer in netwerken/privacy.py without netwerken knowing the other apps' models.
+    """
 
     user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     resident = models.ForeignKey(Resident, null=True, on_delete=models.SET_NULL, related_name="access_logs")
-    help_request = models.ForeignKey(
-        "matching.HelpRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="access_logs"
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Action(models.TextChoices):
         VIEWED = "bekeken", _("bekeken")

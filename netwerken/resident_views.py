@@ -8,24 +8,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import privacy
-from .models import AccessLog, Resident
+from . import privacy, registry
+from .models import Resident
 from .tenancy import role_required
 
 
 @role_required("netwerken.manage_residents")
 def resident_detail(request, org, resident):
-    from matching.models import HelpRequest
-
     resident = get_object_or_404(Resident.objects.select_related("area"), pk=resident)
-    AccessLog.objects.create(organisation=request.tenant.organisation, user=request.user, resident=resident)
+    privacy.access_log_record(user=request.user, resident=resident)
     return render(
         request,
         "netwerken/resident_detail.html",
         {
             "resident": resident,
-            "requests": HelpRequest.objects.filter(resident=resident).select_related("category", "consent"),
-            "access_logs": AccessLog.objects.filter(resident=resident).select_related("user")[:50],
+            "sections": registry.render_sections("resident_detail", request, resident=resident),
+            "access_logs": privacy.access_logs_of(resident),
         },
     )
 

@@ -1,4 +1,7 @@
-"""Who may do what, in one place. Every check takes (user, organisation)."""
+"""Who may do what: the role predicates, and netwerken's permissions. Every check takes (user, organisation).
+
+Each app adds its own permissions in its rules.py (loaded by rules' autodiscovery) from these predicates.
+"""
 
 import rules
 
@@ -43,17 +46,6 @@ rules.add_perm("netwerken.funder_dashboard", is_funder)
 # Organisation set-up: staff, roles and the organisation's own settings.
 rules.add_perm("netwerken.view_staff", is_org_admin | is_coordinator)
 rules.add_perm("netwerken.manage_organisation", is_org_admin)
-
-
-# Volunteers and residents (issue: intake and lifecycle)
-rules.add_perm("netwerken.view_volunteers", is_coordinator)
-rules.add_perm("netwerken.intake_volunteer", is_coordinator)
-rules.add_perm("netwerken.own_profile", is_volunteer)
 rules.add_perm("netwerken.manage_areas", is_org_admin)
-rules.add_perm("matching.view_requests", is_coordinator)
-rules.add_perm("matching.intake", is_coordinator)
-rules.add_perm("matching.change_request", is_coordinator)
-rules.add_perm("matching.own_offers", is_volunteer)
-rules.add_perm("matching.manage_categories", is_org_admin)
-rules.add_perm("matching.propose", is_coordinator)
 rules.add_perm("netwerken.manage_residents", is_coordinator)
+# matching's permissions are in matching/rules.py, with these predicates.

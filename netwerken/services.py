@@ -24,43 +24,29 @@ def membership_set_roles(*, membership, roles):
     return membership
 
 
-def organisation_update(*, organisation, name, municipality, help_type, phase):
+def organisation_update(*, organisation, name, municipality, help_type, phase, retention_months):
     organisation.name = name
     organisation.municipality = municipality
     organisation.help_type = help_type
     organisation.phase = phase
+    organisation.retention_months = retention_months
     organisation.full_clean()
-    organisation.save(update_fields=["name", "municipality", "help_type", "phase"])
+    organisation.save(update_fields=["name", "municipality", "help_type", "phase", "retention_months"])
     return organisation
 
 
 # --- set-up -----------------------------------------------------------------------------------------
 
-DEFAULT_CATEGORIES = [
-    ("Boodschappen", False),
-    ("Vervoer en ziekenhuisvervoer", False),
-    ("Klusjes", False),
-    ("Tuin", False),
-    ("Bezoek en gezelschap", True),
-    ("Koken en maaltijden", False),
-    ("Administratie en post", True),
-    ("Computer en telefoon", False),
-    ("Wandelen", False),
-]
 
+def organisation_setup(*, organisation):
+    """Everything a new organisation starts with; each app registers its part (netwerken/registry.py)."""
+    from django_scopes import scope
 
-def organisation_setup_defaults(*, organisation):
-    """Sensible Dutch help categories for a new organisation; the org admin adapts them."""
-    from matching.models import Category
+    from .registry import organisation_setup_hooks
 
-    existing = set(Category.objects.filter(organisation=organisation).values_list("name", flat=True))
-    Category.objects.bulk_create(
-        [
-            Category(organisation=organisation, name=name, requires_vog=requires_vog)
-            for name, requires_vog in DEFAULT_CATEGORIES
-            if name not in existing
-        ]
-    )
+    with scope(organisation=organisation):
+        for hook in organisation_setup_hooks():
+            hook(organisation=organisation)
 
 
 @transaction.atomic
@@ -110,6 +96,26 @@ def resident_create(*, organisation, name, phone="", email="", postcode, house_n
     return resident
 
 
+def resident_for_online_request(*, organisation, name, phone="", email="", postcode, house_number, street=""):
+    """The resident an online request belongs to: one who asked before with the same phone number and
+    postcode gets the new request too (a second record would split their history); otherwise a new one."""
+    from .models import Resident
+
+    if phone:
+        existing = Resident.objects.filter(phone=phone, postcode=postcode, erased_at__isnull=True).first()
+        if existing is not None:
+            return existing
+    return resident_create(
+        organisation=organisation,
+        name=name,
+        phone=phone,
+        email=email,
+        postcode=postcode,
+        house_number=house_number,
+        street=street,
+    )
+
+
 def _refine_location_later(instance):
     from django.conf import settings
 
@@ -130,7 +136,6 @@ def volunteer_register(
     house_number,
     areas,
     max_distance_km,
-    categories,
     availability,
     languages,
     preference,
@@ -163,24 +168,23 @@ def volunteer_register(
     geo.locate(volunteer)
     volunteer.save()
     volunteer.areas.set(areas)
-    volunteer.categories.set(categories)
     _refine_location_later(volunteer)
-    _volunteer_changed(volunteer)
+    volunteer_changed(volunteer)
     return volunteer
 
 
-def _volunteer_changed(volunteer):
-    """Matching recomputes the suggestions this volunteer's change affects (after the commit)."""
-    from matching.tasks import enqueue_volunteer_sync
+def volunteer_changed(volunteer):
+    """Tells whoever registered (matching: recompute the suggestions this change affects, after the commit)."""
+    from .registry import volunteer_changed_hooks
 
-    enqueue_volunteer_sync(volunteer)
+    for hook in volunteer_changed_hooks():
+        hook(volunteer)
 
 
 def volunteer_update_profile(*, volunteer, **fields):
     from . import geo
 
     areas = fields.pop("areas", None)
-    categories = fields.pop("categories", None)
     if "languages" in fields:
         fields["languages"] = ",".join(fields["languages"])
     moved = "postcode" in fields and fields["postcode"] != volunteer.postcode
@@ -191,11 +195,9 @@ def volunteer_update_profile(*, volunteer, **fields):
     volunteer.save()
     if areas is not None:
         volunteer.areas.set(areas)
-    if categories is not None:
-        volunteer.categories.set(categories)
     if moved:
         _refine_location_later(volunteer)
-    _volunteer_changed(volunteer)
+    volunteer_changed(volunteer)
     return volunteer
 
 
@@ -215,12 +217,12 @@ def volunteer_intake(*, volunteer, by, status, vog_seen, vog_date, vog_expires):
     volunteer.save(
         update_fields=["status", "activated_at", "intake_by", "vog_seen", "vog_date", "vog_expires", "updated_at"]
     )
-    _volunteer_changed(volunteer)
+    volunteer_changed(volunteer)
     return volunteer
 
 
 def volunteer_pause(*, volunteer, paused_from, paused_until):
     volunteer.paused_from, volunteer.paused_until = paused_from, paused_until
     volunteer.save(update_fields=["paused_from", "paused_until", "updated_at"])
-    _volunteer_changed(volunteer)
+    volunteer_changed(volunteer)
     return volunteer

@@ -41,3 +41,20 @@ def refine_location(model_label, pk, organisation_id):
             return False
         model.objects.filter(pk=pk).update(latitude=coords[0], longitude=coords[1])
     return True
+
+
+@shared_task
+def apply_retention():
+    """Erases residents past their organisation's retention period (netwerken/privacy.py), per organisation."""
+    from django_scopes import scope, scopes_disabled
+
+    from . import privacy
+    from .models import Organisation
+
+    with scopes_disabled():
+        organisations = list(Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).values_list("pk", flat=True))
+    total = 0
+    for organisation_id in organisations:
+        with scope(organisation=organisation_id):
+            total += privacy.resident_retention_run()
+    return total

@@ -18,7 +18,8 @@ from django.utils.translation import ngettext
 POSTCODE_RE = re.compile(r"([1-9][0-9]{3}) ?([A-Z]{2})", re.ASCII)
 # SA, SD and SS are not used in Dutch postcodes.
 POSTCODE_UNUSED = {"SA", "SD", "SS"}
-PHONE_RE = re.compile(r"0[1-9][0-9]{8}", re.ASCII)
+# Numbers without a country code are Dutch.
+PHONE_REGION = "NL"
 # 12, 12a, 12 A, 12-bis, 12 hs, 12-1: letters may follow the number directly, a number needs a separator
 # ('123456' is a typo, not 12345 with addition 6); a separator needs something after it ('12-').
 _SEP = r"(?: ?- ?| )"
@@ -64,31 +65,69 @@ def normalize_postcode(value):
     return f"{match.group(1)} {match.group(2)}"
 
 
-def normalize_phone(value):
-    """Dutch numbers as 10 digits starting with 0: '06-12 34 56 78', '+31 6 1234 5678' → '0612345678'."""
+def _parse_phone(value):
+    import phonenumbers
+
     cleaned = _prepare(value)
-    if cleaned is not None:
-        cleaned = re.sub(r"[\s\-().]", "", cleaned)
-        if cleaned.startswith("+31"):
-            cleaned = "0" + cleaned[3:]
-        elif cleaned.startswith("0031"):
-            cleaned = "0" + cleaned[4:]
-        if cleaned.startswith("00"):
-            # '+31 (0)6 ...' leaves '006...'
-            cleaned = cleaned[1:]
-    if cleaned is None or not PHONE_RE.fullmatch(cleaned):
+    if not cleaned:
+        return None
+    try:
+        number = phonenumbers.parse(cleaned, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def normalize_phone(value):
+    """A phone number as E.164 ('+31612345678'), parsed and validated with Google's libphonenumber.
+
+    Dutch numbers may be typed any usual way ('06-12 34 56 78', '0348 123456', '+31 (0)6 1234 5678'),
+    service numbers (0800, 0900) are fine, and numbers abroad are written with their country code
+    ('+32 2 555 12 34', '0049 30 1234567').
+    """
+    import phonenumbers
+
+    number = _parse_phone(value)
+    if number is None:
         raise ValidationError(
-            _("Vul een Nederlands telefoonnummer in, zoals 06-12345678 of 030-1234567."), code="phone"
+            _("Vul een geldig telefoonnummer in, zoals 06-12345678 of 030-1234567; uit het buitenland met +32 of +49."),
+            code="phone",
         )
-    return cleaned
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def format_phone(value):
-    if not value or len(value) != 10:
-        return value or ""
-    if value.startswith("06"):
-        return f"{value[:2]}-{value[2:]}"
-    return f"{value[:3]}-{value[3:]}"
+    """For reading aloud and dialling: Dutch numbers in the national way ('0348 123 456', '06 12345678'),
+    others internationally ('+32 2 555 12 34'). Anything unparseable is shown as stored."""
+    import phonenumbers
+
+    if not value:
+        return ""
+    number = _parse_phone(value)
+    if number is None:
+        return value
+    if phonenumbers.region_code_for_number(number) == PHONE_REGION:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_variants(value):
+    """The ways a stored number may have been written in free text or mail, for erasure."""
+    import phonenumbers
+
+    number = _parse_phone(value)
+    if number is None:
+        return [value] if value else []
+    formats = (
+        phonenumbers.PhoneNumberFormat.E164,
+        phonenumbers.PhoneNumberFormat.NATIONAL,
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+    )
+    variants = {phonenumbers.format_number(number, f) for f in formats}
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    variants.add(national.replace(" ", ""))
+    variants.add(format_phone(value))
+    return sorted(v for v in variants if v)
 
 
 def normalize_house_number(value):

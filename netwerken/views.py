@@ -7,11 +7,11 @@ from django.views.decorators.cache import never_cache
 
 from buurthulp.celery import app as celery_app
 
-from . import selectors, services
+from . import registry, selectors, services
 from .forms import MembershipRolesForm, OrganisationSettingsForm
 from .models import Membership
 from .roles import LANDING_ORDER, Role
-from .tenancy import SESSION_KEY, role_required
+from .tenancy import SESSION_KEY, public_page, role_required
 
 
 def home(request):
@@ -37,24 +37,29 @@ def org_home(request, org):
 
 @role_required("netwerken.coordinator_dashboard")
 def coordinator_dashboard(request, org):
-    return render(request, "netwerken/dashboard_coordinator.html", {"figures": selectors.organisation_figures()})
+    return render(
+        request,
+        "netwerken/dashboard_coordinator.html",
+        {
+            "figures": selectors.organisation_figures(),
+            "sections": registry.render_sections("coordinator_dashboard", request),
+        },
+    )
 
 
 @role_required("netwerken.volunteer_dashboard")
 def volunteer_dashboard(request, org):
-    from matching.selectors import volunteer_matches
-
-    volunteer = selectors.volunteer_of(request.user)
-    matches = list(volunteer_matches(volunteer)) if volunteer else []
     return render(
         request,
         "netwerken/dashboard_volunteer.html",
-        {
-            "volunteer": volunteer,
-            "proposals": [m for m in matches if m.status == "voorgesteld"],
-            "active_matches": [m for m in matches if m.status == "actief"],
-        },
+        {"sections": registry.render_sections("volunteer_dashboard", request)},
     )
+
+
+@public_page
+def privacy_statement(request, org):
+    """What the organisation keeps of whom, for how long, and how to see or erase it (public)."""
+    return render(request, "netwerken/privacy.html", {"retention_months": request.tenant.organisation.retention_months})
 
 
 @role_required("netwerken.professional_dashboard")

@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from buurthulp.celery import app as celery_app
+from matching.models import HelpRequest
 from netwerken.roles import PROVIDER_ROLES, Role
 
 from .factories import (
@@ -92,7 +93,10 @@ def make_tenant(**org_kwargs):
         "volunteer": volunteer,
         "offer": OfferFactory(volunteer=volunteer, category=category),
         "resident": resident,
-        "help_request": HelpRequestFactory(organisation=organisation, resident=resident, category=category),
+        # Proposed to the volunteer (the match below): request and match agree, as the lifecycle keeps them.
+        "help_request": HelpRequestFactory(
+            organisation=organisation, resident=resident, category=category, status=HelpRequest.Status.PROPOSED
+        ),
     }
     match = MatchFactory(help_request=tenant.objects["help_request"], volunteer=volunteer)
     run = BatchRunFactory(organisation=organisation)

@@ -415,7 +415,7 @@ FORM_CASES = [
     FormCase(
         id="volunteer_signup-anoniem",
         role=None,
-        url=org_url("netwerken:volunteer_signup"),
+        url=org_url("matching:volunteer_signup"),
         baseline=signup_baseline,
         fields={
             "name": F("text"),
@@ -433,7 +433,7 @@ FORM_CASES = [
     FormCase(
         id="volunteer_signup-ingelogd",
         role=Role.COORDINATOR,
-        url=org_url("netwerken:volunteer_signup"),
+        url=org_url("matching:volunteer_signup"),
         baseline=lambda tenant: {**profile_baseline(tenant), "consent": "on"},
         fields={**PROFILE_FIELDS, "consent": F("bool")},
         saved=volunteer_saved(lambda tenant: [tenant.user(Role.COORDINATOR)]),
@@ -444,7 +444,7 @@ FORM_CASES = [
     FormCase(
         id="my_profile",
         role=Role.VOLUNTEER,
-        url=org_url("netwerken:my_profile"),
+        url=org_url("matching:my_profile"),
         baseline=profile_baseline,
         fields=PROFILE_FIELDS,
         saved=volunteer_saved(lambda tenant: [tenant.user(Role.VOLUNTEER)]),
@@ -454,7 +454,7 @@ FORM_CASES = [
     FormCase(
         id="my_pause",
         role=Role.VOLUNTEER,
-        url=org_url("netwerken:my_pause"),
+        url=org_url("matching:my_pause"),
         baseline=lambda tenant: {"paused_from": in_days(0), "paused_until": in_days(14)},
         fields={"paused_from": F("date", required=False), "paused_until": F("date_not_past", required=False)},
         saved=lambda tenant, client: object_changed("volunteer", paused_until=today() + datetime.timedelta(days=14))(
@@ -466,7 +466,7 @@ FORM_CASES = [
     FormCase(
         id="volunteer_detail-intake",
         role=Role.COORDINATOR,
-        url=org_url("netwerken:volunteer_detail", volunteer=lambda tenant: tenant.objects["volunteer"].pk),
+        url=org_url("matching:volunteer_detail", volunteer=lambda tenant: tenant.objects["volunteer"].pk),
         baseline=lambda tenant: {
             "status": "actief",
             "vog_seen": "on",
@@ -1552,7 +1552,7 @@ GET_ONLY = {
     "netwerken:professional_dashboard": "an overview: links only",
     "netwerken:funder_dashboard": "aggregate figures, read only",
     "netwerken:staff_list": "the team, read only; roles change on member_edit (a FormCase)",
-    "netwerken:volunteer_list": "a list; its filters are a GET query",
+    "matching:volunteer_list": "a list; its filters are a GET query",
     "netwerken:resident_detail": "read only; stored hostile text: test_resident_pages_show_hostile_stored_text_escaped",
     "netwerken:resident_export": "a JSON download, read only; same test as resident_detail",
     "matching:request_list": "a list; its filters are a GET query",
@@ -1709,7 +1709,7 @@ def test_intake_query_string_is_harmless(client, tenant_a, tenant_b, bewoner, zo
 def test_foreign_category_and_areas_are_refused_everywhere(client, tenant_a, tenant_b):
     """The same check as in the table, in one readable place: B's pk in A's selects is never saved."""
     client.force_login(tenant_a.user(Role.VOLUNTEER))
-    url = reverse("netwerken:my_profile", kwargs={"org": "oost"})
+    url = reverse("matching:my_profile", kwargs={"org": "oost"})
     payload = {
         **profile_baseline(tenant_a),
         "areas": [str(tenant_b.objects["area"].pk)],
@@ -1774,7 +1774,7 @@ def test_dutch_formats_are_normalised_when_saved(client, tenant_a):
         "postcode": "３４０１ab",
         "house_number": "12 a",
     }
-    response = client.post(reverse("netwerken:my_profile", kwargs={"org": "oost"}), payload)
+    response = client.post(reverse("matching:my_profile", kwargs={"org": "oost"}), payload)
     assert response.status_code == 302
     with scopes_disabled():
         volunteer = Volunteer.objects.get(pk=tenant_a.objects["volunteer"].pk)
@@ -1795,7 +1795,7 @@ def test_dutch_formats_are_normalised_when_saved(client, tenant_a):
 def test_wrong_dutch_format_gets_the_message_at_the_field_and_keeps_the_rest(client, tenant_a, field, value, message):
     client.force_login(tenant_a.user(Role.VOLUNTEER))
     payload = {**profile_baseline(tenant_a), field: value}
-    response = client.post(reverse("netwerken:my_profile", kwargs={"org": "oost"}), payload)
+    response = client.post(reverse("matching:my_profile", kwargs={"org": "oost"}), payload)
     assert response.status_code == 200
     content = response.content.decode()
     error_block = content.split(f'id="id_{field}_fouten"', 1)[1].split("</div>", 1)[0]
@@ -1831,7 +1831,7 @@ def test_request_date_in_the_past_or_far_ahead_is_refused_but_an_old_date_may_st
 @pytest.mark.parametrize("page", ["volunteer_signup", "account_signup"])
 def test_short_password_gets_a_dutch_message(client, tenant_a, page):
     if page == "volunteer_signup":
-        url = reverse("netwerken:volunteer_signup", kwargs={"org": "oost"})
+        url = reverse("matching:volunteer_signup", kwargs={"org": "oost"})
         payload = {**signup_baseline(tenant_a), "password1": "kort1", "password2": "kort1"}
     else:
         url = reverse("account_signup")

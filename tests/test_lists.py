@@ -13,7 +13,7 @@ from netwerken import availability
 
 from .factories import CategoryFactory, HelpRequestFactory, VolunteerFactory
 
-LIST_PAGES = ["matching:request_list", "netwerken:volunteer_list", "netwerken:staff_list"]
+LIST_PAGES = ["matching:request_list", "matching:volunteer_list", "netwerken:staff_list"]
 
 
 def _count_queries(client, url):
@@ -97,7 +97,7 @@ def test_volunteer_list_filters(client, tenant_a):
         status="aangemeld",
     )
     client.force_login(tenant_a.user("coordinator"))
-    url = reverse("netwerken:volunteer_list", kwargs={"org": "oost"})
+    url = reverse("matching:volunteer_list", kwargs={"org": "oost"})
 
     def shown(query):
         return {v.pk for v in client.get(url + query).context["page"]}

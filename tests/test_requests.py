@@ -194,7 +194,7 @@ def test_online_requests_are_rate_limited_per_address(client, tenant_a):
 def test_funder_organisation_has_no_public_forms(client, tenant_a):
     funder = tenant_a.funder_membership.organisation
     assert client.get(reverse("matching:online_request", kwargs={"org": funder.slug})).status_code == 404
-    assert client.get(reverse("netwerken:volunteer_signup", kwargs={"org": funder.slug})).status_code == 404
+    assert client.get(reverse("matching:volunteer_signup", kwargs={"org": funder.slug})).status_code == 404
 
 
 # --- location --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
+from buurthulp.demo.seed import DEMO_ACCOUNTS
 
 from matching.models import (
     Category,
@@ -22,8 +23,7 @@ from matching.models import (
     SatisfactionResponse,
     StatusChange,
 )
-from netwerken import demo_data
-from netwerken.demo import DEMO_ACCOUNTS
+from buurthulp.demo import data as demo_data
 from netwerken.models import (
     Area,
     AreaPostcode,
@@ -457,7 +457,7 @@ def test_demo_volunteer_has_a_profile_with_offers(client, db):
             assert len(offers) >= 2
         client.logout()
         client.post(reverse("account_login"), {"login": f"vrijwilliger@{slug}.demo", "password": "buurthulp-demo"})
-        response = client.get(reverse("netwerken:my_profile", kwargs={"org": slug}))
+        response = client.get(reverse("matching:my_profile", kwargs={"org": slug}))
         assert response.status_code == 200
         response = client.get(reverse("matching:my_offers", kwargs={"org": slug}))
         assert response.status_code == 200
@@ -489,9 +489,9 @@ def test_coordinator_sees_the_seeded_requests_and_volunteers(client, db):
     assert help_request.resident.name in response.content.decode()
     response = client.get(reverse("matching:request_detail", kwargs={"org": "lombok", "help_request": help_request.pk}))
     assert response.status_code == 200
-    response = client.get(reverse("netwerken:volunteer_list", kwargs={"org": "lombok"}))
+    response = client.get(reverse("matching:volunteer_list", kwargs={"org": "lombok"}))
     assert response.status_code == 200
-    response = client.get(reverse("netwerken:volunteer_detail", kwargs={"org": "lombok", "volunteer": volunteer.pk}))
+    response = client.get(reverse("matching:volunteer_detail", kwargs={"org": "lombok", "volunteer": volunteer.pk}))
     assert response.status_code == 200
 
 
@@ -501,7 +501,7 @@ def test_demo_people_do_not_depend_on_hash_seed_or_test_libraries():
     assert "faker" not in source.lower() and "import factory" not in source
     here = json.dumps([demo_data.volunteer_specs(slug) + demo_data.resident_specs(slug) for slug in SLUGS])
     script = (
-        "import json, sys; sys.path.insert(0, '.'); from netwerken import demo_data as d; "
+        "import json, sys; sys.path.insert(0, '.'); from buurthulp.demo import data as demo_data as d; "
         f"print(json.dumps([d.volunteer_specs(s) + d.resident_specs(s) for s in {SLUGS!r}]))"
     )
     root = Path(demo_data.__file__).parent.parent

@@ -31,7 +31,7 @@ def signup_payload(tenant, **overrides):
 
 
 def test_signup_creates_account_profile_and_consent(client, tenant_a, django_capture_on_commit_callbacks):
-    url = reverse("netwerken:volunteer_signup", kwargs={"org": "oost"})
+    url = reverse("matching:volunteer_signup", kwargs={"org": "oost"})
     page = client.get(url).content.decode()
     assert "Word vrijwilliger bij Buurthulp Oost" in page
     with django_capture_on_commit_callbacks(execute=True):
@@ -54,20 +54,20 @@ def test_signup_creates_account_profile_and_consent(client, tenant_a, django_cap
 
 def test_signup_with_existing_email_asks_to_log_in(client, tenant_a):
     UserFactory(email="sanne@example.nl")
-    response = client.post(reverse("netwerken:volunteer_signup", kwargs={"org": "oost"}), signup_payload(tenant_a))
+    response = client.post(reverse("matching:volunteer_signup", kwargs={"org": "oost"}), signup_payload(tenant_a))
     assert "Er bestaat al een account met dit e-mailadres" in response.content.decode()
 
 
 def test_logged_in_person_signs_up_without_account_fields(client, tenant_a, tenant_b):
     professional = tenant_b.user("professional")
     client.force_login(professional)
-    url = reverse("netwerken:volunteer_signup", kwargs={"org": "oost"})
+    url = reverse("matching:volunteer_signup", kwargs={"org": "oost"})
     assert "password1" not in client.get(url).content.decode()
     payload = signup_payload(tenant_a)
     for key in ("name", "email", "password1", "password2"):
         payload.pop(key)
     response = client.post(url, payload)
-    assert response.url == reverse("netwerken:my_profile", kwargs={"org": "oost"})
+    assert response.url == reverse("matching:my_profile", kwargs={"org": "oost"})
     with scopes_disabled():
         assert Membership.objects.get(user=professional, organisation=tenant_a.organisation).is_volunteer
         assert Membership.objects.get(user=professional, organisation=tenant_b.organisation).is_professional
@@ -75,7 +75,7 @@ def test_logged_in_person_signs_up_without_account_fields(client, tenant_a, tena
 
 def test_signup_errors_keep_what_was_typed(client, tenant_a):
     payload = signup_payload(tenant_a, postcode="12345", phone="12", consent="")
-    response = client.post(reverse("netwerken:volunteer_signup", kwargs={"org": "oost"}), payload)
+    response = client.post(reverse("matching:volunteer_signup", kwargs={"org": "oost"}), payload)
     content = response.content.decode()
     assert "Vul een postcode in als 1234 AB." in content
     assert "Vul een Nederlands telefoonnummer in" in content
@@ -88,7 +88,7 @@ def test_coordinator_intake_activates_and_records_vog(client, tenant_a):
     volunteer = VolunteerFactory(organisation=tenant_a.organisation, status=Volunteer.Status.REGISTERED)
     coordinator = tenant_a.user("coordinator")
     client.force_login(coordinator)
-    url = reverse("netwerken:volunteer_detail", kwargs={"org": "oost", "volunteer": volunteer.pk})
+    url = reverse("matching:volunteer_detail", kwargs={"org": "oost", "volunteer": volunteer.pk})
     response = client.post(
         url, {"status": "actief", "vog_seen": "on", "vog_date": "2026-01-10", "vog_expires": "2029-01-10"}
     )
@@ -104,7 +104,7 @@ def test_coordinator_intake_activates_and_records_vog(client, tenant_a):
 def test_vog_seen_needs_an_expiry_date(client, tenant_a):
     volunteer = tenant_a.objects["volunteer"]
     client.force_login(tenant_a.user("coordinator"))
-    url = reverse("netwerken:volunteer_detail", kwargs={"org": "oost", "volunteer": volunteer.pk})
+    url = reverse("matching:volunteer_detail", kwargs={"org": "oost", "volunteer": volunteer.pk})
     response = client.post(url, {"status": "actief", "vog_seen": "on", "vog_date": "2026-01-10"})
     assert "Vul in tot wanneer de VOG geldig is." in response.content.decode()
 
@@ -112,7 +112,7 @@ def test_vog_seen_needs_an_expiry_date(client, tenant_a):
 def test_volunteer_pauses_and_resumes_without_losing_offers(client, tenant_a):
     volunteer = tenant_a.objects["volunteer"]
     client.force_login(tenant_a.user("volunteer"))
-    url = reverse("netwerken:my_pause", kwargs={"org": "oost"})
+    url = reverse("matching:my_pause", kwargs={"org": "oost"})
     start = timezone.localdate() + datetime.timedelta(days=7)
     end = start + datetime.timedelta(days=14)
     client.post(url, {"paused_from": start.isoformat(), "paused_until": end.isoformat()})
@@ -129,7 +129,7 @@ def test_volunteer_pauses_and_resumes_without_losing_offers(client, tenant_a):
 def test_pause_end_before_start_is_refused(client, tenant_a):
     client.force_login(tenant_a.user("volunteer"))
     response = client.post(
-        reverse("netwerken:my_pause", kwargs={"org": "oost"}),
+        reverse("matching:my_pause", kwargs={"org": "oost"}),
         {"paused_from": "2030-05-10", "paused_until": "2030-05-01"},
     )
     assert "Deze datum ligt vóór het begin van je pauze." in response.content.decode()
@@ -170,11 +170,11 @@ def test_volunteer_cannot_open_another_volunteers_offer(client, tenant_a):
 
 def test_volunteer_sees_no_residents_or_other_volunteers(client, tenant_a):
     client.force_login(tenant_a.user("volunteer"))
-    for name in ("matching:request_list", "netwerken:volunteer_list", "matching:intake"):
+    for name in ("matching:request_list", "matching:volunteer_list", "matching:intake"):
         response = client.get(reverse(name, kwargs={"org": "oost"}))
         assert response.status_code == 403
         assert tenant_a.objects["resident"].name not in response.content.decode()
-    own = client.get(reverse("netwerken:my_profile", kwargs={"org": "oost"})).content.decode()
+    own = client.get(reverse("matching:my_profile", kwargs={"org": "oost"})).content.decode()
     assert tenant_a.objects["resident"].name not in own
 
 
@@ -183,7 +183,7 @@ def test_volunteer_without_profile_is_sent_to_sign_up(client, tenant_a):
     with scopes_disabled():
         tenant_a.objects["volunteer"].delete()
     response = client.get(reverse("matching:my_offers", kwargs={"org": "oost"}))
-    assert response.url == reverse("netwerken:volunteer_signup", kwargs={"org": "oost"})
+    assert response.url == reverse("matching:volunteer_signup", kwargs={"org": "oost"})
 
 
 def test_org_admin_manages_categories_and_areas(client, tenant_a):
@@ -217,7 +217,7 @@ def test_a_pause_that_began_keeps_its_start_when_the_end_changes(client, tenant_
     client.force_login(tenant_a.user("volunteer"))
     end = (timezone.localdate() + datetime.timedelta(days=4)).isoformat()
     response = client.post(
-        reverse("netwerken:my_pause", kwargs={"org": "oost"}), {"paused_from": began.isoformat(), "paused_until": end}
+        reverse("matching:my_pause", kwargs={"org": "oost"}), {"paused_from": began.isoformat(), "paused_until": end}
     )
     assert response.status_code == 302
     volunteer.refresh_from_db()
@@ -225,6 +225,6 @@ def test_a_pause_that_began_keeps_its_start_when_the_end_changes(client, tenant_
     # A new start in the past is refused.
     long_ago = (timezone.localdate() - datetime.timedelta(days=30)).isoformat()
     response = client.post(
-        reverse("netwerken:my_pause", kwargs={"org": "oost"}), {"paused_from": long_ago, "paused_until": end}
+        reverse("matching:my_pause", kwargs={"org": "oost"}), {"paused_from": long_ago, "paused_until": end}
     )
     assert "Deze datum ligt in het verleden." in response.content.decode()

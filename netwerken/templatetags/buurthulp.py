@@ -15,3 +15,10 @@ def telefoon(value):
 @register.filter
 def taal(code):
     return LANGUAGE_NAMES.get(code, code)
+
+
+@register.simple_tag(takes_context=True)
+def render_section(context, section):
+    """A section another app registered for this page (netwerken/registry.py), with its own context."""
+    with context.push(**section["context"]):
+        return context.template.engine.get_template(section["template"]).render(context)

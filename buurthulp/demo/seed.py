@@ -7,7 +7,7 @@ volunteer has one proposal waiting for an answer and one match they help in now.
 
 seed() is idempotent: it looks everything up by its natural key and only creates what is missing,
 and puts roles and names back the way the demo needs them. The people and requests come from
-netwerken.demo_data, which draws them from fixed lists with a fixed random seed per organisation;
+buurthulp.demo.data, which draws them from fixed lists with a fixed random seed per organisation;
 dates relative to today are computed only when a row is created, so a second run changes nothing.
 Volunteers are keyed by their e-mail address, residents by name and address, requests by resident
 and description.
@@ -29,9 +29,10 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
-from . import demo_data
-from .models import Area, Consent, Funding, Membership, Organisation, OutgoingEmail, Resident, User, Volunteer
-from .roles import Role
+from netwerken.models import Area, Consent, Funding, Membership, Organisation, OutgoingEmail, Resident, User, Volunteer
+from netwerken.roles import Role
+
+from . import data as demo_data
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,11 @@ class _DemoPassword:
             user.password = self.encoded
 
 
+@functools.lru_cache(maxsize=1)
+def _shared_demo_hash():
+    return make_password(settings.DEMO_PASSWORD)
+
+
 def _user(email, name, password):
     user, _created = User.objects.get_or_create(email=email, defaults={"name": name})
     password.apply(user)
@@ -144,8 +150,7 @@ def seed():
 
 def _seed_organisation(org, staff):
     from matching.models import Category
-
-    from . import services
+    from netwerken import services
 
     # Services that locate an address query AreaPostcode through the scoped manager: run them in
     # the organisation's scope, as a request would.
@@ -162,16 +167,17 @@ def _seed_organisation(org, staff):
                     services.area_save(
                         organisation=org, name=name, latitude=latitude, longitude=longitude, postcodes=postcodes
                     )
-            services.organisation_setup_defaults(organisation=org)
+            services.organisation_setup(organisation=org)
             areas = {area.name: area for area in Area.objects.filter(organisation=org)}
             categories = {category.name: category for category in Category.objects.filter(organisation=org)}
             later = _Timestamps()
-            _seed_volunteers(org, staff, areas, categories, later)
+            to_pause = _seed_volunteers(org, staff, areas, categories, later)
             later.save()
         # The requests go through the matching services; see _demo_matching for what that takes.
         with transaction.atomic(), _demo_matching(org):
             later = _Timestamps()
             created = _seed_requests(org, staff, categories, later)
+            _pause(to_pause)
             later.save()
             _refresh_suggestions(everything=created)
 
@@ -222,9 +228,8 @@ def _history(created, now, count):
 
 def _seed_volunteers(org, staff, areas, categories, later):
     from matching import services as matching_services
-
-    from . import availability, services
-    from .consent import volunteer_consent_text
+    from netwerken import availability, services
+    from netwerken.consent import volunteer_consent_text
 
     specs = demo_data.volunteer_specs(org.slug)
     demo_user = staff[Role.VOLUNTEER]
@@ -233,18 +238,22 @@ def _seed_volunteers(org, staff, areas, categories, later):
     if demo_user.email not in have_profile:
         missing.append({**demo_data.demo_volunteer_spec(org.slug), "email": demo_user.email, "name": None})
     if not missing:
-        return
+        return []
+    to_pause = []
 
     users = {user.email: user for user in User.objects.filter(email__in=[spec["email"] for spec in missing])}
     new_users = []
     for spec in missing:
         if spec["email"] not in users:
-            # Volunteers of the demo never log in: no password, no verified address.
-            user = User(email=spec["email"], name=spec["name"])
-            user.set_unusable_password()
+            # Every demo volunteer can log in, with the demo password (README), to try the volunteer's side.
+            user = User(email=spec["email"], name=spec["name"], password=_shared_demo_hash())
             new_users.append(user)
     for user in User.objects.bulk_create(new_users):
         users[user.email] = user
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in new_users],
+        ignore_conflicts=True,
+    )
 
     now = timezone.now()
     today = timezone.localdate()
@@ -252,7 +261,7 @@ def _seed_volunteers(org, staff, areas, categories, later):
     consent_text = volunteer_consent_text(org)
     for spec in missing:
         user = users[spec["email"]]
-        volunteer = services.volunteer_register(
+        volunteer = matching_services.volunteer_signup(
             organisation=org,
             user=user,
             phone=spec["phone"],
@@ -295,11 +304,8 @@ def _seed_volunteers(org, staff, areas, categories, later):
                 vog_expires=vog_expires,
             )
         if spec["paused"]:
-            services.volunteer_pause(
-                volunteer=volunteer,
-                paused_from=today - datetime.timedelta(days=3),
-                paused_until=today + datetime.timedelta(days=16),
-            )
+            # Paused three days ago: after the proposals of the history, so those are made first (see seed()).
+            to_pause.append(volunteer)
         for offer in spec["offers"]:
             saved = matching_services.offer_save(
                 volunteer=volunteer,
@@ -314,15 +320,27 @@ def _seed_volunteers(org, staff, areas, categories, later):
         later.set(volunteer.membership, created_at=signed_up)
         if spec["name"] is not None:
             later.set(user, date_joined=signed_up)
+    return to_pause
+
+
+def _pause(volunteers):
+    from netwerken import services
+
+    today = timezone.localdate()
+    for volunteer in volunteers:
+        services.volunteer_pause(
+            volunteer=volunteer,
+            paused_from=today - datetime.timedelta(days=3),
+            paused_until=today + datetime.timedelta(days=16),
+        )
 
 
 def _seed_requests(org, staff, categories, later):
     """Creates the missing requests and takes each along its path. Returns whether it created any."""
     from matching import services as matching_services
     from matching.models import HelpRequest, StatusChange
-
-    from . import availability, services
-    from .consent import resident_online_consent_text, resident_phone_consent_text
+    from netwerken import availability, services
+    from netwerken.consent import resident_online_consent_text, resident_phone_consent_text
 
     S = HelpRequest.Status
     residents = {(r.name, r.postcode, r.house_number): r for r in Resident.objects.filter(organisation=org)}
@@ -362,11 +380,13 @@ def _seed_requests(org, staff, categories, later):
     for resident, request in missing:
         created = _moment(now, request["days_ago"], request["hour"], request["minute"])
         online = request["channel"] == HelpRequest.Channel.ONLINE
-        date = None
+        date = happened_on = None
         if request["date_in_days"] is not None:
             if request["status"] == S.DONE:
-                # it happened between the volunteer's yes and the closing (see _history's moments)
-                date = (created + (now - created) * 0.87).date()
+                # It happened between the volunteer's yes and the closing (see _history's moments). The walk
+                # runs today, when that day has passed and no proposal for it could be made: the request
+                # walks as "in overleg" and gets its day afterwards, with the other backdated fields.
+                happened_on = (created + (now - created) * 0.87).date()
             else:
                 date = today + datetime.timedelta(days=request["date_in_days"])
         time_from = time_to = None
@@ -412,6 +432,9 @@ def _seed_requests(org, staff, categories, later):
             later.set(change, at=moment)
         last = changes[-1].at
         later.set(help_request, created_at=created, status_changed_at=last, updated_at=last)
+        if happened_on is not None and help_request.kind == HelpRequest.Kind.ONE_OFF:
+            slots = availability.mask_for_window(happened_on, help_request.time_from, help_request.time_to)
+            later.set(help_request, date=happened_on, slots=slots)
         later.set(help_request.consent, given_at=created)
         matchmaker.backdate(steps, moments)
         matchmaker.follow_up(help_request, request, steps, moments, later)
@@ -475,8 +498,7 @@ def _other_days(help_request, spec, created, now):
     is to be matched when no volunteer fits the first. A date within the week after the first (for a
     request that is done: between the volunteer's yes and the closing), a rhythm on another weekday."""
     from matching.models import HelpRequest
-
-    from . import availability
+    from netwerken import availability
 
     if spec["status"] not in ("voorgesteld", "gekoppeld", "afgerond") or spec["demo_volunteer"]:
         return []
@@ -568,7 +590,10 @@ class _Matchmaker:
                 ]
             else:
                 by = self.professional if previous == S.ESCALATED else self.coordinator
-                lifecycle.request_transition(help_request=help_request, to_status=to_status, by=by, reason=reason)
+                outcome = (spec["outcome"] or Match.Outcome.HELPED) if to_status == S.DONE else ""
+                lifecycle.request_transition(
+                    help_request=help_request, to_status=to_status, by=by, reason=reason, outcome=outcome
+                )
                 events = []
             help_request.refresh_from_db(fields=["status", "status_changed_at"])
             index = StatusChange.objects.filter(help_request=help_request).count() - 1
@@ -633,14 +658,32 @@ class _Matchmaker:
         for volunteer, from_suggestions in candidates:
             if volunteer.pk in had:
                 continue
+            if not from_suggestions:
+                self._widen(volunteer, help_request)
             try:
                 match = proposals.match_propose(help_request=help_request, volunteer=volunteer, by=self.coordinator)
-            except proposals.ProposalError:
+            except proposals.ProposalError as error:
+                logger.debug("Demo request %s: %s", help_request.pk, error.message)
                 continue  # busy at that time
             had.add(volunteer.pk)
             self.by_hand += not from_suggestions
             return [("proposed", match)]
         return None
+
+    def _widen(self, volunteer, help_request):
+        """A volunteer the coordinator knows for this help, who fails only on their stated time or area,
+        said on the phone they can do it after all: their profile says so from now on. (The proposal
+        service checks every hard filter; the demo's history has to pass them like a real one.)"""
+        from matching import proposals
+
+        failed = set(proposals.hard_filter_refusals(help_request, volunteer))
+        if not failed or not failed <= {"availability", "distance"}:
+            return
+        if "availability" in failed:
+            volunteer.availability |= help_request.slots
+            Volunteer.objects.filter(pk=volunteer.pk).update(availability=volunteer.availability)
+        if "distance" in failed and help_request.area_id:
+            volunteer.areas.add(help_request.area_id)
 
     def _suggest(self, help_request):
         """Computes the suggestions. If nobody fits, the resident could do another day as well: the first

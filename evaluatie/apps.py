@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EvaluatieConfig(AppConfig):
+    name = "evaluatie"
+    verbose_name = _("Evaluatie")
+    default_auto_field = "django.db.models.BigAutoField"

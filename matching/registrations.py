@@ -1,0 +1,68 @@
+"""What matching adds to netwerken's pages and mechanisms (netwerken/registry.py, netwerken/privacy.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from netwerken import privacy, registry
+from netwerken.roles import Role
+
+from . import privacy as matching_privacy
+from . import selectors, services
+from .tasks import enqueue_volunteer_sync
+
+# --- menu ---------------------------------------------------------------------------------------------
+
+registry.register_menu(Role.COORDINATOR, _("Hulpvragen"), "matching:request_list", order=10)
+registry.register_menu(Role.COORDINATOR, _("Nieuwe hulpvraag"), "matching:intake", order=20)
+registry.register_menu(Role.COORDINATOR, _("Alles voorstellen"), "matching:batch_list", order=30)
+registry.register_menu(Role.COORDINATOR, _("Vrijwilligers"), "matching:volunteer_list", order=40)
+registry.register_menu(Role.VOLUNTEER, _("Mijn profiel"), "matching:my_profile", order=10)
+registry.register_menu(Role.VOLUNTEER, _("Mijn aanbod"), "matching:my_offers", order=20)
+registry.register_menu(Role.ORG_ADMIN, _("Soorten hulp"), "matching:category_list", order=20)
+registry.register_menu(Role.ORG_ADMIN, _("Matching"), "matching:settings", order=40)
+
+# --- sections of netwerken's pages --------------------------------------------------------------------
+
+
+def _volunteer_dashboard(request):
+    return selectors.volunteer_dashboard_context(user=request.user)
+
+
+def _coordinator_dashboard(request):
+    return selectors.coordinator_dashboard_context()
+
+
+def _resident_requests(request, *, resident):
+    return {"requests": selectors.requests_of_resident(resident=resident)}
+
+
+registry.register_section("volunteer_dashboard", "matches", "matching/_dashboard_volunteer.html", _volunteer_dashboard)
+registry.register_section(
+    "coordinator_dashboard", "matching", "matching/_dashboard_coordinator.html", _coordinator_dashboard
+)
+registry.register_section("resident_detail", "requests", "matching/_resident_requests.html", _resident_requests)
+
+# --- set-up and change hooks ----------------------------------------------------------------------------
+
+registry.register_organisation_setup(services.categories_setup_defaults)
+# A volunteer's change (profile, pause, VOG) can change their suggestions: recompute after the commit.
+registry.register_volunteer_changed(enqueue_volunteer_sync)
+
+# --- a person's data -------------------------------------------------------------------------------------
+
+privacy.register(
+    privacy.DataPart(
+        key="hulpvragen",
+        order=100,
+        export_resident=matching_privacy.export_resident,
+        erase_resident=matching_privacy.erase_resident,
+        residents_to_keep=matching_privacy.residents_to_keep,
+    )
+)
+privacy.register(
+    privacy.DataPart(
+        key="vrijwilligerswerk",
+        order=100,
+        export_volunteer=matching_privacy.export_volunteer,
+        erase_volunteer=matching_privacy.erase_volunteer,
+    )
+)

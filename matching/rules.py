@@ -1,0 +1,16 @@
+"""matching's permissions, from netwerken's role predicates (loaded by rules' autodiscovery)."""
+
+import rules
+
+from netwerken.rules import is_coordinator, is_org_admin, is_volunteer
+
+rules.add_perm("matching.view_requests", is_coordinator)
+rules.add_perm("matching.intake", is_coordinator)
+rules.add_perm("matching.change_request", is_coordinator)
+rules.add_perm("matching.propose", is_coordinator)
+rules.add_perm("matching.manage_categories", is_org_admin)
+rules.add_perm("matching.view_volunteers", is_coordinator)
+rules.add_perm("matching.intake_volunteer", is_coordinator)
+# A volunteer's own pages: profile, pause, offers, matches, their data.
+rules.add_perm("matching.own_offers", is_volunteer)
+rules.add_perm("matching.own_profile", is_volunteer)

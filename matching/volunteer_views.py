@@ -1,0 +1,220 @@
+"""Volunteers: public sign-up, a volunteer's own profile, pause and data; the coordinator's list and intake.
+
+These live in matching, not netwerken, because they hold what a volunteer helps with (categories,
+offers, matches): netwerken knows nothing of matching.
+"""
+
+import json
+
+from allauth.account import app_settings as allauth_settings
+from allauth.account.utils import complete_signup, setup_user_email
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from netwerken import privacy
+from netwerken import selectors as people
+from netwerken import services as people_services
+from netwerken.consent import volunteer_consent_text
+from netwerken.models import User
+from netwerken.pagination import filtered_page
+from netwerken.ratelimits import limited, record_success
+from netwerken.tenancy import public_page, role_required
+
+from . import selectors, services
+from .filters import VolunteerFilter
+from .volunteer_forms import PauseForm, VolunteerIntakeForm, VolunteerProfileForm, VolunteerSignupForm
+
+SIGNUP_RATE = "20/h"
+
+
+@public_page
+def volunteer_signup(request, org):
+    organisation = request.tenant.organisation
+    if organisation.is_funder:
+        raise Http404
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and people.volunteer_of(user) is not None:
+        return redirect("matching:my_profile", org=org)
+    consent_text = volunteer_consent_text(organisation)
+    form = VolunteerSignupForm(request.POST if request.method == "POST" else None, user=user, consent_text=consent_text)
+    if request.method == "POST" and limited(request, "volunteer_signup", SIGNUP_RATE):
+        form.add_error(
+            None, _("Er zijn vanaf dit adres te veel aanmeldingen gedaan. Probeer het over een uur opnieuw.")
+        )
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        profile = {k: data[k] for k in VolunteerProfileForm.base_fields if k in data}
+        profile.setdefault("areas", [])
+        with transaction.atomic():
+            if user is None:
+                new_user = User.objects.create_user(
+                    email=data["email"], password=data["password1"], name=data["name"].strip()
+                )
+            services.volunteer_signup(
+                organisation=organisation, user=user or new_user, consent_text=consent_text, **profile
+            )
+        record_success(request, "volunteer_signup", SIGNUP_RATE)
+        if user is None:
+            setup_user_email(request, new_user, [])
+            return complete_signup(request, new_user, allauth_settings.EMAIL_VERIFICATION, "/")
+        messages.success(request, _("Welkom! Een coördinator neemt contact met je op voor een kennismaking."))
+        return redirect("matching:my_profile", org=org)
+    return render(request, "matching/volunteer_signup.html", {"form": form})
+
+
+@role_required("matching.view_volunteers")
+def volunteer_list(request, org):
+    context = filtered_page(request, VolunteerFilter, people.volunteer_list())
+    return render(request, "matching/volunteer_list.html", context)
+
+
+def _volunteer_or_404(pk):
+    volunteer = selectors.volunteer_detail(pk)
+    if volunteer is None:
+        raise Http404
+    return volunteer
+
+
+@role_required("matching.intake_volunteer")
+def volunteer_detail(request, org, volunteer):
+    volunteer = _volunteer_or_404(volunteer)
+    form = VolunteerIntakeForm(request.POST if request.method == "POST" else None, instance=volunteer)
+    if request.method == "POST" and volunteer.erased_at is None and form.is_valid():
+        people_services.volunteer_intake(volunteer=volunteer, by=request.user, **form.cleaned_data)
+        messages.success(request, _("De gegevens van %(name)s zijn opgeslagen.") % {"name": volunteer.name})
+        return redirect("matching:volunteer_detail", org=org, volunteer=volunteer.pk)
+    return render(
+        request,
+        "matching/volunteer_detail.html",
+        {"volunteer": volunteer, "form": form, **selectors.volunteer_vog_state(volunteer)},
+    )
+
+
+def _export_response(volunteer, data):
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    name = slugify(volunteer.name) or volunteer.pk
+    response["Content-Disposition"] = f'attachment; filename="vrijwilliger-{name}.json"'
+    return response
+
+
+@role_required("matching.intake_volunteer")
+def volunteer_export(request, org, volunteer):
+    volunteer = _volunteer_or_404(volunteer)
+    return _export_response(volunteer, privacy.volunteer_export(volunteer=volunteer, by=request.user))
+
+
+def _erase_page(request, volunteer, *, self_service):
+    error = None
+    if request.method == "POST":
+        # Exactly the checkbox's value: erasing cannot be undone, so nothing else counts as a yes.
+        if request.POST.get("bevestig") != "ja":
+            error = (
+                _("Vink aan dat je dit zeker weet.") if self_service else _("Vink aan dat de vrijwilliger dit vroeg.")
+            )
+        elif volunteer.erased_at is not None:
+            messages.info(request, _("De gegevens van deze vrijwilliger zijn al gewist."))
+            return None
+        else:
+            privacy.volunteer_erase(volunteer=volunteer, by=request.user)
+            return None
+    return render(
+        request, "matching/volunteer_erase.html", {"volunteer": volunteer, "error": error, "self_service": self_service}
+    )
+
+
+@role_required("matching.intake_volunteer")
+def volunteer_erase(request, org, volunteer):
+    volunteer = _volunteer_or_404(volunteer)
+    page = _erase_page(request, volunteer, self_service=False)
+    if page is not None:
+        return page
+    messages.success(request, _("De gegevens van de vrijwilliger zijn gewist. De aantallen blijven meetellen."))
+    return redirect("matching:volunteer_list", org=org)
+
+
+# --- a volunteer's own pages ------------------------------------------------------------------------
+
+
+def _own_volunteer(request):
+    volunteer = people.volunteer_of(request.user)
+    if volunteer is None:
+        messages.info(request, _("Vul eerst je vrijwilligersprofiel in."))
+    return volunteer
+
+
+@role_required("matching.own_profile")
+def my_profile(request, org):
+    volunteer = _own_volunteer(request)
+    if volunteer is None:
+        return redirect("matching:volunteer_signup", org=org)
+    if request.method == "POST":
+        form = VolunteerProfileForm(request.POST)
+        if form.is_valid():
+            services.volunteer_profile_update(volunteer=volunteer, **form.cleaned_data)
+            messages.success(request, _("Je profiel is opgeslagen."))
+            return redirect("matching:my_profile", org=org)
+    else:
+        form = VolunteerProfileForm(initial=VolunteerProfileForm.initial_from(volunteer))
+    return render(
+        request,
+        "matching/my_profile.html",
+        {
+            "volunteer": volunteer,
+            "form": form,
+            "pause_form": PauseForm(
+                initial={"paused_from": volunteer.paused_from, "paused_until": volunteer.paused_until}
+            ),
+            **selectors.volunteer_vog_state(volunteer),
+        },
+    )
+
+
+@role_required("matching.own_profile")
+def my_pause(request, org):
+    volunteer = _own_volunteer(request)
+    if volunteer is None:
+        return redirect("matching:volunteer_signup", org=org)
+    form = PauseForm(
+        request.POST if request.method == "POST" else None,
+        initial={"paused_from": volunteer.paused_from, "paused_until": volunteer.paused_until},
+    )
+    if request.method == "POST" and form.is_valid():
+        people_services.volunteer_pause(volunteer=volunteer, **form.cleaned_data)
+        if form.cleaned_data["paused_from"]:
+            messages.success(request, _("Je aanbod staat op pauze. Het blijft bewaard."))
+        else:
+            messages.success(request, _("Je pauze is opgeheven."))
+        return redirect("matching:my_profile", org=org)
+    return render(request, "matching/my_pause.html", {"volunteer": volunteer, "pause_form": form})
+
+
+@role_required("matching.own_profile")
+def my_data(request, org):
+    volunteer = people.volunteer_of(request.user)
+    if volunteer is None:
+        raise Http404
+    return _export_response(volunteer, privacy.volunteer_export(volunteer=volunteer, by=request.user))
+
+
+@role_required("matching.own_profile")
+def my_erase(request, org):
+    volunteer = people.volunteer_of(request.user)
+    if volunteer is None:
+        raise Http404
+    page = _erase_page(request, volunteer, self_service=True)
+    if page is not None:
+        return page
+    user = User.objects.get(pk=request.user.pk)
+    if not user.is_active:
+        logout(request)
+        messages.success(request, _("Je gegevens zijn gewist. Dank je wel voor wat je hebt gedaan."))
+        return redirect("home")
+    messages.success(request, _("Je gegevens als vrijwilliger zijn gewist. Dank je wel voor wat je hebt gedaan."))
+    return redirect("home")

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NetwerkenConfig(AppConfig):
+    name = "netwerken"
+    verbose_name = _("Organisaties en mensen")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import registrations  # noqa: F401 - registers netwerken's own menu items and data parts
