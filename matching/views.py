@@ -117,6 +117,10 @@ def request_transition(request, org, help_request):
             )
             return redirect("matching:request_detail", org=org, help_request=help_request.pk)
         except lifecycle.InvalidTransition as error:
+            if error.field is None:
+                # Not a field's fault (the move is not allowed from this status): say so on the fresh page.
+                messages.error(request, error.message)
+                return redirect("matching:request_detail", org=org, help_request=help_request.pk)
             form.add_error(error.field, error.message)
     privacy.access_log_record(user=request.user, resident=help_request.resident, subject=help_request)
     context = selectors.request_page_context(help_request, transition_form=form)

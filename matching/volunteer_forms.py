@@ -18,6 +18,7 @@ from netwerken.fields import (
     TenantModelMultipleChoiceField,
 )
 from netwerken.models import Area, User, Volunteer
+from netwerken.validators import format_phone
 
 from .models import Category
 
@@ -78,7 +79,7 @@ class VolunteerProfileForm(forms.Form):
     @classmethod
     def initial_from(cls, volunteer):
         return {
-            "phone": volunteer.phone,
+            "phone": format_phone(volunteer.phone),
             "postcode": volunteer.postcode,
             "house_number": volunteer.house_number,
             "areas": list(volunteer.areas.all()),

@@ -110,20 +110,19 @@ def volunteer_export(request, org, volunteer):
     return _export_response(volunteer, privacy.volunteer_export(volunteer=volunteer, by=request.user))
 
 
-def _erase_page(request, volunteer, *, self_service):
-    error = None
-    if request.method == "POST":
-        # Exactly the checkbox's value: erasing cannot be undone, so nothing else counts as a yes.
-        if request.POST.get("bevestig") != "ja":
-            error = (
-                _("Vink aan dat je dit zeker weet.") if self_service else _("Vink aan dat de vrijwilliger dit vroeg.")
-            )
-        elif volunteer.erased_at is not None:
-            messages.info(request, _("De gegevens van deze vrijwilliger zijn al gewist."))
-            return None
-        else:
-            privacy.volunteer_erase(volunteer=volunteer, by=request.user)
-            return None
+def _erase(request, volunteer, *, self_service):
+    """The confirmed erasure of the erase page's POST. Returns the error to show, or None when done."""
+    # Exactly the checkbox's value: erasing cannot be undone, so nothing else counts as a yes.
+    if request.POST.get("bevestig") != "ja":
+        return _("Vink aan dat je dit zeker weet.") if self_service else _("Vink aan dat de vrijwilliger dit vroeg.")
+    if volunteer.erased_at is not None:
+        messages.info(request, _("De gegevens van deze vrijwilliger zijn al gewist."))
+    else:
+        privacy.volunteer_erase(volunteer=volunteer, by=request.user)
+    return None
+
+
+def _erase_form(request, volunteer, error, *, self_service):
     return render(
         request, "matching/volunteer_erase.html", {"volunteer": volunteer, "error": error, "self_service": self_service}
     )
@@ -132,11 +131,13 @@ def _erase_page(request, volunteer, *, self_service):
 @role_required("matching.intake_volunteer")
 def volunteer_erase(request, org, volunteer):
     volunteer = _volunteer_or_404(volunteer)
-    page = _erase_page(request, volunteer, self_service=False)
-    if page is not None:
-        return page
-    messages.success(request, _("De gegevens van de vrijwilliger zijn gewist. De aantallen blijven meetellen."))
-    return redirect("matching:volunteer_list", org=org)
+    error = None
+    if request.method == "POST":
+        error = _erase(request, volunteer, self_service=False)
+        if error is None:
+            messages.success(request, _("De gegevens van de vrijwilliger zijn gewist. De aantallen blijven meetellen."))
+            return redirect("matching:volunteer_list", org=org)
+    return _erase_form(request, volunteer, error, self_service=False)
 
 
 # --- a volunteer's own pages ------------------------------------------------------------------------
@@ -208,13 +209,13 @@ def my_erase(request, org):
     volunteer = people.volunteer_of(request.user)
     if volunteer is None:
         raise Http404
-    page = _erase_page(request, volunteer, self_service=True)
-    if page is not None:
-        return page
-    user = User.objects.get(pk=request.user.pk)
-    if not user.is_active:
-        logout(request)
-        messages.success(request, _("Je gegevens zijn gewist. Dank je wel voor wat je hebt gedaan."))
-        return redirect("home")
-    messages.success(request, _("Je gegevens als vrijwilliger zijn gewist. Dank je wel voor wat je hebt gedaan."))
-    return redirect("home")
+    error = None
+    if request.method == "POST":
+        error = _erase(request, volunteer, self_service=True)
+        if error is None:
+            if not User.objects.get(pk=request.user.pk).is_active:
+                # The account itself is gone (they were only a volunteer here): the session ends with it.
+                logout(request)
+            messages.success(request, _("Je gegevens zijn gewist. Dank je wel voor wat je hebt gedaan."))
+            return redirect("home")
+    return _erase_form(request, volunteer, error, self_service=True)

@@ -34,13 +34,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change and obj.kind == Organisation.Kind.PROVIDER:
-            # A new buurthulp organisation starts with the usual Dutch kinds of help.
-            from django_scopes import scope
+            # A new buurthulp organisation starts set up: every app adds its defaults (kinds of help, ...).
+            from .services import organisation_setup
 
-            from .services import organisation_setup_defaults
-
-            with scope(organisation=obj):
-                organisation_setup_defaults(organisation=obj)
+            organisation_setup(organisation=obj)
 
 
 @admin.register(Membership)

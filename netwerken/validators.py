@@ -20,6 +20,7 @@ POSTCODE_RE = re.compile(r"([1-9][0-9]{3}) ?([A-Z]{2})", re.ASCII)
 POSTCODE_UNUSED = {"SA", "SD", "SS"}
 # Numbers without a country code are Dutch.
 PHONE_REGION = "NL"
+PHONE_CHARS = re.compile(r"\+?[0-9 ()./\-]{3,30}", re.ASCII)
 # 12, 12a, 12 A, 12-bis, 12 hs, 12-1: letters may follow the number directly, a number needs a separator
 # ('123456' is a typo, not 12345 with addition 6); a separator needs something after it ('12-').
 _SEP = r"(?: ?- ?| )"
@@ -69,7 +70,8 @@ def _parse_phone(value):
     import phonenumbers
 
     cleaned = _prepare(value)
-    if not cleaned:
+    # Digits and the usual separators only: libphonenumber would read letters as a keypad's digits.
+    if not cleaned or not PHONE_CHARS.fullmatch(cleaned):
         return None
     try:
         number = phonenumbers.parse(cleaned, PHONE_REGION)

@@ -143,7 +143,7 @@ class ResidentFactory(UnscopedFactory):
 
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Faker("name", locale="nl_NL")
-    phone = factory.Sequence(lambda n: f"06{n:08d}")
+    phone = factory.Sequence(lambda n: f"+3161{n % 10**7:07d}")  # E.164, as the forms store it
     postcode = "3401 AB"
     house_number = factory.Sequence(lambda n: str(n + 1))
 
@@ -157,7 +157,7 @@ class VolunteerFactory(UnscopedFactory):
     membership = factory.SubFactory(
         MembershipFactory, organisation=factory.SelfAttribute("..organisation"), roles=("volunteer",)
     )
-    phone = factory.Sequence(lambda n: f"06{n + 50000000:08d}")
+    phone = factory.Sequence(lambda n: f"+3162{n % 10**7:07d}")
     postcode = "3401 AC"
     house_number = "1"
     availability = availability.ALL

@@ -57,7 +57,7 @@ def test_request_list_filters(client, tenant_a):
     fresh = tenant_a.objects["help_request"].pk
     assert shown("") == {old.pk, fresh}
     assert shown("?status=zoekend") == {old.pk}
-    assert shown("?status=nieuw&status=zoekend") == {old.pk, fresh}
+    assert shown("?status=voorgesteld&status=zoekend") == {old.pk, fresh}
     assert shown("?waiting=7") == {old.pk}
     assert shown("?urgency=4") == {old.pk}
     assert shown(f"?area={tenant_a.objects['area'].pk}") == set()

@@ -8,12 +8,20 @@ def test_org_admin_changes_type_and_phase(client, tenant_a):
     client.force_login(tenant_a.user("org_admin"))
     url = reverse("netwerken:admin_dashboard", kwargs={"org": tenant_a.organisation.slug})
     response = client.post(
-        url, {"name": "Buurthulp Oost", "municipality": "Utrecht", "help_type": "voor_elkaar", "phase": "opzetten"}
+        url,
+        {
+            "name": "Buurthulp Oost",
+            "municipality": "Utrecht",
+            "help_type": "voor_elkaar",
+            "phase": "opzetten",
+            "retention_months": "36",
+        },
     )
     assert response.status_code == 302
     tenant_a.organisation.refresh_from_db()
     assert tenant_a.organisation.help_type == Organisation.HelpType.MUTUAL
     assert tenant_a.organisation.phase == Organisation.Phase.SETTING_UP
+    assert tenant_a.organisation.retention_months == 36
 
 
 def test_org_settings_errors_are_dutch_and_keep_input(client, tenant_a):
@@ -100,6 +108,7 @@ def test_new_organisation_in_django_admin_gets_default_categories(client, db):
             "kind": "buurthulp",
             "help_type": "liefdadigheid",
             "phase": "verkennen",
+            "retention_months": "24",
             "fundings_received-TOTAL_FORMS": "0",
             "fundings_received-INITIAL_FORMS": "0",
         },

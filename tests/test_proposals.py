@@ -142,8 +142,9 @@ def test_unanswered_proposal_expires_and_goes_to_the_next(setup):
 def test_one_reminder_before_the_deadline(setup):
     match = propose(setup)
     assert send_proposal_reminders.apply().get() == 0, "48 hours left: too early"
+    # 43 of the 48 hours have gone by.
     Match.objects.with_scopes_disabled().filter(pk=match.pk).update(
-        deadline=timezone.now() + datetime.timedelta(hours=5)
+        proposed_at=timezone.now() - datetime.timedelta(hours=43), deadline=timezone.now() + datetime.timedelta(hours=5)
     )
     assert send_proposal_reminders.apply().get() == 1
     assert send_proposal_reminders.apply().get() == 0

@@ -81,7 +81,7 @@ def test_intake_for_a_new_resident_resolves_the_area(client, tenant_a):
     assert response.status_code == 302
     with scopes_disabled():
         resident = Resident.objects.get(name="Mevrouw Jansen")
-    assert (resident.phone, resident.postcode) == ("0301234567", "3401 XZ")
+    assert (resident.phone, resident.postcode) == ("+31301234567", "3401 XZ")
     assert resident.area == tenant_a.objects["area"]
 
 
@@ -133,7 +133,12 @@ def test_request_detail_is_logged(client, tenant_a):
     client.get(reverse("matching:request_detail", kwargs={"org": "oost", "help_request": help_request.pk}))
     with scopes_disabled():
         log = AccessLog.objects.get()
-    assert (log.user, log.resident, log.help_request) == (coordinator, help_request.resident, help_request)
+    assert (log.user, log.resident, log.subject_type.model, log.subject_id) == (
+        coordinator,
+        help_request.resident,
+        "helprequest",
+        help_request.pk,
+    )
 
 
 def test_request_edit_keeps_consent_and_recomputes_slots(client, tenant_a):

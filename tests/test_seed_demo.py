@@ -6,12 +6,15 @@ from collections import Counter
 from pathlib import Path
 from unittest import mock
 
-from django.core.management import call_command
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
-from buurthulp.demo.seed import DEMO_ACCOUNTS
 
+from buurthulp.demo import data as demo_data
+from buurthulp.demo.seed import DEMO_ACCOUNTS
 from matching.models import (
     Category,
     ContactLog,
@@ -23,7 +26,6 @@ from matching.models import (
     SatisfactionResponse,
     StatusChange,
 )
-from buurthulp.demo import data as demo_data
 from netwerken.models import (
     Area,
     AreaPostcode,
@@ -226,14 +228,14 @@ def _snapshot():
 
 
 def test_seed_demo_twice_gives_the_same_data(db):
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     first = _snapshot()
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     assert _snapshot() == first
     # Days later too: dates relative to today are computed when a row is created, never again.
     later = timezone.now() + datetime.timedelta(days=3, hours=5)
     with mock.patch("django.utils.timezone.now", return_value=later):
-        call_command("seed_demo")
+        call_command("seed_demo", force=True)
     assert _snapshot() == first
     assert len(first["users"]) == 9 + 2 * demo_data.VOLUNTEERS_PER_ORGANISATION
     assert (
@@ -249,14 +251,14 @@ def test_seed_demo_twice_gives_the_same_data(db):
 
 
 def test_seed_restores_what_was_deleted_and_leaves_the_rest(db):
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     first = _snapshot()
     with scopes_disabled():
         HelpRequest.objects.filter(organisation__slug="lombok", status=S.DONE).first().delete()
         Volunteer.objects.filter(
             organisation__slug="oranjekwartier", status=Volunteer.Status.REGISTERED
         ).first().delete()
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     again = _snapshot()
     for key in ("organisations", "users", "areas", "categories", "offers", "residents"):
         assert again[key] == first[key], key
@@ -269,7 +271,7 @@ def test_seed_restores_what_was_deleted_and_leaves_the_rest(db):
 
 
 def test_every_organisation_has_a_realistic_population(db):
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     now = timezone.now()
     with scopes_disabled():
         for slug in SLUGS:
@@ -310,8 +312,11 @@ def test_every_organisation_has_a_realistic_population(db):
                     if v.vog_valid_on(timezone.localdate())
                 ]
                 assert len(with_vog) >= 2, (slug, name)
-            for volunteer in volunteers.exclude(membership__user__email__startswith="vrijwilliger@"):
-                assert not volunteer.membership.user.has_usable_password()
+            # Every demo volunteer can log in with the demo password (README), with a verified address.
+            for volunteer in volunteers.select_related("membership__user"):
+                user = volunteer.membership.user
+                assert user.check_password("buurthulp-demo"), user.email
+                assert EmailAddress.objects.filter(user=user, email=user.email, verified=True).exists()
 
             requests = HelpRequest.objects.filter(organisation=org)
             assert requests.count() == demo_data.REQUESTS_PER_ORGANISATION
@@ -356,7 +361,7 @@ def test_every_organisation_has_a_realistic_population(db):
 def test_matching_is_at_work_in_every_organisation(db):
     """Suggestions computed, proposals, declines, matches with contact moments, closings and the short
     questions after: every request that got that far got there through the matching services."""
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     now, today = timezone.now(), timezone.localdate()
     with scopes_disabled():
         assert OutgoingEmail.objects.count() == 0  # the demo's history is not mailed to anyone
@@ -436,7 +441,7 @@ def test_matching_is_at_work_in_every_organisation(db):
 
 
 def test_every_demo_account_can_log_in(client, db):
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     for account in DEMO_ACCOUNTS:
         client.logout()
         response = client.post(reverse("account_login"), {"login": account["email"], "password": "buurthulp-demo"})
@@ -445,7 +450,7 @@ def test_every_demo_account_can_log_in(client, db):
 
 
 def test_demo_volunteer_has_a_profile_with_offers(client, db):
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     for slug in SLUGS:
         with scopes_disabled():
             volunteer = Volunteer.objects.get(membership__user__email=f"vrijwilliger@{slug}.demo")
@@ -479,7 +484,7 @@ def test_demo_volunteer_has_a_profile_with_offers(client, db):
 
 
 def test_coordinator_sees_the_seeded_requests_and_volunteers(client, db):
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     client.post(reverse("account_login"), {"login": "coordinator@lombok.demo", "password": "buurthulp-demo"})
     with scopes_disabled():
         help_request = HelpRequest.objects.filter(organisation__slug="lombok", status=S.MATCHED).first()
@@ -497,14 +502,14 @@ def test_coordinator_sees_the_seeded_requests_and_volunteers(client, db):
 
 def test_demo_people_do_not_depend_on_hash_seed_or_test_libraries():
     """The same people on every machine: no set ordering, no Faker (a test-only dependency)."""
-    source = Path(demo_data.__file__).read_text() + Path(demo_data.__file__).with_name("demo.py").read_text()
+    source = Path(demo_data.__file__).read_text() + Path(demo_data.__file__).with_name("seed.py").read_text()
     assert "faker" not in source.lower() and "import factory" not in source
     here = json.dumps([demo_data.volunteer_specs(slug) + demo_data.resident_specs(slug) for slug in SLUGS])
     script = (
-        "import json, sys; sys.path.insert(0, '.'); from buurthulp.demo import data as demo_data as d; "
+        "import json, sys; sys.path.insert(0, '.'); from buurthulp.demo import data as d; "
         f"print(json.dumps([d.volunteer_specs(s) + d.resident_specs(s) for s in {SLUGS!r}]))"
     )
-    root = Path(demo_data.__file__).parent.parent
+    root = Path(demo_data.__file__).parent.parent.parent
     for hash_seed in ("1", "2"):
         result = subprocess.run(
             [sys.executable, "-c", script],
@@ -517,8 +522,43 @@ def test_demo_people_do_not_depend_on_hash_seed_or_test_libraries():
         assert result.stdout.strip() == here
 
 
-def test_login_page_lists_demo_accounts_only_in_debug(client, db, settings):
-    settings.DEBUG = False
-    assert "coordinator@oranjekwartier.demo" not in client.get(reverse("account_login")).content.decode()
-    settings.DEBUG = True
+def test_login_page_lists_the_demo_accounts_when_the_demo_is_installed(client, db):
     assert "coordinator@oranjekwartier.demo" in client.get(reverse("account_login")).content.decode()
+
+
+def _production_settings(**env):
+    script = (
+        "import json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'buurthulp.settings'; "
+        "from django.conf import settings; "
+        "print(json.dumps([settings.INSTALLED_APPS, settings.TEMPLATES[0]['OPTIONS']['context_processors']]))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).parent.parent,
+        env={"PATH": "", **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_has_no_demo_app_and_no_demo_context_processor():
+    result = _production_settings(SECRET_KEY="x" * 50)
+    apps, processors = json.loads(result.stdout)
+    assert "buurthulp.demo" not in apps
+    assert not any("demo" in processor for processor in processors)
+    apps, processors = json.loads(_production_settings(SECRET_KEY="x" * 50, BUURTHULP_DEMO="1").stdout)
+    assert "buurthulp.demo" in apps
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _production_settings()
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    assert _production_settings(DEBUG="1").returncode == 0
+
+
+def test_seed_demo_refuses_outside_debug_unless_forced(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="runs only with DEBUG=1"):
+        call_command("seed_demo")
+    assert not Organisation.objects.exists()

@@ -79,17 +79,23 @@ def test_invalid_postcodes_are_refused_in_dutch(typed):
 @pytest.mark.parametrize(
     "typed, stored",
     [
-        ("06-12345678", "0612345678"),
-        ("0612345678", "0612345678"),
-        ("06 12 34 56 78", "0612345678"),
-        ("+31 6 1234 5678", "0612345678"),
-        ("+31612345678", "0612345678"),
-        ("0031612345678", "0612345678"),
-        ("+31 (0)6 12345678", "0612345678"),
-        ("030-1234567", "0301234567"),
-        ("(030) 123 45 67", "0301234567"),
-        ("030.123.45.67", "0301234567"),
-        ("０６－１２３４５６７８", "0612345678"),  # full-width digits and hyphen
+        ("06-12345678", "+31612345678"),
+        ("0612345678", "+31612345678"),
+        ("06 12 34 56 78", "+31612345678"),
+        ("+31 6 1234 5678", "+31612345678"),
+        ("+31612345678", "+31612345678"),
+        ("0031612345678", "+31612345678"),
+        ("+31 (0)6 12345678", "+31612345678"),
+        ("030-1234567", "+31301234567"),
+        ("(030) 123 45 67", "+31301234567"),
+        ("030.123.45.67", "+31301234567"),
+        ("0348123456", "+31348123456"),  # a four-digit area code (IJsselstein)
+        ("0800-1234", "+318001234"),  # free service number
+        ("0900 1234567", "+319001234567"),
+        ("+32 470 12 34 56", "+32470123456"),  # Belgian mobile
+        ("0032 2 555 12 34", "+3225551234"),  # Brussels
+        ("+49 30 1234567", "+49301234567"),  # Berlin
+        ("０６－１２３４５６７８", "+31612345678"),  # full-width digits and hyphen
     ],
 )
 def test_valid_phone_numbers_are_normalised(typed, stored):
@@ -100,13 +106,13 @@ def test_valid_phone_numbers_are_normalised(typed, stored):
     "typed",
     [
         "12345",
-        "+32 470 12 34 56",  # Belgian
         "06-1234567",  # one digit short
         "06-123456789",  # one digit too many
         "00-12345678",
-        "6-12345678",
         "+31 06 12345678 9",
-        "06-1234567a",
+        "06-1234567a",  # letters are not digits (no vanity numbers)
+        "0800-BUURTHULP",
+        "112",
         "",
         None,
         "06\x0012345678",
@@ -117,11 +123,24 @@ def test_valid_phone_numbers_are_normalised(typed, stored):
 def test_invalid_phone_numbers_are_refused_in_dutch(typed):
     with pytest.raises(ValidationError) as refused:
         normalize_phone(typed)
-    assert refused.value.messages == ["Vul een Nederlands telefoonnummer in, zoals 06-12345678 of 030-1234567."]
+    assert refused.value.messages == [
+        "Vul een geldig telefoonnummer in, zoals 06-12345678 of 030-1234567; uit het buitenland met +32 of +49."
+    ]
 
 
 @pytest.mark.parametrize(
-    "stored, shown", [("0612345678", "06-12345678"), ("0301234567", "030-1234567"), ("", ""), (None, "")]
+    "stored, shown",
+    [
+        ("+31612345678", "06 12345678"),
+        ("+31301234567", "030 123 4567"),
+        ("+31348123456", "0348 123 456"),  # not 034-8123456
+        ("+318001234", "0800 1234"),
+        ("+32470123456", "+32 470 12 34 56"),
+        ("+49301234567", "+49 30 1234567"),
+        ("0612345678", "06 12345678"),  # stored before E.164: still shown well
+        ("", ""),
+        (None, ""),
+    ],
 )
 def test_format_phone(stored, shown):
     assert format_phone(stored) == shown

@@ -43,7 +43,7 @@ def test_signup_creates_account_profile_and_consent(client, tenant_a, django_cap
         assert volunteer.membership.is_volunteer and volunteer.membership.organisation == tenant_a.organisation
         assert list(volunteer.categories.all()) == [tenant_a.objects["category"]]
     assert volunteer.status == Volunteer.Status.REGISTERED
-    assert (volunteer.phone, volunteer.postcode, volunteer.house_number) == ("0612345678", "3401 AB", "12a")
+    assert (volunteer.phone, volunteer.postcode, volunteer.house_number) == ("+31612345678", "3401 AB", "12a")
     assert volunteer.area == tenant_a.objects["area"]
     assert volunteer.availability_text == "dinsdagmiddag, donderdagochtend"
     assert volunteer.language_list == ["nl", "ar"]
@@ -78,7 +78,7 @@ def test_signup_errors_keep_what_was_typed(client, tenant_a):
     response = client.post(reverse("matching:volunteer_signup", kwargs={"org": "oost"}), payload)
     content = response.content.decode()
     assert "Vul een postcode in als 1234 AB." in content
-    assert "Vul een Nederlands telefoonnummer in" in content
+    assert "Vul een geldig telefoonnummer in" in content
     assert "Zonder je toestemming kunnen we je gegevens niet bewaren." in content
     assert 'value="Sanne de Boer"' in content and 'value="sanne@example.nl"' in content
     assert not User.objects.filter(email="sanne@example.nl").exists()
