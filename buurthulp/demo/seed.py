@@ -256,7 +256,6 @@ def _seed_volunteers(org, staff, areas, categories, later):
     )
 
     now = timezone.now()
-    today = timezone.localdate()
     coordinator = staff[Role.COORDINATOR]
     consent_text = volunteer_consent_text(org)
     for spec in missing:
