@@ -1,4 +1,5 @@
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -58,6 +59,19 @@ def _tasks_in_process(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@contextmanager
+def celery_conf(**values):
+    """Celery settings changed for the duration (monkeypatch cannot undo them: Celery's conf is dict-like)."""
+    previous = {name: getattr(celery_app.conf, name) for name in values}
+    for name, value in values.items():
+        setattr(celery_app.conf, name, value)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            setattr(celery_app.conf, name, value)
 
 
 @dataclass

@@ -48,16 +48,37 @@ def test_email_task_travels_through_redis_to_the_worker_and_lands_in_postgresql(
 
 
 def test_rolled_back_transaction_enqueues_nothing(celery_worker):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        mail.queue_email(to="bewoner@example.nl", subject="Nooit", body_text="x")
-        raise RuntimeError("rollback")
-    time.sleep(1)
-    assert not OutgoingEmail.objects.exists()
+    from unittest import mock
+
+    from netwerken.tasks import send_email
+
+    with mock.patch.object(send_email, "apply_async", wraps=send_email.apply_async) as published:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            mail.queue_email(to="bewoner@example.nl", subject="Nooit", body_text="x")
+            raise RuntimeError("rollback")
+        assert published.call_count == 0, "a rolled-back mail must not reach the broker"
+        with transaction.atomic():
+            sent = mail.queue_email(to="bewoner@example.nl", subject="Wel", body_text="x")
+        assert published.call_count == 1
+    # The committed one travels through Redis to the worker; the rolled-back one never existed.
+    assert wait_for(lambda: OutgoingEmail.objects.get(pk=sent.pk).sent_at is not None)
+    assert list(OutgoingEmail.objects.values_list("subject", flat=True)) == ["Wel"]
 
 
 def test_healthz_reports_a_live_broker(client):
     response = client.get(reverse("healthz"))
+    assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_healthz_answers_503_when_the_real_broker_is_unreachable(client):
+    from .conftest import celery_conf
+
+    # The same app, pointed at a port where no Redis listens.
+    with celery_conf(broker_url="redis://127.0.0.1:1/0", broker_write_url=None):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("error")
 
 
 # --- matching on the real stack -----------------------------------------------------------------------

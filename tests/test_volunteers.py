@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -6,7 +7,7 @@ from django_scopes import scopes_disabled
 
 from netwerken.models import Consent, Membership, OutgoingEmail, User, Volunteer
 
-from .factories import CategoryFactory, OfferFactory, UserFactory, VolunteerFactory
+from .factories import OfferFactory, UserFactory, VolunteerFactory
 
 
 def signup_payload(tenant, **overrides):
@@ -205,9 +206,19 @@ def test_org_admin_manages_categories_and_areas(client, tenant_a):
     assert "Geen geldige postcode: 34, 9999 SS." in bad.content.decode()
 
 
-def test_category_with_vog_is_marked(tenant_a):
-    category = CategoryFactory(organisation=tenant_a.organisation, requires_vog=True)
-    assert category.requires_vog
+def test_category_with_vog_is_marked_where_the_org_admin_keeps_the_categories(client, tenant_a):
+    client.force_login(tenant_a.user("org_admin"))
+    url = reverse("matching:category_list", kwargs={"org": "oost"})
+    client.post(url, {"name": "Bezoek aan huis", "requires_vog": "on", "active": "on"})
+    client.post(url, {"name": "Tuinieren", "active": "on"})
+    page = client.get(url).content.decode()
+    # Each row: name, "VOG nodig" (ja/nee), "In gebruik" (ja/nee).
+    cells = dict(
+        (name, (vog, active))
+        for name, vog, active in re.findall(r">([^<]+)</a></td><td>(ja|nee)</td><td>(ja|nee)</td>", page)
+    )
+    assert cells["Bezoek aan huis"] == ("ja", "ja")
+    assert cells["Tuinieren"] == ("nee", "ja")
 
 
 def test_a_pause_that_began_keeps_its_start_when_the_end_changes(client, tenant_a):
