@@ -25,10 +25,7 @@ DEMO_ENV := DEBUG=1 CELERY_BROKER_URL=filesystem:// SITE_URL=http://127.0.0.1:$(
 demo: $(VENV)/.installed-base
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py seed_demo
-	$(DEMO_ENV) $(PY) -m celery -A buurthulp worker --beat --pool=solo --loglevel=warning \
-		--schedule=.broker/celerybeat-schedule & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(PY) -m buurthulp.demo.run $(PORT)
 
 # The whole suite on SQLite, tasks in-process.
 test: $(VENV)/.installed-test
