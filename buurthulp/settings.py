@@ -191,11 +191,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # production, with no Redis. Messages are files in one folder that the web process writes and the
     # worker reads.
     BROKER_FOLDER = Path(os.environ.get("BROKER_FOLDER", BASE_DIR / ".broker"))
-    (BROKER_FOLDER / "processed").mkdir(parents=True, exist_ok=True)
+    for folder in ("processed", "control"):
+        (BROKER_FOLDER / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_FOLDER),
         "data_folder_out": str(BROKER_FOLDER),
         "processed_folder": str(BROKER_FOLDER / "processed"),
+        "control_folder": str(BROKER_FOLDER / "control"),
         "store_processed": False,
     }
 CELERY_TASK_EAGER_PROPAGATES = True

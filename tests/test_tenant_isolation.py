@@ -130,3 +130,389 @@ def test_funder_report_shows_counts_not_names(client, tenant_a):
         assert membership.user.email not in content
         assert membership.user.name not in content
     assert response.context["figures"]["volunteer_count"] == 1
+
+
+# --- every page, search, filter and export, as every role of A: nothing of B ------------------------------
+#
+# B is seeded with a distinctive marker in every kind of row a page could list; A gets the same rows with
+# its own markers, so A's lists are not empty (and the test can show it reached them). Then every tenant
+# route that A's objects can fill (all of them, found by walking the resolver) is opened as every role of
+# A and anonymously, with and without search and filter query strings, following redirects. A page that
+# lists, searches or exports across organisations (a selector that lifts the scope) shows a marker of B.
+
+import logging  # noqa: E402
+from unittest import mock  # noqa: E402
+
+from django.core.handlers.wsgi import WSGIRequest  # noqa: E402
+from django.urls import Resolver404, resolve  # noqa: E402
+from django.utils.functional import cached_property  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from matching.models import (  # noqa: E402
+    BatchProposal,
+    ContactLog,
+    HelpRequest,
+    Match,
+    MatchSuggestion,
+    SatisfactionResponse,
+    StatusChange,
+)
+from netwerken.roles import Role  # noqa: E402
+
+from .conftest import make_tenant  # noqa: E402
+from .factories import (  # noqa: E402
+    BatchProposalFactory,
+    ConsentFactory,
+    HelpRequestFactory,
+    MatchFactory,
+    OfferFactory,
+    ResidentFactory,
+    VolunteerFactory,
+)
+
+A_MARK, B_MARK = "pqrs", "qzxv"  # every marker of an organisation starts with its mark
+PHONES = {  # (resident, volunteer, second volunteer): B's share the digits 998877, A's 112233
+    A_MARK: ("+31611223301", "+31611223302", "+31611223303"),
+    B_MARK: ("+31699887701", "+31699887702", "+31699887703"),
+}
+POSTCODES = {A_MARK: ("3401 AB", "3401 AC"), B_MARK: ("9999 ZZ", "9998 ZY")}
+
+
+def seed_markers(tenant, mark):
+    """Gives every row of `tenant` that a page could show a marker, adds the rows a fuller organisation
+    has (an active, a closed, a declined and an ended match, contact logs, suggestions, a dropped batch
+    pair, a second volunteer and resident), and returns {kind: text that must not show elsewhere}."""
+    m, M = mark, mark.capitalize()
+    resident_phone, volunteer_phone, other_phone = PHONES[mark]
+    resident_postcode, volunteer_postcode = POSTCODES[mark]
+    o = tenant.objects
+    markers = {}
+    with scopes_disabled():
+        org = tenant.organisation
+        org.name = f"{M}organisatie Buurthulp"
+        org.save()
+        markers["organisation name"] = org.name
+        for role, membership in tenant.members.items():
+            key = role.value.replace("_", "")
+            user = membership.user
+            user.name, user.email = f"{M}{key} Jansen", f"{m}mail{key}@voorbeeld.nl"
+            user.save()
+            markers[f"{role.value} name"], markers[f"{role.value} email"] = user.name, user.email
+        funder = tenant.funder_membership
+        funder.organisation.name = f"{M}gemeente"
+        funder.organisation.save()
+        funder.user.name, funder.user.email = f"{M}financier Bakker", f"{m}mailfinancier@voorbeeld.nl"
+        funder.user.save()
+        markers.update({"funder organisation": funder.organisation.name, "funder name": funder.user.name})
+        markers["funder email"] = funder.user.email
+
+        o["area"].name = f"{M}buurt"
+        o["area"].save()
+        o["category"].name = f"{M}soort"
+        o["category"].save()
+        resident = o["resident"]
+        resident.name, resident.street, resident.phone = f"{M}bewoner de Vries", f"{M}straat", resident_phone
+        resident.email, resident.postcode = f"{m}mailbewoner@voorbeeld.nl", resident_postcode
+        resident.area = o["area"]
+        resident.save()
+        volunteer = o["volunteer"]
+        volunteer.phone, volunteer.postcode, volunteer.area = volunteer_phone, volunteer_postcode, o["area"]
+        volunteer.save()
+        o["offer"].description = f"{M}aanbod naar het ziekenhuis"
+        o["offer"].save()
+        request = o["help_request"]
+        request.description, request.particulars = f"{M}hulpvraag boodschappen", f"{M}bijzonderheid"
+        request.location, request.mobility, request.area = f"{M}locatie", f"{M}mobiliteit", o["area"]
+        request.save()
+        markers.update(
+            {
+                "area name": o["area"].name,
+                "category name": o["category"].name,
+                "resident name": resident.name,
+                "resident street": resident.street,
+                "resident email": resident.email,
+                "resident postcode": resident_postcode,
+                "volunteer postcode": volunteer_postcode,
+                "offer description": o["offer"].description,
+                "request description": request.description,
+                "request particulars": request.particulars,
+                "request location": request.location,
+                "request mobility": request.mobility,
+            }
+        )
+        for kind, phone in (("resident phone", resident_phone), ("volunteer phone", volunteer_phone)):
+            markers[kind] = phone
+            markers[f"{kind} (as shown)"] = f"06 {phone[4:]}"
+            markers[f"{kind} (digits)"] = phone[4:]
+        StatusChange.objects.create(
+            organisation=org, help_request=request, to_status="voorgesteld", reason=f"{M}statusreden"
+        )
+        markers["status change reason"] = f"{M}statusreden"
+        request.consent.text = f"{M}toestemming"
+        request.consent.save()
+        markers["consent text"] = request.consent.text
+
+        # A second volunteer and resident, who appear only in lists (not in the URL fillers).
+        second = VolunteerFactory(
+            organisation=org, phone=other_phone, categories=[o["category"]], membership__user__name=f"{M}tweede Smit"
+        )
+        OfferFactory(volunteer=second, category=o["category"], description=f"{M}tweedeaanbod")
+        ResidentFactory(organisation=org, name=f"{M}buurvrouw Peters", postcode=resident_postcode, area=o["area"])
+        markers.update(
+            {
+                "second volunteer name": second.name,
+                "second volunteer email": second.membership.user.email,
+                "second offer": f"{M}tweedeaanbod",
+                "second resident name": f"{M}buurvrouw Peters",
+            }
+        )
+        # What follows a proposal: declined and ended matches (reasons), an active one (contact logs), a closed one.
+        consent = ConsentFactory(organisation=org)
+        MatchFactory(
+            help_request=request,
+            volunteer=second,
+            status=Match.Status.DECLINED,
+            responded_at=timezone.now(),
+            decline_reason=f"{M}afwijsreden",
+        )
+        MatchFactory(
+            help_request=request, volunteer=second, status=Match.Status.ENDED, end_reason=f"{M}eindreden"
+        )
+        active_request = HelpRequestFactory(
+            organisation=org,
+            resident=resident,
+            category=o["category"],
+            consent=consent,
+            status=HelpRequest.Status.MATCHED,
+            description=f"{M}actievevraag",
+        )
+        active = MatchFactory(help_request=active_request, volunteer=volunteer, status=Match.Status.ACCEPTED)
+        closed_request = HelpRequestFactory(
+            organisation=org,
+            resident=resident,
+            category=o["category"],
+            consent=consent,
+            status=HelpRequest.Status.DONE,
+            description=f"{M}afgerondevraag",
+        )
+        closed = MatchFactory(
+            help_request=closed_request,
+            volunteer=volunteer,
+            status=Match.Status.CLOSED,
+            closed_at=timezone.now(),
+            outcome=Match.Outcome.HELPED,
+            closing_note=f"{M}afsluitnotitie",
+        )
+        searching = HelpRequestFactory(
+            organisation=org,
+            category=o["category"],
+            status=HelpRequest.Status.SEARCHING,
+            description=f"{M}zoekendevraag",
+            resident__name=f"{M}wachtende Visser",
+        )
+        for match in (o["match"], active):
+            ContactLog.objects.create(
+                organisation=org, match=match, date=timezone.localdate(), minutes=30, note=f"{M}contactnotitie"
+            )
+        SatisfactionResponse.objects.create(
+            organisation=org, match=closed, respondent="bewoner", helped=5, would_again=True, comment=f"{M}tevreden"
+        )
+        for request_ in (request, searching):
+            MatchSuggestion.objects.create(organisation=org, help_request=request_, volunteer=second, score=70)
+        BatchProposalFactory(
+            run=o["run"],
+            help_request=searching,
+            volunteer=second,
+            decision=BatchProposal.Decision.DROPPED,
+            note=f"{M}batchnotitie",
+        )
+        markers.update(
+            {
+                "declined match reason": f"{M}afwijsreden",
+                "ended match reason": f"{M}eindreden",
+                "active request description": active_request.description,
+                "closed request description": closed_request.description,
+                "searching request description": searching.description,
+                "searching resident name": searching.resident.name,
+                "contact log note": f"{M}contactnotitie",
+                "match closing note": f"{M}afsluitnotitie",
+                "satisfaction comment": f"{M}tevreden",
+                "batch proposal note": f"{M}batchnotitie",
+            }
+        )
+        o["active_match"], o["searching_request"] = active, searching
+    return markers
+
+
+def query_variants(own, other):
+    """Query strings every page is opened with: searches that would find only the other organisation's rows
+    (its mark, its phone digits, its postcode), filters by status, by own and by foreign category and
+    area, a foreign resident's id, pages past the end, the JSON format, the emailed link's 'answered'."""
+    oo, xo = own.objects, other.objects
+    slot = "ma-ochtend"
+    return [
+        "",
+        f"?zoek={A_MARK}",  # A's own search finds A's rows: the scan's proof that it reaches the results
+        f"?zoek={B_MARK}",
+        f"?zoek={B_MARK.upper()}",
+        "?zoek=998877",
+        "?zoek=%2B3169988",
+        "?zoek=9999",
+        "?zoek=9999ZZ",
+        "?status=zoekend",
+        "?status=nieuw&status=voorgesteld&status=gekoppeld&status=afgerond&status=actief",
+        "?pagina=2",
+        "?pagina=999",
+        "?formaat=json",
+        f"?category={xo['category'].pk}&area={xo['area'].pk}",
+        f"?category={oo['category'].pk}&area={oo['area'].pk}&urgency=2&waiting=3",
+        f"?bewoner={xo['resident'].pk}",
+        f"?vog=geen&slot={slot}",
+        "?beantwoord=1",
+    ]
+
+
+def _body(response):
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace").lower()
+    return response.content.decode(errors="replace").lower()
+
+
+def _found(body, markers):
+    return sorted(kind for kind, text in markers.items() if text.lower() in body)
+
+
+@pytest.fixture
+def marked(db):
+    a = make_tenant(name="Buurthulp Oost", slug="oost")
+    b = make_tenant(name="Buurthulp West", slug="west")
+    a_markers, b_markers = seed_markers(a, A_MARK), seed_markers(b, B_MARK)
+    # A's batch run remembers requests left over by id: one of them is B's (a stale or forged id).
+    with scopes_disabled():
+        a.objects["run"].unassigned = [
+            {"request": b.objects["searching_request"].pk, "reason": "category"},
+            {"request": a.objects["searching_request"].pk, "reason": "category"},
+        ]
+        a.objects["run"].save()
+    return a, b, a_markers, b_markers
+
+
+def test_markers_are_distinct_and_unlike_each_other(marked):
+    _a, _b, a_markers, b_markers = marked
+    texts = [text.lower() for text in b_markers.values()]
+    assert len(set(texts)) == len(texts)
+    assert not [text for text in texts if A_MARK in text or any(t in text for t in a_markers.values())]
+    assert len(b_markers) == len(a_markers) >= 40
+
+
+# What each role of A must see of A's own markers somewhere on its pages: proof that the scan reached the
+# lists, searches and exports (a scan that only met 403s and 404s would find no marker either).
+OWN_SEEN = {
+    Role.COORDINATOR: {
+        "resident name",
+        "resident street",
+        "resident phone (as shown)",
+        "second resident name",
+        "searching resident name",
+        "volunteer name",
+        "second volunteer name",
+        "volunteer email",
+        "volunteer phone (as shown)",
+        "request description",
+        "request particulars",
+        "category name",
+        "area name",
+        "offer description",
+        "contact log note",
+        "batch proposal note",
+        "declined match reason",
+        "ended match reason",
+        "status change reason",
+    },
+    Role.VOLUNTEER: {"offer description", "request description", "volunteer name", "category name"},
+    Role.ORG_ADMIN: {"category name", "area name", "coordinator name", "coordinator email", "organisation name"},
+    Role.PROFESSIONAL: {"organisation name"},
+    Role.FUNDER: {"organisation name"},
+    None: set(),
+}
+
+
+class _QueryWatchingRequest(WSGIRequest):
+    """The test client's request, counting the tenant requests whose query string was read (by a view, a
+    filter, the paginator): a page that never reads it answers every query string alike, so the variants
+    are sent only to pages that read it — found per request, so a page added later is covered the same way.
+    (Non-tenant pages a redirect ends on, such as the login page reading ?next=, do not count.)"""
+
+    reads = 0
+
+    @cached_property
+    def GET(self):
+        try:
+            tenant = "org" in resolve(self.path_info).kwargs
+        except Resolver404:
+            tenant = False
+        _QueryWatchingRequest.reads += tenant
+        return super().GET
+
+
+def _scan(client, user, a, b, a_markers, b_markers):
+    """Every tenant page as `user` (None: anonymous), following redirects, then again with every query variant
+    if the page read its query string. GET, or for a POST-only page an empty POST (a stale or tampered form).
+    Returns (leaks, A's own marker kinds seen, number of requests)."""
+    if user is None:
+        client.logout()
+    else:
+        client.force_login(user)
+    variants = query_variants(a, b)
+    slugs = [a.organisation.slug]
+    if user is not None and user == a.user(Role.FUNDER):
+        # A funder also has its own organisation's pages (the overview of what it funds).
+        slugs.append(a.funder_membership.organisation.slug)
+    leaks, seen, count = [], set(), 0
+
+    def open_(method, url):
+        nonlocal count
+        count += 1
+        response = getattr(client, method)(url, follow=True)
+        assert response.status_code < 500, (method, url, response.status_code)
+        body = _body(response)
+        found = _found(body, b_markers)
+        if found:
+            leaks.append(f"{method.upper()} {url} → {response.status_code}: {found}")
+        seen.update(_found(body, a_markers))
+        return response
+
+    for slug in slugs:
+        for route in ROUTES:
+            if slug != a.organisation.slug and set(route.kwargs) != {"org"}:
+                continue
+            url = url_for(route, a, slug)
+            method = "get"
+            _QueryWatchingRequest.reads = 0
+            if open_(method, url).status_code == 405:
+                method = "post"
+                _QueryWatchingRequest.reads = 0
+                open_(method, url)
+            if _QueryWatchingRequest.reads:
+                for variant in variants[1:]:
+                    open_(method, url + variant)
+    return leaks, seen, count
+
+
+@pytest.mark.parametrize("role", [*ALL_ROLES, None], ids=lambda r: r or "anonymous")
+def test_no_page_search_or_export_shows_another_organisations_rows(client, marked, role):
+    a, b, a_markers, b_markers = marked
+    user = a.user(role) if role else None
+    quiet = logging.getLogger("django.request")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # hundreds of expected 403s, each logged with a traceback
+    try:
+        with mock.patch("django.test.client.WSGIRequest", _QueryWatchingRequest):
+            leaks, seen, count = _scan(client, user, a, b, a_markers, b_markers)
+    finally:
+        quiet.setLevel(level)
+    print(f"\n{role or 'anonymous'}: {count} requests, {len(ROUTES)} routes; own markers seen: {len(seen)}")
+    assert not leaks, "pages of A show B's rows:\n" + "\n".join(leaks)
+    missing = OWN_SEEN[role] - seen
+    assert not missing, f"the scan never reached A's own {sorted(missing)}: is it still opening the lists?"
