@@ -15,7 +15,7 @@ from netwerken import selectors as people
 from netwerken.tenancy import public_page, role_required
 from netwerken.validators import format_phone
 
-from . import batch, proposals, selectors, suggestions
+from . import batch, proposals, selectors, services, suggestions
 from .forms import (
     CloseMatchForm,
     ContactLogForm,
@@ -334,7 +334,7 @@ def settings_edit(request, org):
     settings = suggestions.matching_settings()
     form = MatchingSettingsForm(request.POST if request.method == "POST" else None, instance=settings)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.matching_settings_update(settings=settings, **form.cleaned_data)
         messages.success(request, _("De instellingen voor matching zijn opgeslagen."))
         return redirect("matching:settings", org=org)
     return render(request, "matching/settings.html", {"form": form})

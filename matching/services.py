@@ -132,8 +132,17 @@ def categories_setup_defaults(*, organisation):
 
 
 @transaction.atomic
-def volunteer_signup(*, organisation, user, consent_text, categories, **profile):
-    """A person becomes a volunteer: membership, profile and consent (netwerken), and their kinds of help."""
+def volunteer_signup(*, organisation, user=None, account=None, consent_text, categories, **profile):
+    """A person becomes a volunteer: membership, profile and consent (netwerken), and their kinds of help.
+
+    `account` ({email, password, name}) makes the login for someone who has none yet (`user` None).
+    """
+    if user is None:
+        from netwerken.models import User
+
+        user = User.objects.create_user(
+            email=account["email"], password=account["password"], name=account["name"].strip()
+        )
     volunteer = people.volunteer_register(organisation=organisation, user=user, consent_text=consent_text, **profile)
     volunteer.categories.set(categories)
     return volunteer
@@ -174,3 +183,20 @@ def vog_send_warnings(*, today=None) -> int:
                 notifications.tell_about_vog(volunteer, (volunteer.vog_expires - today).days)
                 warned += 1
     return warned
+
+
+def matching_settings_update(*, settings, **fields):
+    """The organisation's weights and timers. Open requests get their suggestions again with the new weights."""
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    settings.save(update_fields=list(fields))
+    from .scoring import OPEN_STATUSES
+    from .suggestions import mark_requested
+    from .tasks import compute_suggestions
+
+    open_ids = list(HelpRequest.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
+    mark_requested(open_ids)
+    organisation_id = settings.organisation_id
+    transaction.on_commit(lambda: [compute_suggestions.delay(organisation_id, pk) for pk in open_ids])
+    return settings

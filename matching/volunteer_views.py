@@ -10,7 +10,6 @@ from allauth.account import app_settings as allauth_settings
 from allauth.account.utils import complete_signup, setup_user_email
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
@@ -50,16 +49,13 @@ def volunteer_signup(request, org):
         data = form.cleaned_data
         profile = {k: data[k] for k in VolunteerProfileForm.base_fields if k in data}
         profile.setdefault("areas", [])
-        with transaction.atomic():
-            if user is None:
-                new_user = User.objects.create_user(
-                    email=data["email"], password=data["password1"], name=data["name"].strip()
-                )
-            services.volunteer_signup(
-                organisation=organisation, user=user or new_user, consent_text=consent_text, **profile
-            )
+        account = None if user else {"email": data["email"], "password": data["password1"], "name": data["name"]}
+        volunteer = services.volunteer_signup(
+            organisation=organisation, user=user, account=account, consent_text=consent_text, **profile
+        )
         record_success(request, "volunteer_signup", SIGNUP_RATE)
         if user is None:
+            new_user = volunteer.membership.user
             setup_user_email(request, new_user, [])
             return complete_signup(request, new_user, allauth_settings.EMAIL_VERIFICATION, "/")
         messages.success(request, _("Welkom! Een coördinator neemt contact met je op voor een kennismaking."))

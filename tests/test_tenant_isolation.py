@@ -410,31 +410,49 @@ def test_markers_are_distinct_and_unlike_each_other(marked):
 # lists, searches and exports (a scan that only met 403s and 404s would find no marker either).
 OWN_SEEN = {
     Role.COORDINATOR: {
+        "organisation name",
         "resident name",
         "resident street",
+        "resident email",
         "resident phone (as shown)",
         "second resident name",
         "searching resident name",
         "volunteer name",
-        "second volunteer name",
         "volunteer email",
         "volunteer phone (as shown)",
+        "second volunteer name",
+        "coordinator name",
         "request description",
         "request particulars",
+        "request location",
+        "active request description",
+        "closed request description",
         "category name",
         "area name",
         "offer description",
         "contact log note",
+        "match closing note",
+        "satisfaction comment",
         "batch proposal note",
         "declined match reason",
         "ended match reason",
         "status change reason",
+        "consent text",
     },
-    Role.VOLUNTEER: {"offer description", "request description", "volunteer name", "category name"},
-    Role.ORG_ADMIN: {"category name", "area name", "coordinator name", "coordinator email", "organisation name"},
+    Role.VOLUNTEER: {
+        "volunteer name",
+        "volunteer phone (as shown)",
+        "offer description",
+        "request description",
+        "active request description",
+        "contact log note",
+        "category name",
+        "area name",
+    },
+    Role.ORG_ADMIN: {"category name", "area name", "coordinator name", "coordinator email", "second volunteer name"},
     Role.PROFESSIONAL: {"organisation name"},
-    Role.FUNDER: {"organisation name"},
-    None: set(),
+    Role.FUNDER: {"organisation name", "funder organisation"},
+    None: {"organisation name", "category name"},  # the public request form
 }
 
 
@@ -469,7 +487,7 @@ def _scan(client, user, a, b, a_markers, b_markers):
     if user is not None and user == a.user(Role.FUNDER):
         # A funder also has its own organisation's pages (the overview of what it funds).
         slugs.append(a.funder_membership.organisation.slug)
-    leaks, seen, count = [], set(), 0
+    leaks, seen, count, queried = [], set(), 0, []
 
     def open_(method, url):
         nonlocal count
@@ -495,9 +513,10 @@ def _scan(client, user, a, b, a_markers, b_markers):
                 _QueryWatchingRequest.reads = 0
                 open_(method, url)
             if _QueryWatchingRequest.reads:
+                queried.append(route.name)
                 for variant in variants[1:]:
                     open_(method, url + variant)
-    return leaks, seen, count
+    return leaks, seen, count, queried
 
 
 @pytest.mark.parametrize("role", [*ALL_ROLES, None], ids=lambda r: r or "anonymous")
@@ -509,10 +528,13 @@ def test_no_page_search_or_export_shows_another_organisations_rows(client, marke
     quiet.setLevel(logging.ERROR)  # hundreds of expected 403s, each logged with a traceback
     try:
         with mock.patch("django.test.client.WSGIRequest", _QueryWatchingRequest):
-            leaks, seen, count = _scan(client, user, a, b, a_markers, b_markers)
+            leaks, seen, count, queried = _scan(client, user, a, b, a_markers, b_markers)
     finally:
         quiet.setLevel(level)
-    print(f"\n{role or 'anonymous'}: {count} requests, {len(ROUTES)} routes; own markers seen: {len(seen)}")
+    print(
+        f"\n{role or 'anonymous'}: {count} requests on {len(ROUTES)} routes, query variants on {queried};"
+        f" A's own markers seen: {len(seen)} of {len(a_markers)}: {sorted(seen)}"
+    )
     assert not leaks, "pages of A show B's rows:\n" + "\n".join(leaks)
     missing = OWN_SEEN[role] - seen
     assert not missing, f"the scan never reached A's own {sorted(missing)}: is it still opening the lists?"
