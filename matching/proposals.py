@@ -110,7 +110,7 @@ def hard_filter_refusals(help_request, volunteer, *, skip=()):
     suggestions and the batch (matching/scoring.py), so the service refuses exactly what the list leaves out."""
     category_index, area_index = indexes()
     requests = scoring.load_requests([help_request], category_index, area_index, help_request.organisation)
-    matches = scoring.recent_matches(requests.pks, requests.resident, slots=help_request.slots)
+    matches = scoring.recent_matches(requests.pks, requests.resident, for_request=help_request)
     volunteers = scoring.load_volunteers(Volunteer.objects.filter(pk=volunteer.pk), category_index, area_index, matches)
     excluded, met = scoring.pair_sets(requests.pks, matches)
     booked = scoring.booked_matrix(requests, volunteers, matches)

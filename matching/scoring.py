@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 
 from netwerken.languages import LANGUAGES
@@ -191,6 +191,14 @@ VOLUNTEER_COLUMNS = (
 )
 
 
+def with_area_flags(volunteers, area_id):
+    """The queryset with, per volunteer, whether they chose neighbourhoods at all and whether `area_id` is
+    one: for one request these two columns replace reading every volunteer's neighbourhoods."""
+    through = Volunteer.areas.through.objects.filter(volunteer_id=OuterRef("pk"))
+    in_area = Exists(through.filter(area_id=area_id)) if area_id else Value(False)
+    return volunteers.annotate(_has_areas=Exists(through), _in_area=in_area)
+
+
 def load_volunteers(volunteers, category_index, area_index, matches, only_categories=None, offering=False):
     """Arrays for a queryset of volunteers, in five queries however many volunteers there are.
 
@@ -199,9 +207,11 @@ def load_volunteers(volunteers, category_index, area_index, matches, only_catego
     `offering=True` says the queryset only holds volunteers who offer those categories already.
     `matches` are the rows of recent_matches(), shared with pair_sets() so both cost one query.
     """
-    rows = list(volunteers.values_list(*VOLUNTEER_COLUMNS))
+    flagged = "_has_areas" in volunteers.query.annotations
+    columns = VOLUNTEER_COLUMNS + (("_has_areas", "_in_area") if flagged else ())
+    rows = list(volunteers.values_list(*columns))
     n, n_categories, n_areas = len(rows), len(category_index), len(area_index)
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 12
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     position = dict(zip(cols[0], range(n), strict=True))
     # The side tables are read by category and area (both belong to this organisation), not by a long
     # list of volunteer ids; rows of volunteers outside `volunteers` are skipped.
@@ -230,7 +240,10 @@ def load_volunteers(volunteers, category_index, area_index, matches, only_catego
 
     areas = np.zeros((n, max(n_areas, 1)), dtype=bool)
     has_areas = np.zeros(n, dtype=bool)
-    if n:
+    if flagged:
+        has_areas = np.array(cols[12], dtype=bool)
+        areas[:, 0] = np.array(cols[13], dtype=bool)
+    elif n:
         # Every area of the organisation counts for "has chosen areas"; the matrix only needs area_index's.
         for volunteer_id, area_id in Volunteer.areas.through.objects.filter(
             area_id__in=Area.objects.values("pk")
@@ -243,6 +256,7 @@ def load_volunteers(volunteers, category_index, area_index, matches, only_catego
     month_load = np.zeros(n, dtype=np.int64)
     last_helped = np.full(n, -1, dtype=np.int64)
     start_of_month = month_start()
+    tz = timezone.get_current_timezone()
     for volunteer_id, status, proposed_at, *_rest in matches:
         i = position.get(volunteer_id)
         if i is None or status not in COUNTING:
@@ -250,7 +264,7 @@ def load_volunteers(volunteers, category_index, area_index, matches, only_catego
         if proposed_at >= start_of_month:
             month_load[i] += 1
         if status in HELPED:
-            last_helped[i] = max(last_helped[i], timezone.localdate(proposed_at).toordinal())
+            last_helped[i] = max(last_helped[i], proposed_at.astimezone(tz).toordinal())
 
     def ordinals(values, missing=-1):
         return np.array([value.toordinal() if value else missing for value in values], dtype=np.int64)
@@ -291,26 +305,45 @@ MATCH_COLUMNS = (
 )
 
 
-def recent_matches(request_pks, resident_pks, slots=None):
+def recent_matches(request_pks, resident_pks, for_request=None):
     """One query for everything matching needs to know about earlier and current matches.
 
     Rows (MATCH_COLUMNS) of: matches of these requests (who may not be asked again), matches where
     these residents were helped (continuity), every match of the last month or so (load this month,
     days since last helped, which tops out after RECENCY_DAYS), and every proposed or accepted match
-    whose weekly slots meet `slots` (who is booked when; without `slots`, every one). Sharing a slot is
-    necessary for two requests to overlap, so the slot test in SQL keeps this short for one request.
+    (who is booked when).
+
+    `for_request` (one HelpRequest) narrows the last two to what can matter for it: matches of
+    volunteers who offer its kind of help, and bookings that can overlap it (sharing a weekly slot is
+    necessary for that, and a one-off booking on another date never overlaps a one-off request).
     """
     since = min(month_start(), timezone.now() - timedelta(days=RECENCY_DAYS))
-    queryset = Match.objects.all()
+    queryset = Match.objects.order_by()
+    recent = Q(proposed_at__gte=since, status__in=COUNTING)
     active = Q(status__in=Match.ACTIVE)
-    if slots is not None:
-        queryset = queryset.annotate(_shared=F("help_request__slots").bitand(int(slots)))
-        active &= Q(_shared__gt=0)
+    if for_request is not None:
+        category_id = for_request.category_id
+        recent &= Q(
+            Exists(
+                Category.volunteers.through.objects.filter(
+                    volunteer_id=OuterRef("volunteer_id"), category_id=category_id
+                )
+            )
+            | Exists(Offer.objects.filter(volunteer_id=OuterRef("volunteer_id"), category_id=category_id, active=True))
+        )
+        queryset = queryset.annotate(_shared=F("help_request__slots").bitand(int(for_request.slots)))
+        one_off = for_request.kind == HelpRequest.Kind.ONE_OFF
+        if one_off and for_request.date is None:
+            active = Q(pk__in=[])  # "in overleg": claims no time yet, so nothing can overlap it
+        else:
+            other_one_off = Q(help_request__kind=HelpRequest.Kind.ONE_OFF)
+            same_day = Q(help_request__date=for_request.date) if one_off else Q(help_request__date__isnull=False)
+            active &= Q(_shared__gt=0) & (~other_one_off | (other_one_off & same_day))
     return list(
         queryset.filter(
             Q(help_request_id__in=[int(pk) for pk in request_pks])
             | Q(help_request__resident_id__in=[int(pk) for pk in resident_pks], status__in=HELPED)
-            | Q(proposed_at__gte=since, status__in=COUNTING)
+            | recent
             | active
         ).values_list(*MATCH_COLUMNS)
     )

@@ -70,9 +70,9 @@ def compute_for_request(help_request_id):
         # One request needs one category and one area on the arrays' axes.
         category_index = {help_request.category_id: 0}
         area_index = {help_request.resident.area_id: 0} if help_request.resident.area_id else {}
-        volunteers_qs = candidates_for(help_request)
+        volunteers_qs = scoring.with_area_flags(candidates_for(help_request), help_request.resident.area_id)
         requests = scoring.load_requests([help_request], category_index, area_index, help_request.organisation)
-        matches = scoring.recent_matches(requests.pks, requests.resident, slots=help_request.slots)
+        matches = scoring.recent_matches(requests.pks, requests.resident, for_request=help_request)
         volunteers = scoring.load_volunteers(
             volunteers_qs,
             category_index,
