@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from netwerken import availability
 from netwerken import services as people
@@ -70,10 +71,38 @@ def help_request_online(*, organisation, resident_data, consent_method, consent_
     )
 
 
+class RequestChangeRefused(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
 def help_request_update(*, help_request, recurring_slots=0, **fields):
+    """The coordinator edits a request. A change that no longer fits the volunteer who has it (another
+    time at which they are booked, a kind of help they don't offer, a VOG that is needed now) is refused:
+    the hard filters hold for a match that exists as much as for a new one."""
+    from . import lifecycle
+    from .explain import refusal
+    from .models import Match
+    from .proposals import hard_filter_refusals
+
+    lifecycle.lock_request(help_request)
     for name, value in fields.items():
         setattr(help_request, name, value)
     help_request.slots = request_slots(help_request, recurring_slots)
+    for match in Match.objects.filter(help_request=help_request, status__in=Match.ACTIVE).select_related(
+        "volunteer__membership__user"
+    ):
+        failed = hard_filter_refusals(help_request, match.volunteer, skip=("room", "excluded"))
+        if failed:
+            raise RequestChangeRefused(
+                _(
+                    "Zo past de hulpvraag niet meer bij wie hem al heeft: %(why)s "
+                    "Beëindig of trek eerst de koppeling in."
+                )
+                % {"why": refusal(match.volunteer.name, failed)}
+            )
     help_request.save()
     if help_request.status in (HelpRequest.Status.SEARCHING, HelpRequest.Status.PROPOSED):
         from .tasks import enqueue_suggestions

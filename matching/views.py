@@ -86,13 +86,17 @@ def request_edit(request, org, help_request):
     form = RequestFields(request.POST if request.method == "POST" else None, instance=help_request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.help_request_update(
-            help_request=help_request,
-            recurring_slots=data.get("recurring_slots") or 0,
-            **{name: data[name] for name in REQUEST_FIELDS},
-        )
-        messages.success(request, _("De hulpvraag is opgeslagen."))
-        return redirect("matching:request_detail", org=org, help_request=help_request.pk)
+        try:
+            services.help_request_update(
+                help_request=help_request,
+                recurring_slots=data.get("recurring_slots") or 0,
+                **{name: data[name] for name in REQUEST_FIELDS},
+            )
+        except services.RequestChangeRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("De hulpvraag is opgeslagen."))
+            return redirect("matching:request_detail", org=org, help_request=help_request.pk)
     return render(request, "matching/request_edit.html", {"form": form, "help_request": help_request})
 
 

@@ -2,6 +2,7 @@
 help starts, VOG expiry, and a batch that never double-books and explains itself."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -378,3 +379,38 @@ def test_a_request_nobody_can_do_is_left_over_with_the_reason(client, w):
     client.force_login(w.coordinator)
     page = client.get(reverse("matching:batch_detail", kwargs={"org": "wijk", "run": run.pk})).content.decode()
     assert "Niemand biedt deze soort hulp aan." in page
+
+
+def test_editing_a_matched_request_into_a_time_its_volunteer_is_booked_is_refused(client, w):
+    bea = w.volunteer("Bea")
+    weekly_match(w, bea, slots=availability.mask_from_codes(["wo-middag"]))
+    today = timezone.localdate()
+    next_tuesday = today + datetime.timedelta(days=(1 - today.weekday()) % 7 or 7)
+    next_wednesday = next_tuesday + datetime.timedelta(days=1)
+    tuesday = w.request(date=next_tuesday, status=HelpRequest.Status.MATCHED)
+    MatchFactory(help_request=tuesday, volunteer=bea, status=Match.Status.ACCEPTED)
+    client.force_login(w.coordinator)
+    url = reverse("matching:request_edit", kwargs={"org": "wijk", "help_request": tuesday.pk})
+    payload = {
+        "category": w.shopping.pk,
+        "description": "Boodschappen, nu op woensdag",
+        "kind": "eenmalig",
+        "date": next_wednesday.isoformat(),
+        "time_from": "14:00",
+        "time_to": "15:00",
+        "urgency": "2",
+        "helpers_needed": "1",
+        "language": "nl",
+    }
+    response = client.post(url, payload)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Zo past de hulpvraag niet meer bij wie hem al heeft: Bea is op dat moment al gekoppeld" in content, (
+        re.findall(r"errorlist.*?</ul>", content)
+    )
+    assert "Boodschappen, nu op woensdag" in content, "what was typed stays"
+    with scopes_disabled():
+        assert HelpRequest.objects.get(pk=tuesday.pk).date == next_tuesday
+    # Another Tuesday hour is fine.
+    response = client.post(url, {**payload, "date": next_tuesday.isoformat()})
+    assert response.status_code == 302
