@@ -2,8 +2,7 @@
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from netwerken import availability
 from netwerken.languages import LANGUAGE_NAMES
@@ -69,14 +68,14 @@ LINES = {
 
 
 REFUSALS = {
-    "category": _lazy("biedt deze soort hulp niet aan"),
-    "availability": _lazy("is op dat moment niet beschikbaar"),
-    "vog": _lazy("heeft geen VOG die geldig is op de dag van de hulp, en deze soort hulp vraagt er een"),
-    "paused": _lazy("heeft dan pauze"),
-    "room": _lazy("heeft het maximum aantal hulpvragen voor deze maand bereikt"),
-    "distance": _lazy("woont buiten de buurten of de afstand die is opgegeven"),
-    "booked": _lazy("is op dat moment al gekoppeld of voorgesteld"),
-    "excluded": _lazy("heeft deze hulpvraag al eens voorgesteld gekregen"),
+    "category": gettext_lazy("biedt deze soort hulp niet aan"),
+    "availability": gettext_lazy("is op dat moment niet beschikbaar"),
+    "vog": gettext_lazy("heeft geen VOG die geldig is op de dag van de hulp, en deze soort hulp vraagt er een"),
+    "paused": gettext_lazy("heeft dan pauze"),
+    "room": gettext_lazy("heeft het maximum aantal hulpvragen voor deze maand bereikt"),
+    "distance": gettext_lazy("woont buiten de buurten of de afstand die is opgegeven"),
+    "booked": gettext_lazy("is op dat moment al gekoppeld of voorgesteld"),
+    "excluded": gettext_lazy("heeft deze hulpvraag al eens voorgesteld gekregen"),
 }
 
 

@@ -109,8 +109,9 @@ def _answer(request, match, action):
             messages.success(request, _("Dank je wel! De hulpvraag is aan jou gekoppeld."))
         elif action == "decline":
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            was_open = match.status == Match.Status.PROPOSED
             ended, _next = proposals.match_decline(match=match, reason=reason)
-            if ended.status == Match.Status.DECLINED:
+            if was_open and ended.status == Match.Status.DECLINED:
                 messages.success(request, _("Jammer, maar helemaal goed. We vragen iemand anders."))
             else:
                 # An old link clicked after saying yes (or after the proposal expired): nothing was declined.

@@ -7,7 +7,7 @@ import datetime
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from netwerken.models import Volunteer
 from netwerken.selectors import volunteer_of
@@ -183,15 +183,15 @@ def coordinator_dashboard_context():
 
 
 UNASSIGNED_REASONS = {
-    "category": _lazy("Niemand biedt deze soort hulp aan."),
-    "availability": _lazy("Niemand die deze hulp biedt, is op dat moment beschikbaar."),
-    "vog": _lazy("Niemand die dan kan, heeft een geldige VOG op de dag van de hulp."),
-    "paused": _lazy("Wie zou passen, heeft dan pauze."),
-    "room": _lazy("Wie zou passen, heeft het maximum voor deze maand al bereikt."),
-    "distance": _lazy("Niemand die dan kan, woont dichtbij genoeg of in deze buurt."),
-    "booked": _lazy("Wie zou passen, is op dat moment al gekoppeld of voorgesteld."),
-    "excluded": _lazy("Wie zou passen, heeft deze hulpvraag al eens afgewezen of laten verlopen."),
-    "taken": _lazy(
+    "category": gettext_lazy("Niemand biedt deze soort hulp aan."),
+    "availability": gettext_lazy("Niemand die deze hulp biedt, is op dat moment beschikbaar."),
+    "vog": gettext_lazy("Niemand die dan kan, heeft een geldige VOG op de dag van de hulp."),
+    "paused": gettext_lazy("Wie zou passen, heeft dan pauze."),
+    "room": gettext_lazy("Wie zou passen, heeft het maximum voor deze maand al bereikt."),
+    "distance": gettext_lazy("Niemand die dan kan, woont dichtbij genoeg of in deze buurt."),
+    "booked": gettext_lazy("Wie zou passen, is op dat moment al gekoppeld of voorgesteld."),
+    "excluded": gettext_lazy("Wie zou passen, heeft deze hulpvraag al eens afgewezen of laten verlopen."),
+    "taken": gettext_lazy(
         "Er was wel iemand, maar die ging naar een andere hulpvraag (zo werden er meer of betere paren), "
         "of zou dan twee hulpvragen tegelijk hebben."
     ),

@@ -1,0 +1,422 @@
+"""Every POST action a page offers, on its valid branch: it does what its button says, says so in Dutch,
+and a second click (a double submit, an old tab) refuses clearly or changes nothing — never a 500.
+
+The hostile values for the same actions are in tests/test_hostile_input.py; this is the other half.
+test_every_post_action_is_in_the_table walks the URL patterns so a new POST page is not forgotten.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+
+from matching import batch, proposals
+from matching.models import BatchProposal, BatchRun, ContactLog, HelpRequest, Match, SatisfactionResponse
+from netwerken.models import Resident, Volunteer
+from netwerken.roles import Role
+
+from .test_hostile_input import ENGLISH, FORM_CASES, GET_ONLY, page_notes
+from .urlmap import tenant_routes
+
+S, M = HelpRequest.Status, Match.Status
+
+
+def _state(tenant):
+    """What the actions change: the request's status and outcome, every match's status, and more."""
+    with scopes_disabled():
+        help_request = HelpRequest.objects.get(pk=tenant.objects["help_request"].pk)
+        return {
+            "request": (help_request.status, help_request.outcome),
+            "matches": sorted(
+                Match.objects.filter(help_request=help_request).values_list("volunteer_id", "status", "end_reason")
+            ),
+            "contacts": ContactLog.objects.filter(match__help_request=help_request).count(),
+            "answers": SatisfactionResponse.objects.filter(match__help_request=help_request).count(),
+            "proposal": BatchProposal.objects.get(pk=tenant.objects["proposal"].pk).decision,
+            "runs": BatchRun.objects.filter(organisation=tenant.organisation).count(),
+            "resident_erased": Resident.objects.get(pk=tenant.objects["resident"].pk).erased_at is not None,
+            "volunteer_erased": Volunteer.objects.get(pk=tenant.objects["volunteer"].pk).erased_at is not None,
+        }
+
+
+def accepted(tenant):
+    with scope(organisation=tenant.organisation):
+        proposals.match_accept(match=tenant.objects["match"])
+
+
+def closed(tenant):
+    accepted(tenant)
+    with scope(organisation=tenant.organisation):
+        proposals.match_close(match=tenant.objects["match"], outcome=Match.Outcome.HELPED)
+
+
+def searching(tenant):
+    with scope(organisation=tenant.organisation):
+        proposals.match_withdraw(match=tenant.objects["match"])
+
+
+def cancelled(tenant):
+    from matching import lifecycle
+
+    with scope(organisation=tenant.organisation):
+        lifecycle.request_transition(help_request=tenant.objects["help_request"], to_status=S.CANCELLED, reason="x")
+
+
+def escalated(tenant):
+    from matching import lifecycle
+
+    with scope(organisation=tenant.organisation):
+        lifecycle.request_transition(help_request=tenant.objects["help_request"], to_status=S.ESCALATED, reason="x")
+
+
+def pending_batch(tenant):
+    """The fixture's batch pair again to be confirmed: the request looks for someone and has no proposal."""
+    searching(tenant)
+
+
+@dataclass
+class Action:
+    id: str
+    role: str | None
+    url: str  # route name
+    payload: dict
+    expect: Callable  # (before, after) -> bool: the change the button promises
+    message: str  # part of the Dutch message the page shows after the action
+    setup: Callable | None = None
+    # What the second identical post must say (None: it may change nothing and say anything Dutch).
+    again: str | None = None
+
+    def path(self, tenant):
+        route = next(route for route in tenant_routes() if route.name == self.url)
+        kwargs = {"org": tenant.organisation.slug}
+        for key in route.kwargs:
+            if key == "token":
+                kwargs[key] = proposals.proposal_token(tenant.objects["match"])
+            elif key != "org":
+                kwargs[key] = tenant.objects[key].pk
+        return reverse(self.url, kwargs=kwargs)
+
+
+def request_is(status, outcome=""):
+    return lambda before, after: after["request"] == (status, outcome)
+
+
+def match_is(status):
+    return lambda before, after: any(row[1] == status for row in after["matches"])
+
+
+ACTIONS = [
+    # The request page's buttons (matching/lifecycle.py), from the states where they are offered.
+    Action(
+        "annuleren",
+        Role.COORDINATOR,
+        "matching:request_transition",
+        {"to_status": "geannuleerd", "reason": "Bewoner is verhuisd"},
+        lambda b, a: a["request"][0] == S.CANCELLED and all(row[1] != M.PROPOSED for row in a["matches"]),
+        "Status gewijzigd naar ‘geannuleerd’.",
+        again="kan niet naar",
+    ),
+    Action(
+        "opschalen",
+        Role.COORDINATOR,
+        "matching:request_transition",
+        {"to_status": "opgeschaald", "reason": "Te zwaar voor een vrijwilliger"},
+        lambda b, a: a["request"][0] == S.ESCALATED and match_is(M.ENDED)(b, a),
+        "Status gewijzigd naar ‘opgeschaald’.",
+        setup=accepted,
+        again="kan niet naar",
+    ),
+    Action(
+        "zoek-een-ander",
+        Role.COORDINATOR,
+        "matching:request_transition",
+        {"to_status": "zoekend", "reason": "Vrijwilliger is ziek"},
+        lambda b, a: a["request"][0] == S.SEARCHING and match_is(M.ENDED)(b, a),
+        "Status gewijzigd naar ‘zoekend’.",
+        setup=accepted,
+        again="kan niet naar",
+    ),
+    Action(
+        "afronden",
+        Role.COORDINATOR,
+        "matching:request_transition",
+        {"to_status": "afgerond", "outcome": "deels", "note": "Het ging redelijk"},
+        lambda b, a: request_is(S.DONE, "deels")(b, a) and match_is(M.CLOSED)(b, a),
+        "Status gewijzigd naar ‘afgerond’.",
+        setup=accepted,
+        again="kan niet naar",
+    ),
+    Action(
+        "heropenen",
+        Role.COORDINATOR,
+        "matching:request_transition",
+        {"to_status": "nieuw"},
+        request_is(S.NEW),
+        "Status gewijzigd naar ‘nieuw’.",
+        setup=cancelled,
+        again="kan niet naar",
+    ),
+    Action(
+        "terug-naar-buurthulp",
+        Role.COORDINATOR,
+        "matching:request_transition",
+        {"to_status": "zoekend", "reason": "Kan met een maatje"},
+        request_is(S.SEARCHING),
+        "Status gewijzigd naar ‘zoekend’.",
+        setup=escalated,
+        again="kan niet naar",
+    ),
+    # Proposing, by mail and by phone, and recomputing.
+    Action(
+        "voorstellen",
+        Role.COORDINATOR,
+        "matching:request_propose",
+        {"volunteer": "<volunteer>"},
+        match_is(M.PROPOSED),
+        "Voorgesteld aan",
+        setup=searching,
+        again="heeft deze hulpvraag al",
+    ),
+    Action(
+        "telefonisch-afgesproken",
+        Role.COORDINATOR,
+        "matching:request_propose",
+        {"volunteer": "<volunteer>", "by_phone": "on"},
+        lambda b, a: match_is(M.ACCEPTED)(b, a) and a["request"][0] == S.MATCHED,
+        "zoals telefonisch afgesproken",
+        setup=searching,
+        again="heeft deze hulpvraag al",
+    ),
+    Action(
+        "opnieuw-berekenen",
+        Role.COORDINATOR,
+        "matching:request_recompute",
+        {},
+        lambda b, a: a == b,
+        "",
+    ),
+    # The coordinator's match page.
+    Action(
+        "intrekken",
+        Role.COORDINATOR,
+        "matching:match_detail",
+        {"action": "withdraw"},
+        lambda b, a: match_is(M.WITHDRAWN)(b, a) and a["request"][0] == S.SEARCHING,
+        "Het voorstel is ingetrokken.",
+    ),
+    Action(
+        "koppeling-afsluiten",
+        Role.COORDINATOR,
+        "matching:match_detail",
+        {"action": "close", "afsluiten-outcome": "geholpen", "afsluiten-note": "Top"},
+        lambda b, a: match_is(M.CLOSED)(b, a) and a["request"] == (S.DONE, "geholpen"),
+        "De koppeling is afgesloten.",
+        setup=accepted,
+        again="Alleen een actieve koppeling kan worden afgesloten.",
+    ),
+    Action(
+        "koppeling-beeindigen",
+        Role.COORDINATOR,
+        "matching:match_detail",
+        {"action": "end", "beeindigen-reason": "Vrijwilliger verhuist"},
+        lambda b, a: match_is(M.ENDED)(b, a) and a["request"][0] == S.SEARCHING,
+        "De koppeling is beëindigd.",
+        setup=accepted,
+        again="Alleen een actieve koppeling kan worden beëindigd.",
+    ),
+    Action(
+        "tevredenheid-bewoner",
+        Role.COORDINATOR,
+        "matching:match_detail",
+        {"action": "satisfaction", "bewoner-helped": "4", "bewoner-would_again": "ja"},
+        lambda b, a: a["answers"] == b["answers"] + 1,
+        "Het antwoord van de bewoner is opgeslagen.",
+        setup=closed,
+    ),
+    # The volunteer's side: in the app and by the emailed link.
+    Action(
+        "ja-in-de-app",
+        Role.VOLUNTEER,
+        "matching:my_match",
+        {"action": "accept"},
+        lambda b, a: match_is(M.ACCEPTED)(b, a) and a["request"][0] == S.MATCHED,
+        "Dank je wel! De hulpvraag is aan jou gekoppeld.",
+    ),
+    Action(
+        "nee-in-de-app",
+        Role.VOLUNTEER,
+        "matching:my_match",
+        {"action": "decline", "reason": "Ben op vakantie"},
+        match_is(M.DECLINED),
+        "Jammer, maar helemaal goed.",
+        again="Dit voorstel staat niet meer open",
+    ),
+    Action(
+        "contactmoment",
+        Role.VOLUNTEER,
+        "matching:my_match",
+        {"action": "contact", "contact-date": "<today>", "contact-minutes": "45", "contact-note": "Koffie"},
+        lambda b, a: a["contacts"] == b["contacts"] + 1,
+        "Het contactmoment is opgeslagen.",
+        setup=accepted,
+    ),
+    Action(
+        "tevredenheid-vrijwilliger",
+        Role.VOLUNTEER,
+        "matching:my_match",
+        {"action": "satisfaction", "tevreden-helped": "5", "tevreden-would_again": "ja"},
+        lambda b, a: a["answers"] == b["answers"] + 1,
+        "Dank je wel voor je antwoord.",
+        setup=closed,
+    ),
+    Action(
+        "ja-via-de-link",
+        None,
+        "matching:proposal_link",
+        {"action": "accept"},
+        match_is(M.ACCEPTED),
+        "Dank je wel! De hulpvraag is aan jou gekoppeld.",
+        again="Dit voorstel staat niet meer open",
+    ),
+    Action(
+        "nee-via-de-link",
+        None,
+        "matching:proposal_link",
+        {"action": "decline", "reason": ""},
+        match_is(M.DECLINED),
+        "Je hebt nee gezegd.",
+        again="Dit voorstel staat niet meer open",
+    ),
+    # Batch assignment.
+    Action(
+        "batch-starten",
+        Role.COORDINATOR,
+        "matching:batch_list",
+        {},
+        lambda b, a: a["runs"] == b["runs"] + 1,
+        "Voorstel voor alle open hulpvragen",
+    ),
+    Action(
+        "batch-paar-bevestigen",
+        Role.COORDINATOR,
+        "matching:batch_decide",
+        {"action": "confirm"},
+        lambda b, a: a["proposal"] == "bevestigd" and match_is(M.PROPOSED)(b, a),
+        "Voorgesteld aan",
+        setup=pending_batch,
+    ),
+    Action(
+        "batch-paar-laten-vallen",
+        Role.COORDINATOR,
+        "matching:batch_decide",
+        {"action": "drop"},
+        lambda b, a: a["proposal"] == "vervallen",
+        "Voorstel voor alle open hulpvragen",
+        setup=pending_batch,
+    ),
+    Action(
+        "alles-bevestigen",
+        Role.COORDINATOR,
+        "matching:batch_confirm_all",
+        {},
+        lambda b, a: a["proposal"] == "bevestigd",
+        "1 voorstel verstuurd.",
+        setup=pending_batch,
+        again="Er waren geen paren meer om te bevestigen.",
+    ),
+    # Erasure: once, and a second time.
+    Action(
+        "bewoner-wissen",
+        Role.COORDINATOR,
+        "netwerken:resident_erase",
+        {"bevestig": "ja"},
+        lambda b, a: a["resident_erased"] and a["request"][0] == S.CANCELLED,
+        "De persoonsgegevens zijn gewist.",
+        again="al gewist",
+    ),
+    Action(
+        "vrijwilliger-wissen",
+        Role.COORDINATOR,
+        "matching:volunteer_erase",
+        {"bevestig": "ja"},
+        lambda b, a: a["volunteer_erased"] and match_is(M.WITHDRAWN)(b, a),
+        "De gegevens van de vrijwilliger zijn gewist.",
+        again="al gewist",
+    ),
+    Action(
+        "eigen-gegevens-wissen",
+        Role.VOLUNTEER,
+        "matching:my_erase",
+        {"bevestig": "ja"},
+        lambda b, a: a["volunteer_erased"] and match_is(M.WITHDRAWN)(b, a),
+        "Je gegevens zijn gewist.",
+    ),
+]
+
+
+def _payload(action, tenant):
+    values = {"<volunteer>": str(tenant.objects["volunteer"].pk), "<today>": datetime.date.today().isoformat()}
+    return {key: values.get(value, value) for key, value in action.payload.items()}
+
+
+def _client(action, tenant):
+    client = Client()
+    if action.role is not None:
+        client.force_login(tenant.user(action.role))
+    return client
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=[a.id for a in ACTIONS])
+def test_every_action_does_what_its_button_says_and_a_second_click_is_harmless(action, tenant_a):
+    if action.setup is not None:
+        action.setup(tenant_a)
+    client, url = _client(action, tenant_a), action.path(tenant_a)
+    before = _state(tenant_a)
+    response = client.post(url, _payload(action, tenant_a), follow=True)
+    assert response.status_code == 200, response.status_code
+    after = _state(tenant_a)
+    assert action.expect(before, after), (before, after)
+    notes = page_notes(response) + [response.content.decode()]
+    assert any(action.message in note for note in notes), page_notes(response)
+    assert not any(ENGLISH.search(note) for note in page_notes(response)), page_notes(response)
+
+    # The same post again: no 500, nothing changes twice, and it says why where a refusal is due.
+    again_client = _client(action, tenant_a)
+    response = again_client.post(url, _payload(action, tenant_a), follow=True)
+    assert response.status_code in (200, 404, 410), response.status_code
+    twice = _state(tenant_a)
+    if action.id not in ("batch-starten", "contactmoment", "opnieuw-berekenen"):
+        # A second contact moment or batch run is a new one on purpose; everything else happens once.
+        assert twice == after, (after, twice)
+    if action.again is not None:
+        content = response.content.decode()
+        assert any(action.again in note for note in page_notes(response)) or action.again in content, page_notes(
+            response
+        )
+
+
+def test_every_post_action_is_in_the_table():
+    """A page that takes a POST is a FormCase of the hostile table or an action here (or GET only)."""
+    in_table = {action.url for action in ACTIONS}
+    forms = {getattr(case.url, "route_name", None) for case in FORM_CASES}
+    missing = {route.name for route in tenant_routes()} - in_table - forms - set(GET_ONLY)
+    # Pages whose only POST is a form with fields (a FormCase above covers its valid baseline).
+    assert not missing, f"POST pages without a valid-branch action: {sorted(missing)}"
+
+
+def test_batch_confirm_all_reports_each_refused_pair(client, tenant_a):
+    searching(tenant_a)
+    with scope(organisation=tenant_a.organisation):
+        Volunteer.objects.filter(pk=tenant_a.objects["volunteer"].pk).update(status=Volunteer.Status.INACTIVE)
+    client.force_login(tenant_a.user(Role.COORDINATOR))
+    url = reverse("matching:batch_confirm_all", kwargs={"org": "oost", "run": tenant_a.objects["run"].pk})
+    page = client.post(url, follow=True).content.decode()
+    assert re.search(r"is geen actieve vrijwilliger\.", page)
+    with scopes_disabled():
+        assert BatchProposal.objects.get(pk=tenant_a.objects["proposal"].pk).decision == "vervallen"
+    assert batch.BatchProposal.Decision.DROPPED == "vervallen"
