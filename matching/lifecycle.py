@@ -259,5 +259,7 @@ def match_change(*, match, to_status, by=None, reason="", outcome="", note="", e
         return locked, False
     now = timezone.now()
     _set_match(locked, to_status, now=now, reason=reason, outcome=outcome, note=note)
-    derive(request, by=by, reason=reason or M(to_status).label, now=now)
+    # A volunteer's own words (why they said no) stay on their match, not in the request's history.
+    history_reason = M(to_status).label if to_status == M.DECLINED else (reason or M(to_status).label)
+    derive(request, by=by, reason=history_reason, now=now)
     return locked, True

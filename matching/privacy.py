@@ -162,6 +162,8 @@ def erase_volunteer(volunteer, *, by, reason):
     Match.objects.filter(volunteer=volunteer).update(decline_reason="")
     SatisfactionResponse.objects.filter(match__volunteer=volunteer, respondent="vrijwilliger").update(comment="")
     MatchSuggestion.objects.filter(volunteer=volunteer).delete()
+    # A refused pair's note names the volunteer ("… heeft dan pauze.", "Bel … (06 …)").
+    BatchProposal.objects.filter(volunteer=volunteer).update(note="")
     BatchProposal.objects.filter(volunteer=volunteer, decision=BatchProposal.Decision.PENDING).update(
         decision=BatchProposal.Decision.DROPPED, note=_("De vrijwilliger is gestopt.")
     )

@@ -24,11 +24,15 @@ registry.register_menu(Role.FUNDER, gettext_lazy("Rapportage"), "netwerken:funde
 # --- mail that mentions a person ----------------------------------------------------------------------
 
 
-def _scrub_mail(organisation_id, strings, linked):
-    """Unsent mail linked to the person is dropped, sent mail linked to them is blanked, and any other
-    mail of the organisation that mentions one of `strings` (a name typed into a note) has it replaced."""
+def _scrub_mail(organisation_id, strings, linked, *, recipient=False):
+    """Unsent mail linked to the person is dropped, sent mail linked to them is blanked (and, when the mail
+    went *to* them, its address too), and any other mail of the organisation that mentions one of
+    `strings` (a name typed into a note) has it replaced."""
     OutgoingEmail.objects.filter(linked, sent_at__isnull=True).delete()
-    OutgoingEmail.objects.filter(linked).update(subject=ERASED, body_text=ERASED, body_html="")
+    blanked = {"subject": ERASED, "body_text": ERASED, "body_html": ""}
+    if recipient:
+        blanked["to"] = "gewist@gewist.invalid"
+    OutgoingEmail.objects.filter(linked).update(**blanked)
     strings = sorted({s for s in strings if s and len(s) >= 3}, key=len, reverse=True)
     if not strings:
         return
@@ -134,7 +138,7 @@ def erase_volunteer(volunteer, *, by, reason):
     if user is not None:
         strings += [user.name, user.email]
         linked = Q(to__iexact=user.email, organisation_id=volunteer.organisation_id)
-    _scrub_mail(volunteer.organisation_id, strings, linked)
+    _scrub_mail(volunteer.organisation_id, strings, linked, recipient=True)
     volunteer.areas.clear()
     Volunteer.objects.filter(pk=volunteer.pk).update(
         membership=None,
@@ -173,7 +177,7 @@ def _anonymise_user(user):
     """The account of someone who belongs to no organisation any more: no name, no address, no login."""
     from allauth.account.models import EmailAddress
 
-    _scrub_mail(None, [user.email, user.name], Q(to__iexact=user.email))
+    _scrub_mail(None, [user.email, user.name], Q(to__iexact=user.email), recipient=True)
     EmailAddress.objects.filter(user=user).delete()
     user.email = f"gewist-{user.pk}@gewist.invalid"
     user.name = ""
