@@ -1,5 +1,7 @@
 """netwerken's own entries in the registries: its menu items and its part of a person's data."""
 
+import re
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,15 +40,14 @@ def _scrub_mail(organisation_id, strings, linked, *, recipient=False):
         return
     mentions = Q()
     for text in strings:
-        mentions |= Q(subject__contains=text) | Q(body_text__contains=text) | Q(body_html__contains=text)
+        mentions |= Q(subject__icontains=text) | Q(body_text__icontains=text) | Q(body_html__icontains=text)
+    # A name is written in any case ("Jan de Vries", "jan De Vries"): matched and replaced regardless.
+    pattern = re.compile("|".join(re.escape(text) for text in strings), re.IGNORECASE)
     for mail in OutgoingEmail.objects.filter(Q(organisation_id=organisation_id) | Q(organisation__isnull=True)).filter(
         mentions
     ):
         for field in ("subject", "body_text", "body_html"):
-            value = getattr(mail, field)
-            for text in strings:
-                value = value.replace(text, ERASED)
-            setattr(mail, field, value)
+            setattr(mail, field, pattern.sub(ERASED, getattr(mail, field)))
         mail.save(update_fields=["subject", "body_text", "body_html"])
 
 

@@ -128,6 +128,9 @@ def phone_variants(value):
     variants = {phonenumbers.format_number(number, f) for f in formats}
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     variants.add(national.replace(" ", ""))
+    area, _space, rest = national.partition(" ")
+    if rest:
+        variants.add(f"{area}-{rest.replace(' ', '')}")  # 06-12345678, 030-1234567
     variants.add(format_phone(value))
     return sorted(v for v in variants if v)
 
