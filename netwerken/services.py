@@ -96,7 +96,7 @@ def resident_create(*, organisation, name, phone="", email="", postcode, house_n
     return resident
 
 
-def resident_for_online_request(*, organisation, name, phone="", email="", postcode, house_number, street=""):
+def resident_for_online_request(*, organisation, phone="", postcode, **details):
     """The resident an online request belongs to: one who asked before with the same phone number and
     postcode gets the new request too (a second record would split their history); otherwise a new one."""
     from .models import Resident
@@ -105,15 +105,7 @@ def resident_for_online_request(*, organisation, name, phone="", email="", postc
         existing = Resident.objects.filter(phone=phone, postcode=postcode, erased_at__isnull=True).first()
         if existing is not None:
             return existing
-    return resident_create(
-        organisation=organisation,
-        name=name,
-        phone=phone,
-        email=email,
-        postcode=postcode,
-        house_number=house_number,
-        street=street,
-    )
+    return resident_create(organisation=organisation, phone=phone, postcode=postcode, **details)
 
 
 def _refine_location_later(instance):

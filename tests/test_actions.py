@@ -7,8 +7,8 @@ test_every_post_action_is_in_the_table walks the URL patterns so a new POST page
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.test import Client
@@ -20,7 +20,15 @@ from matching.models import BatchProposal, BatchRun, ContactLog, HelpRequest, Ma
 from netwerken.models import Resident, Volunteer
 from netwerken.roles import Role
 
-from .test_hostile_input import ENGLISH, FORM_CASES, GET_ONLY, page_notes
+from .test_hostile_input import (
+    ENGLISH,
+    FORM_CASES,
+    GET_ONLY,
+    match_accepted,
+    match_closed,
+    page_notes,
+    request_searching,
+)
 from .urlmap import tenant_routes
 
 S, M = HelpRequest.Status, Match.Status
@@ -44,20 +52,8 @@ def _state(tenant):
         }
 
 
-def accepted(tenant):
-    with scope(organisation=tenant.organisation):
-        proposals.match_accept(match=tenant.objects["match"])
-
-
-def closed(tenant):
-    accepted(tenant)
-    with scope(organisation=tenant.organisation):
-        proposals.match_close(match=tenant.objects["match"], outcome=Match.Outcome.HELPED)
-
-
-def searching(tenant):
-    with scope(organisation=tenant.organisation):
-        proposals.match_withdraw(match=tenant.objects["match"])
+# The states the buttons start from, as the hostile-input table sets them up.
+accepted, closed, searching = match_accepted, match_closed, request_searching
 
 
 def cancelled(tenant):
