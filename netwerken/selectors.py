@@ -52,8 +52,11 @@ def resident_search(query, limit=10):
         return []
     condition = Q(name__icontains=query)
     digits = re.sub(r"\D", "", query)
-    if query.startswith("+31"):
-        digits = "0" + digits[2:]
+    # Phones are stored as E.164 ('+31612345678'): a national '06…' or '0031…' is searched as '316…'.
+    if digits.startswith("00"):
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = "31" + digits[1:]
     if len(digits) >= 4:
         condition |= Q(phone__contains=digits)
     compact = query.replace(" ", "").upper()
