@@ -83,7 +83,7 @@ def action_label(from_status, to_status):
 def lock_request(help_request):
     """The request's row, locked: every change of a request or its matches starts here."""
     return (
-        HelpRequest.objects.select_for_update()
+        HelpRequest.objects.select_for_update(of=("self",))
         .select_related("category", "resident", "organisation", "area")
         .get(pk=help_request.pk if isinstance(help_request, HelpRequest) else help_request)
     )
@@ -147,7 +147,7 @@ def _set_match(match, to_status, *, now, reason="", outcome="", note=""):
 
 def _active_matches(request):
     return list(
-        Match.objects.select_for_update()
+        Match.objects.select_for_update(of=("self",))
         .filter(help_request=request, status__in=Match.ACTIVE)
         .select_related("volunteer__membership__user", "help_request__organisation", "help_request__category")
         .order_by("pk")
@@ -251,7 +251,7 @@ def match_change(*, match, to_status, by=None, reason="", outcome="", note="", e
     """
     request = lock_request(match.help_request_id)
     locked = (
-        Match.objects.select_for_update()
+        Match.objects.select_for_update(of=("self",))
         .select_related("volunteer__membership__user", "help_request__organisation", "help_request__category")
         .get(pk=match.pk)
     )

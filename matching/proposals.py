@@ -105,7 +105,7 @@ def match_from_token(token):
 # --- the hard filters, for one pair ------------------------------------------------------------------
 
 
-def hard_filter_refusals(help_request, volunteer, *, skip=()):
+def hard_filter_refusals(help_request, volunteer, *, skip=(), booked_by=Match.ACTIVE):
     """The hard filters that `volunteer` fails for `help_request`, computed by the same code as the
     suggestions and the batch (matching/scoring.py), so the service refuses exactly what the list leaves out."""
     category_index, area_index = indexes()
@@ -113,15 +113,15 @@ def hard_filter_refusals(help_request, volunteer, *, skip=()):
     matches = scoring.recent_matches(requests.pks, requests.resident, for_request=help_request)
     volunteers = scoring.load_volunteers(Volunteer.objects.filter(pk=volunteer.pk), category_index, area_index, matches)
     excluded, met = scoring.pair_sets(requests.pks, matches)
-    booked = scoring.booked_matrix(requests, volunteers, matches)
+    booked = scoring.booked_matrix(requests, volunteers, matches, statuses=booked_by)
     scores = scoring.score(requests, volunteers, matching_settings().weights, excluded, met, booked=booked)
     return [key for key in scoring.refusals(scores, 0, 0) if key not in skip]
 
 
-def _check_volunteer(request, volunteer, *, skip=()):
+def _check_volunteer(request, volunteer, *, skip=(), booked_by=Match.ACTIVE):
     if volunteer.status != Volunteer.Status.ACTIVE or volunteer.erased_at is not None:
         raise ProposalError(_("%(name)s is geen actieve vrijwilliger.") % {"name": volunteer.name})
-    failed = hard_filter_refusals(request, volunteer, skip=skip)
+    failed = hard_filter_refusals(request, volunteer, skip=skip, booked_by=booked_by)
     if failed:
         raise ProposalError(refusal(volunteer.name, failed))
 
@@ -131,7 +131,9 @@ def _check_volunteer(request, volunteer, *, skip=()):
 
 def _locked(help_request, volunteer):
     request = lifecycle.lock_request(help_request)
-    volunteer = Volunteer.objects.select_for_update().select_related("membership__user").get(pk=volunteer.pk)
+    volunteer = (
+        Volunteer.objects.select_for_update(of=("self",)).select_related("membership__user").get(pk=volunteer.pk)
+    )
     return request, volunteer
 
 
@@ -217,8 +219,9 @@ def match_accept(*, match: Match) -> Match:
         if current.deadline < timezone.now():
             raise ProposalError(_("De bedenktijd voor dit voorstel is voorbij."))
         # Checked again: a pause, an expired VOG or another match may have come up since the proposal.
-        # The month's maximum counts this proposal already, and it is this request's own proposal.
-        _check_volunteer(request, volunteer, skip=("room", "excluded"))
+        # The month's maximum counts this proposal already, and it is this request's own proposal. Other
+        # proposals at the same time do not stand in the way of a yes: the first yes books the time.
+        _check_volunteer(request, volunteer, skip=("room", "excluded"), booked_by=(M.ACCEPTED,))
         accepted, _changed = lifecycle.match_change(match=current, to_status=M.ACCEPTED, by=volunteer.user)
         notifications.tell_coordinators(accepted, "accepted")
     return accepted
@@ -368,7 +371,7 @@ def send_reminders():
             continue
         with transaction.atomic():
             match = (
-                Match.objects.select_for_update()
+                Match.objects.select_for_update(of=("self",))
                 .select_related("help_request__organisation", "help_request__category", "volunteer__membership__user")
                 .filter(pk=pk, status=M.PROPOSED, reminder_sent_at__isnull=True)
                 .first()

@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Value
 from django.utils import timezone
 
 from netwerken.languages import LANGUAGES
@@ -68,7 +68,6 @@ class RequestArrays:
 @dataclass
 class VolunteerArrays:
     pks: np.ndarray
-    names: list
     lat: np.ndarray
     lon: np.ndarray
     max_km: np.ndarray  # nan: no maximum
@@ -177,7 +176,6 @@ def load_requests(help_requests, category_index, area_index, organisation):
 # What matching reads of each candidate volunteer (the benchmark selects the same, bare, to compare).
 VOLUNTEER_COLUMNS = (
     "pk",
-    "membership__user__name",
     "latitude",
     "longitude",
     "max_distance_km",
@@ -205,21 +203,21 @@ def load_volunteers(volunteers, category_index, area_index, matches, only_catego
     `only_categories` narrows what is loaded to what the requests at hand can use (one request needs
     one category), which keeps a single suggestion run close to the cost of selecting the candidates.
     `offering=True` says the queryset only holds volunteers who offer those categories already.
-    `matches` are the rows of recent_matches(), shared with pair_sets() so both cost one query.
+    `matches` is recent_matches(), shared with pair_sets() and booked_matrix().
     """
     flagged = "_has_areas" in volunteers.query.annotations
     columns = VOLUNTEER_COLUMNS + (("_has_areas", "_in_area") if flagged else ())
     rows = list(volunteers.values_list(*columns))
     n, n_categories, n_areas = len(rows), len(category_index), len(area_index)
-    cols = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    position = dict(zip(cols[0], range(n), strict=True))
+    by_name = dict(zip(columns, zip(*rows, strict=True) if rows else [()] * len(columns), strict=True))
+    position = dict(zip(by_name["pk"], range(n), strict=True))
     # The side tables are read by category and area (both belong to this organisation), not by a long
     # list of volunteer ids; rows of volunteers outside `volunteers` are skipped.
     category_filter = {"category_id__in": list(category_index if only_categories is None else only_categories)}
 
     category_ok = np.zeros((n, n_categories), dtype=bool)
     category_availability = np.zeros((n, n_categories), dtype=np.int64)
-    availability = np.array(cols[5], dtype=np.int64)
+    availability = np.array(by_name["availability"], dtype=np.int64)
     if offering:
         category_ok[:, [category_index[c] for c in category_filter["category_id__in"]]] = True
     elif n:
@@ -241,8 +239,8 @@ def load_volunteers(volunteers, category_index, area_index, matches, only_catego
     areas = np.zeros((n, max(n_areas, 1)), dtype=bool)
     has_areas = np.zeros(n, dtype=bool)
     if flagged:
-        has_areas = np.array(cols[12], dtype=bool)
-        areas[:, 0] = np.array(cols[13], dtype=bool)
+        has_areas = np.array(by_name["_has_areas"], dtype=bool)
+        areas[:, 0] = np.array(by_name["_in_area"], dtype=bool)
     elif n:
         # Every area of the organisation counts for "has chosen areas"; the matrix only needs area_index's.
         for volunteer_id, area_id in Volunteer.areas.through.objects.filter(
@@ -255,38 +253,34 @@ def load_volunteers(volunteers, category_index, area_index, matches, only_catego
 
     month_load = np.zeros(n, dtype=np.int64)
     last_helped = np.full(n, -1, dtype=np.int64)
-    start_of_month = month_start()
     tz = timezone.get_current_timezone()
-    for volunteer_id, status, proposed_at, *_rest in matches:
+    for volunteer_id, (count, last) in matches.load.items():
         i = position.get(volunteer_id)
-        if i is None or status not in COUNTING:
-            continue
-        if proposed_at >= start_of_month:
-            month_load[i] += 1
-        if status in HELPED:
-            last_helped[i] = max(last_helped[i], proposed_at.astimezone(tz).toordinal())
+        if i is not None:
+            month_load[i] = count
+            if last is not None:
+                last_helped[i] = last.astimezone(tz).toordinal()
 
     def ordinals(values, missing=-1):
         return np.array([value.toordinal() if value else missing for value in values], dtype=np.int64)
 
     return VolunteerArrays(
-        pks=np.array(cols[0], dtype=np.int64),
-        names=list(cols[1]),
-        lat=np.array(cols[2], dtype=float),  # None becomes nan
-        lon=np.array(cols[3], dtype=float),
-        max_km=np.array(cols[4], dtype=float),
+        pks=np.array(by_name["pk"], dtype=np.int64),
+        lat=np.array(by_name["latitude"], dtype=float),  # None becomes nan
+        lon=np.array(by_name["longitude"], dtype=float),
+        max_km=np.array(by_name["max_distance_km"], dtype=float),
         availability=availability,
         category_ok=category_ok,
         category_availability=category_availability,
         areas=areas,
         has_areas=has_areas,
-        vog_seen=np.array(cols[6], dtype=bool),
-        vog_expires=ordinals(cols[7]),
-        paused_from=ordinals(cols[8]),
-        paused_until=ordinals(cols[9], missing=10**7),
-        languages=np.array([_language_mask(value) for value in cols[10]], dtype=np.int64),
+        vog_seen=np.array(by_name["vog_seen"], dtype=bool),
+        vog_expires=ordinals(by_name["vog_expires"]),
+        paused_from=ordinals(by_name["paused_from"]),
+        paused_until=ordinals(by_name["paused_until"], missing=10**7),
+        languages=np.array([_language_mask(value) for value in by_name["languages"]], dtype=np.int64),
         month_load=month_load,
-        monthly_max=np.array(cols[11], dtype=np.int64),
+        monthly_max=np.array(by_name["max_requests_per_month"], dtype=np.int64),
         last_helped=last_helped,
     )
 
@@ -302,59 +296,84 @@ MATCH_COLUMNS = (
     "help_request__time_from",
     "help_request__time_to",
     "help_request__slots",
+    "pk",
 )
 
 
+@dataclass
+class RecentMatches:
+    rows: list  # MATCH_COLUMNS of the matches that matter one by one
+    load: dict  # volunteer id -> (matches this month, when last helped or None)
+
+
 def recent_matches(request_pks, resident_pks, for_request=None):
-    """One query for everything matching needs to know about earlier and current matches.
+    """Everything matching needs to know about earlier and current matches, in four short queries.
 
-    Rows (MATCH_COLUMNS) of: matches of these requests (who may not be asked again), matches where
-    these residents were helped (continuity), every match of the last month or so (load this month,
-    days since last helped, which tops out after RECENCY_DAYS), and every proposed or accepted match
-    (who is booked when).
+    `rows` (MATCH_COLUMNS), each match once: matches of these requests (who may not be asked again),
+    matches where these residents were helped (continuity), and every proposed or accepted match (who is
+    booked when). `load` per volunteer, summed up by the database: matches this month, and the last help
+    of the last month or so (days since last helped tops out after RECENCY_DAYS).
 
-    `for_request` (one HelpRequest) narrows the last two to what can matter for it: matches of
-    volunteers who offer its kind of help, and bookings that can overlap it (sharing a weekly slot is
-    necessary for that, and a one-off booking on another date never overlaps a one-off request).
+    `for_request` (one HelpRequest) narrows the load and bookings to volunteers who offer its kind of help,
+    and the bookings to those that can overlap it: sharing a weekly slot is necessary for that, and a
+    one-off booking on another date never overlaps a one-off request.
+    Separate queries, not one with OR: each can use its own index, where an OR of them scans everything.
     """
     since = min(month_start(), timezone.now() - timedelta(days=RECENCY_DAYS))
-    queryset = Match.objects.order_by()
-    recent = Q(proposed_at__gte=since, status__in=COUNTING)
-    active = Q(status__in=Match.ACTIVE)
+    matches = Match.objects.order_by()
+    # Who offers the kind of help: for one request, only their load and bookings can matter.
+    of_candidates = matches
     if for_request is not None:
         category_id = for_request.category_id
-        recent &= Q(
-            Exists(
-                Category.volunteers.through.objects.filter(
-                    volunteer_id=OuterRef("volunteer_id"), category_id=category_id
+        of_candidates = matches.filter(
+            Q(
+                volunteer_id__in=Category.volunteers.through.objects.filter(category_id=category_id).values(
+                    "volunteer_id"
                 )
             )
-            | Exists(Offer.objects.filter(volunteer_id=OuterRef("volunteer_id"), category_id=category_id, active=True))
+            | Q(volunteer_id__in=Offer.objects.filter(category_id=category_id, active=True).values("volunteer_id"))
         )
-        queryset = queryset.annotate(_shared=F("help_request__slots").bitand(int(for_request.slots)))
+    active = of_candidates.filter(status__in=Match.ACTIVE)
+    if for_request is not None:
         one_off = for_request.kind == HelpRequest.Kind.ONE_OFF
         if one_off and for_request.date is None:
-            active = Q(pk__in=[])  # "in overleg": claims no time yet, so nothing can overlap it
+            active = matches.none()  # "in overleg": claims no time yet, so nothing can overlap it
         else:
             other_one_off = Q(help_request__kind=HelpRequest.Kind.ONE_OFF)
             same_day = Q(help_request__date=for_request.date) if one_off else Q(help_request__date__isnull=False)
-            active &= Q(_shared__gt=0) & (~other_one_off | (other_one_off & same_day))
-    return list(
-        queryset.filter(
-            Q(help_request_id__in=[int(pk) for pk in request_pks])
-            | Q(help_request__resident_id__in=[int(pk) for pk in resident_pks], status__in=HELPED)
-            | recent
-            | active
-        ).values_list(*MATCH_COLUMNS)
-    )
+            active = (
+                active.annotate(_shared=F("help_request__slots").bitand(int(for_request.slots)))
+                .filter(_shared__gt=0)
+                .filter(~other_one_off | (other_one_off & same_day))
+            )
+    own = matches.filter(help_request_id__in=[int(pk) for pk in request_pks])
+    met = matches.filter(help_request__resident_id__in=[int(pk) for pk in resident_pks], status__in=HELPED)
+    # One round trip, each part with its own plan (UNION ALL); a match in two parts is kept once.
+    rows = {
+        row[-1]: row
+        for row in own.values_list(*MATCH_COLUMNS).union(
+            met.values_list(*MATCH_COLUMNS), active.values_list(*MATCH_COLUMNS), all=True
+        )
+    }
+    load = {
+        volunteer_id: (count, last)
+        for volunteer_id, count, last in of_candidates.filter(proposed_at__gte=since, status__in=COUNTING)
+        .values("volunteer_id")
+        .annotate(
+            count=Count("pk", filter=Q(proposed_at__gte=month_start())),
+            last=Max("proposed_at", filter=Q(status__in=HELPED)),
+        )
+        .values_list("volunteer_id", "count", "last")
+    }
+    return RecentMatches(rows=list(rows.values()), load=load)
 
 
-def booked_matrix(requests: "RequestArrays", volunteers: "VolunteerArrays", matches):
-    """(requests × volunteers) the volunteer already has a proposed or accepted match at that time."""
+def booked_matrix(requests: "RequestArrays", volunteers: "VolunteerArrays", matches, statuses=Match.ACTIVE):
+    """(requests × volunteers) the volunteer already has a match in `statuses` (proposed or accepted) at that time."""
     R, V = len(requests.pks), len(volunteers)
     booked = np.zeros((R, V), dtype=bool)
     position = {pk: i for i, pk in enumerate(volunteers.pks.tolist())}
-    rows = [row for row in matches if row[1] in Match.ACTIVE and row[0] in position]
+    rows = [row for row in matches.rows if row[1] in statuses and row[0] in position]
     if not rows or not R:
         return booked
     rows.sort(key=lambda row: position[row[0]])
@@ -373,7 +392,7 @@ def pair_sets(request_pks, matches):
     """(request, volunteer) pairs that may not be proposed again, and (resident, volunteer) who met before."""
     request_pks = {int(pk) for pk in request_pks}
     excluded, met = set(), set()
-    for volunteer_id, status, _proposed_at, request_id, resident_id, *_time in matches:
+    for volunteer_id, status, _proposed_at, request_id, resident_id, *_time in matches.rows:
         if request_id in request_pks and status != Match.Status.WITHDRAWN:
             excluded.add((request_id, volunteer_id))
         if status in HELPED:

@@ -414,3 +414,17 @@ def test_editing_a_matched_request_into_a_time_its_volunteer_is_booked_is_refuse
     # Another Tuesday hour is fine.
     response = client.post(url, {**payload, "date": next_tuesday.isoformat()})
     assert response.status_code == 302
+
+
+def test_two_proposals_at_one_time_the_first_yes_books_it(w):
+    # Proposed at one time by two coordinators before anyone noticed (or by an old batch): the volunteer
+    # may say yes to either; after that yes, the other can no longer be accepted.
+    keen = w.volunteer("Kees")
+    first, second = w.request(status=HelpRequest.Status.PROPOSED), w.request(status=HelpRequest.Status.PROPOSED)
+    a = MatchFactory(help_request=first, volunteer=keen, status=Match.Status.PROPOSED)
+    b = MatchFactory(help_request=second, volunteer=keen, status=Match.Status.PROPOSED)
+    with scope(organisation=w.org):
+        assert proposals.match_accept(match=b).status == Match.Status.ACCEPTED
+        with pytest.raises(proposals.ProposalError) as refused:
+            proposals.match_accept(match=a)
+    assert refused.value.message == "Kees is op dat moment al gekoppeld of voorgesteld."

@@ -1,3 +1,5 @@
+from unittest import mock
+
 from django.urls import reverse
 
 
@@ -9,9 +11,17 @@ def test_healthz_says_so_when_tasks_run_in_process(client, db):
 
 
 def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, db):
+    from kombu import Connection
+
+    from buurthulp.celery import app as celery_app
+
     from .conftest import celery_conf
 
-    with celery_conf(task_always_eager=False, broker_url="redis://127.0.0.1:1/0", broker_write_url=None):
+    # A real Redis client at a port where no Redis listens, on the view's side only.
+    with (
+        celery_conf(task_always_eager=False),
+        mock.patch.object(celery_app, "connection_for_write", lambda: Connection("redis://127.0.0.1:1/0")),
+    ):
         response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["status"] == "error" and response.json()["broker"].startswith("error")
