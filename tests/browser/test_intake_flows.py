@@ -74,7 +74,7 @@ def test_volunteer_signs_up_on_a_phone_and_is_asked_to_confirm_the_email(phone, 
         assert volunteer.organisation == tenant_a.organisation
         assert volunteer.membership.user.name == "Sanne Bakker"
         assert volunteer.status == Volunteer.Status.REGISTERED == "aangemeld"
-        assert volunteer.phone == "0612345678"
+        assert volunteer.phone == "+31612345678"
         assert volunteer.postcode == "3401 AB"
         assert volunteer.house_number == "12a"
         assert volunteer.area == tenant_a.objects["area"]
@@ -119,7 +119,7 @@ def test_volunteer_signup_with_a_bad_postcode_says_so_and_keeps_what_was_typed(p
     assert_no_sideways_scrolling(phone)
     assert not User.objects.filter(email="sanne@example.nl").exists()
     with scopes_disabled():
-        assert not Volunteer.objects.filter(phone="0612345678").exists()
+        assert not Volunteer.objects.filter(phone="+31612345678").exists()
 
 
 # --- 2 and 3. a coordinator takes a request by phone ---------------------------------------------
@@ -242,7 +242,7 @@ def test_coordinator_takes_a_phone_request_for_a_new_resident(page, tenant_a):
     with scopes_disabled():
         resident = Resident.objects.get(name="Meneer Jansen")
         assert resident.organisation == tenant_a.organisation
-        assert resident.phone == "0301234567"
+        assert resident.phone == "+31301234567"
         assert resident.postcode == "3401 XZ"
         assert resident.house_number == "7"
         assert resident.area == tenant_a.objects["area"]
@@ -288,7 +288,7 @@ def test_resident_asks_for_help_online_on_a_phone(phone, tenant_a):
         assert help_request.consent.method == Consent.Method.ONLINE
         assert help_request.consent.text == consent_text
         assert help_request.consent.recorded_by is None
-        assert help_request.resident.phone == "0687654321"
+        assert help_request.resident.phone == "+31687654321"
         assert help_request.resident.postcode == "3401 AB"
         assert help_request.resident.area == tenant_a.objects["area"]
         assert StatusChange.objects.filter(help_request=help_request, to_status="nieuw").count() == 1
