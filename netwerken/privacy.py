@@ -89,7 +89,7 @@ def resident_erase(*, resident: Resident, by, reason: str = "") -> Resident:
     """
     # What is written into the record is in the organisation's language, whoever clicks.
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-        resident = Resident.objects.select_for_update().select_related("organisation").get(pk=resident.pk)
+        resident = Resident.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=resident.pk)
         if resident.erased_at is not None:
             return resident
         reason = reason or _("Gegevens gewist op verzoek van de bewoner")
@@ -145,7 +145,7 @@ def volunteer_erase(*, volunteer: Volunteer, by, reason: str = "") -> Volunteer:
     """Erases a volunteer's personal data (on their own request, or by a coordinator). Counts stay."""
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         volunteer = (
-            Volunteer.objects.select_for_update()
+            Volunteer.objects.select_for_update(of=("self",))
             .select_related("organisation", "membership__user")
             .get(pk=volunteer.pk)
         )
