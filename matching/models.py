@@ -179,6 +179,11 @@ class StatusChange(TenantModel):
 class MatchingSettings(TenantModel):
     """How an organisation weighs the matching criteria, and its proposal timers."""
 
+    # One row per organisation, reachable from it (select_related), so a suggestion run loads it with its request.
+    organisation = models.OneToOneField(
+        "netwerken.Organisation", on_delete=models.CASCADE, related_name="matching_settings"
+    )
+
     weight_distance = models.PositiveSmallIntegerField(_("gewicht afstand"), default=30)
     weight_availability = models.PositiveSmallIntegerField(_("gewicht beschikbaarheid"), default=20)
     weight_language = models.PositiveSmallIntegerField(_("gewicht taal"), default=15)
@@ -201,7 +206,6 @@ class MatchingSettings(TenantModel):
         verbose_name = _("matchinginstellingen")
         verbose_name_plural = _("matchinginstellingen")
         constraints = [
-            models.UniqueConstraint(fields=["organisation"], name="one_matching_settings_per_organisation"),
             models.CheckConstraint(
                 name="matching_weights_bounded",
                 condition=Q(weight_distance__lte=100, weight_availability__lte=100, weight_language__lte=100)

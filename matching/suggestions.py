@@ -56,7 +56,7 @@ def compute_for_request(help_request_id):
     started = timezone.now()
     with transaction.atomic():
         help_request = (
-            HelpRequest.objects.select_related("category", "resident", "organisation")
+            HelpRequest.objects.select_related("category", "resident", "organisation__matching_settings")
             .filter(pk=help_request_id)
             .first()
         )
@@ -66,7 +66,10 @@ def compute_for_request(help_request_id):
             MatchSuggestion.objects.filter(help_request=help_request).delete()
             HelpRequest.objects.filter(pk=help_request.pk).update(suggestions_computed_at=started)
             return 0
-        weights = matching_settings().weights
+        try:
+            weights = help_request.organisation.matching_settings.weights
+        except MatchingSettings.DoesNotExist:
+            weights = matching_settings().weights
         # One request needs one category and one area on the arrays' axes.
         category_index = {help_request.category_id: 0}
         area_index = {help_request.resident.area_id: 0} if help_request.resident.area_id else {}
