@@ -59,6 +59,8 @@ class Outcome(models.TextChoices):
     HELPED = "geholpen", _("geholpen")
     PARTLY = "deels", _("deels geholpen")
     NOT_HELPED = "niet_geholpen", _("niet geholpen")
+    # The wijkteam referred the resident to formal care: buurthulp's part ends there.
+    REFERRED = "verwezen", _("verwezen naar formele zorg")
 
 
 class HelpRequest(TenantModel):
@@ -408,3 +410,257 @@ class BatchProposal(TenantModel):
 
     def __str__(self):
         return f"{self.volunteer} → {self.help_request}"
+
+
+# --- The backstop: the wijkteam's escalations, notes, referrals (matching/backstop.py writes them) ------
+
+
+class SocialMapEntry(TenantModel):
+    """An entry of the organisation's social map (sociale kaart): formal care or welfare, kept by the org admin."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    kind = models.CharField(_("soort"), max_length=100, help_text=_("Bijvoorbeeld thuiszorg, GGZ, schuldhulp."))
+    description = models.TextField(_("wat ze doen"), max_length=1000, blank=True)
+    phone = models.CharField(_("telefoon"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    address = models.CharField(_("adres"), max_length=200, blank=True)
+    active = models.BooleanField(_("in gebruik"), default=True)
+
+    class Meta:
+        verbose_name = _("sociale kaart")
+        verbose_name_plural = _("sociale kaart")
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_social_map_name")]
+
+    def __str__(self):
+        return f"{self.name} ({self.kind})"
+
+
+class Escalation(TenantModel):
+    """A request given to the wijkteam (opgeschaald): waiting, taken over by a professional, then
+    referred to formal care, handed back to buurthulp with advice, or closed."""
+
+    class Status(models.TextChoices):
+        WAITING = "wacht", _("wacht op het wijkteam")
+        TAKEN = "overgenomen", _("overgenomen")
+        REFERRED = "verwezen", _("verwezen")
+        HANDED_BACK = "teruggegeven", _("teruggegeven aan buurthulp")
+        CLOSED = "afgesloten", _("afgesloten")
+
+    OPEN = (Status.WAITING, Status.TAKEN)
+
+    class Urgency(models.IntegerChoices):
+        NORMAL = 2, _("normaal")
+        HIGH = 3, _("deze week")
+        URGENT = 4, _("vandaag")
+
+    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="escalations")
+    # The match it came from: the volunteer said "dit is te zwaar voor mij", or the coordinator escalated
+    # a matched request.
+    match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING, db_index=True)
+    urgency = models.PositiveSmallIntegerField(_("urgentie"), choices=Urgency.choices, default=Urgency.NORMAL)
+    reason = models.TextField(_("waarom naar het wijkteam"), max_length=2000)
+    escalated_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    escalated_at = models.DateTimeField(default=timezone.now)
+    professional = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    taken_at = models.DateTimeField(null=True, blank=True)
+    # What the professional hands back with ("kan met een maatje, let op ..."): the coordinator reads it.
+    advice = models.TextField(_("advies aan buurthulp"), max_length=2000, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opschaling")
+        verbose_name_plural = _("opschalingen")
+        ordering = ["-urgency", "escalated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["help_request"], condition=Q(status__in=["wacht", "overgenomen"]), name="one_open_escalation"
+            ),
+            models.CheckConstraint(
+                name="escalation_taken_has_professional",
+                condition=~Q(status="overgenomen") | Q(professional__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.help_request} ({self.get_status_display()})"
+
+    @property
+    def waiting(self):
+        return timezone.now() - self.escalated_at
+
+
+class EscalationStep(TenantModel):
+    """One step of an escalation in the request's history: who, when, what and why."""
+
+    class Action(models.TextChoices):
+        ESCALATED = "opgeschaald", _("opgeschaald naar het wijkteam")
+        TAKEN = "overgenomen", _("overgenomen door het wijkteam")
+        MATCH_KEPT = "koppeling_blijft", _("koppeling loopt door")
+        MATCH_ENDED = "koppeling_beeindigd", _("koppeling beëindigd")
+        REFERRED = "verwezen", _("verwezen naar formele zorg")
+        REFERRAL_ANSWERED = "verwijzing_beantwoord", _("verwijzing beantwoord")
+        HANDED_BACK = "teruggegeven", _("teruggegeven aan buurthulp")
+        CLOSED = "afgesloten", _("afgesloten door het wijkteam")
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(max_length=24, choices=Action.choices)
+    by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(_("toelichting"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class ProfessionalNote(TenantModel):
+    """A professional's note on a request: professionals only; every view is access-logged."""
+
+    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="professional_notes")
+    text = models.TextField(_("notitie"), max_length=4000)
+    by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notitie van het wijkteam")
+        verbose_name_plural = _("notities van het wijkteam")
+        ordering = ["-at", "-pk"]
+
+
+class Referral(TenantModel):
+    """A referral out, to an entry of the social map, and whether it was accepted."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="referrals")
+    entry = models.ForeignKey(SocialMapEntry, on_delete=models.PROTECT, related_name="referrals")
+    note = models.TextField(_("toelichting"), max_length=2000, blank=True)
+    by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    # None: not known yet.
+    accepted = models.BooleanField(_("geaccepteerd"), null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verwijzing")
+        verbose_name_plural = _("verwijzingen")
+        ordering = ["-at"]
+
+
+# --- Signals and improvement proposals (matching/signals.py finds them) -----------------------------------
+
+
+class SignalSettings(TenantModel):
+    """An organisation's thresholds for the signals."""
+
+    organisation = models.OneToOneField(
+        "netwerken.Organisation", on_delete=models.CASCADE, related_name="signal_settings"
+    )
+    recurring_min_residents = models.PositiveSmallIntegerField(
+        _("terugkerende vraag: vanaf hoeveel verschillende bewoners"), default=5
+    )
+    recurring_weeks = models.PositiveSmallIntegerField(_("terugkerende vraag: over hoeveel weken"), default=8)
+    recurring_km = models.FloatField(_("terugkerende vraag: 'in de buurt' binnen (km)"), default=1.0)
+    waiting_days_urgent = models.PositiveSmallIntegerField(_("wachttijd bij spoed (dagen)"), default=1)
+    waiting_days_high = models.PositiveSmallIntegerField(_("wachttijd bij 'deze week' (dagen)"), default=4)
+    waiting_days_normal = models.PositiveSmallIntegerField(_("wachttijd bij 'normaal' (dagen)"), default=14)
+    waiting_days_low = models.PositiveSmallIntegerField(_("wachttijd bij 'kan wachten' (dagen)"), default=28)
+    no_contact_weeks = models.PositiveSmallIntegerField(_("koppeling zonder contactmoment (weken)"), default=4)
+    declines_count = models.PositiveSmallIntegerField(_("vrijwilliger: afwijzingen of afhaken (aantal)"), default=3)
+    declines_months = models.PositiveSmallIntegerField(
+        _("vrijwilliger: afwijzingen in de laatste (maanden)"), default=3
+    )
+    inactive_months = models.PositiveSmallIntegerField(_("vrijwilliger: niet geholpen sinds (maanden)"), default=3)
+    bus_factor_share = models.PositiveSmallIntegerField(_("vrijwilliger: aandeel van alle hulp (%)"), default=25)
+    vog_weeks = models.PositiveSmallIntegerField(_("VOG verloopt binnen (weken)"), default=6)
+
+    class Meta:
+        verbose_name = _("signaalinstellingen")
+        verbose_name_plural = _("signaalinstellingen")
+        constraints = [
+            models.CheckConstraint(
+                name="signal_settings_sensible",
+                condition=Q(recurring_min_residents__gte=2, recurring_weeks__gte=1, recurring_km__gte=0)
+                & Q(bus_factor_share__gte=1, bus_factor_share__lte=100),
+            )
+        ]
+
+    def __str__(self):
+        return str(_("Signaalinstellingen"))
+
+
+class Signal(TenantModel):
+    """Something the professional or coordinator should see: a question that recurs, or continuity at risk."""
+
+    class Kind(models.TextChoices):
+        RECURRING = "terugkerend", _("terugkerende vraag")
+        WAITING = "wacht_te_lang", _("hulpvraag wacht te lang")
+        UNANSWERED = "onbeantwoord", _("voorstellen onbeantwoord")
+        NO_CONTACT = "geen_contact", _("koppeling zonder contact (nabellen)")
+        DROPPING_OUT = "haakt_af", _("vrijwilliger wijst vaak af of haakt af")
+        INACTIVE = "niet_actief", _("vrijwilliger helpt al maanden niet")
+        OVERLOADED = "te_veel", _("vrijwilliger draagt te veel")
+        POOL_SHRINKING = "pool_krimpt", _("minder actieve vrijwilligers of uren")
+        VOG_EXPIRING = "vog_verloopt", _("VOG verloopt")
+
+    class Status(models.TextChoices):
+        NEW = "nieuw", _("nieuw")
+        PICKED_UP = "opgepakt", _("opgepakt")
+        ACTIVITY = "activiteit", _("activiteit gestart")
+        NOT_RELEVANT = "niet_relevant", _("niet relevant")
+        RESOLVED = "opgelost", _("vanzelf opgelost")
+
+    OPEN = (Status.NEW, Status.PICKED_UP)
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # What the signal is about, so the periodic task updates it instead of raising it again.
+    key = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    # The sentence and its parts (matching/signals.py renders it in the reader's language).
+    facts = models.JSONField(default=dict, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    requests = models.ManyToManyField(HelpRequest, blank=True, related_name="signals")
+    volunteer = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.CASCADE, related_name="signals")
+    match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.CASCADE, related_name="signals")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(null=True, blank=True)  # last time the task still found it
+    status_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signaal")
+        verbose_name_plural = _("signalen")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="unique_signal_key")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.key}"
+
+
+class ImprovementProposal(TenantModel):
+    """A verbetervoorstel, mostly written from a signal: owner, due date, status followed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        IN_PROGRESS = "bezig", _("bezig")
+        DONE = "klaar", _("klaar")
+        DROPPED = "vervallen", _("vervallen")
+
+    signal = models.ForeignKey(Signal, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals")
+    title = models.CharField(_("voorstel"), max_length=200)
+    description = models.TextField(_("toelichting"), max_length=4000, blank=True)
+    owner = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("eigenaar"))
+    due = models.DateField(_("klaar op"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("verbetervoorstel")
+        verbose_name_plural = _("verbetervoorstellen")
+        ordering = ["due", "pk"]
+
+    def __str__(self):
+        return self.title
