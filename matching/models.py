@@ -573,6 +573,8 @@ class SignalSettings(TenantModel):
     inactive_months = models.PositiveSmallIntegerField(_("vrijwilliger: niet geholpen sinds (maanden)"), default=3)
     bus_factor_share = models.PositiveSmallIntegerField(_("vrijwilliger: aandeel van alle hulp (%)"), default=25)
     vog_weeks = models.PositiveSmallIntegerField(_("VOG verloopt binnen (weken)"), default=6)
+    # The Monday of the last week whose digest mail went out, so a week's digest is sent once.
+    digest_week = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("signaalinstellingen")
