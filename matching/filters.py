@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from netwerken import availability
 from netwerken.models import Area, Volunteer
 
+from . import dashboard
 from .models import Category, HelpRequest
 
 
@@ -22,6 +23,29 @@ class HelpRequestFilter(django_filters.FilterSet):
     urgency = django_filters.ChoiceFilter(label=_("Urgentie"), choices=HelpRequest.Urgency.choices)
     area = django_filters.ModelChoiceFilter(label=_("Buurt"), queryset=lambda request: Area.objects.all())
     waiting = django_filters.ChoiceFilter(label=_("Wacht"), choices=WAITING, method="filter_waiting")
+    # The dashboard's items (matching/dashboard.py) link here; each filters with the item's own condition.
+    kanaal = django_filters.ChoiceFilter(
+        label=_("Binnengekomen"), field_name="channel", choices=HelpRequest.Channel.choices
+    )
+    wacht = django_filters.ChoiceFilter(
+        label=_("Wachttijd"),
+        choices=[("te-lang", _("te lang voor de urgentie"))],
+        method="filter_too_long",
+    )
+    voorstel = django_filters.ChoiceFilter(
+        label=_("Voorstel"),
+        choices=[
+            ("verloopt", _("antwoord nodig binnen 12 uur")),
+            ("afgewezen", _("afgewezen of niet beantwoord, nog zonder vrijwilliger")),
+        ],
+        method="filter_proposal",
+    )
+    contact = django_filters.ChoiceFilter(
+        label=_("Contact"), choices=[("nabellen", _("geen contactmoment in weken (nabellen)"))], method="filter_contact"
+    )
+    wijkteam = django_filters.ChoiceFilter(
+        label=_("Wijkteam"), choices=[("teruggegeven", _("teruggegeven door het wijkteam"))], method="filter_wijkteam"
+    )
 
     class Meta:
         model = HelpRequest
@@ -30,9 +54,27 @@ class HelpRequestFilter(django_filters.FilterSet):
     def filter_waiting(self, queryset, name, value):
         return queryset.filter(created_at__lt=timezone.now() - timedelta(days=int(value)))
 
+    def filter_too_long(self, queryset, name, value):
+        return queryset.filter(dashboard.waiting_too_long_q(dashboard.signal_settings(), timezone.now()))
+
+    def filter_proposal(self, queryset, name, value):
+        now = timezone.now()
+        condition = dashboard.deadline_soon_q(now) if value == "verloopt" else dashboard.declined_q(now)
+        return queryset.filter(condition)
+
+    def filter_contact(self, queryset, name, value):
+        return queryset.filter(dashboard.no_contact_q(dashboard.signal_settings(), timezone.now()))
+
+    def filter_wijkteam(self, queryset, name, value):
+        return queryset.filter(dashboard.handed_back_q())
+
 
 class VolunteerFilter(django_filters.FilterSet):
-    VOG = [("geldig", _("geldige VOG")), ("geen", _("geen geldige VOG"))]
+    VOG = [
+        ("geldig", _("geldige VOG")),
+        ("geen", _("geen geldige VOG")),
+        ("verloopt", _("VOG verloopt binnenkort of is verlopen")),
+    ]
 
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Volunteer.Status.choices)
     category = django_filters.ModelChoiceFilter(
@@ -54,5 +96,7 @@ class VolunteerFilter(django_filters.FilterSet):
         return queryset.annotate(_slot=F("availability").bitand(bit)).filter(_slot__gt=0)
 
     def filter_vog(self, queryset, name, value):
+        if value == "verloopt":  # the dashboard's item (matching/dashboard.py)
+            return queryset.filter(dashboard.vog_expiring_q(dashboard.signal_settings(), timezone.localdate()))
         valid = Q(vog_seen=True, vog_expires__gte=timezone.localdate())
         return queryset.filter(valid) if value == "geldig" else queryset.exclude(valid)

@@ -5,14 +5,13 @@
 
 import datetime
 
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from netwerken.models import Volunteer
 from netwerken.selectors import volunteer_of
 
-from . import lifecycle
+from . import dashboard, lifecycle
 from .models import BatchProposal, HelpRequest, Match, MatchSuggestion, Offer
 
 VOG_WARNING = datetime.timedelta(weeks=6)
@@ -171,15 +170,15 @@ def vog_expiring_volunteers(today=None):
     )
 
 
-def coordinator_dashboard_context():
-    counts = HelpRequest.objects.aggregate(
-        new=Count("pk", filter=Q(status=HelpRequest.Status.NEW)),
-        searching=Count("pk", filter=Q(status=HelpRequest.Status.SEARCHING)),
-        proposed=Count("pk", filter=Q(status=HelpRequest.Status.PROPOSED)),
-        matched=Count("pk", filter=Q(status=HelpRequest.Status.MATCHED)),
-    )
-    vog = [(v, vog_state(v)[0], vog_state(v)[1]) for v in vog_expiring_volunteers()[:20]]
-    return {"request_counts": counts, "vog_warnings": vog}
+def coordinator_dashboard_context(now=None):
+    """What needs the coordinator now (matching/dashboard.py): groups of items, each a count and a link."""
+    now = now or timezone.now()
+    groups = dashboard.coordinator_items(now=now)
+    return {
+        "groups": groups,
+        "nothing_waiting": not any(group.total for group in groups),
+        "today": timezone.localdate(now),
+    }
 
 
 UNASSIGNED_REASONS = {

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -35,12 +36,25 @@ def org_home(request, org):
     return redirect("home")
 
 
+def greeting(moment=None):
+    """Goedemorgen, -middag, -avond or -nacht, by the time of day in Europe/Amsterdam (TIME_ZONE)."""
+    hour = timezone.localtime(moment or timezone.now()).hour
+    if hour < 6:
+        return _("Goedenacht")
+    if hour < 12:
+        return _("Goedemorgen")
+    if hour < 18:
+        return _("Goedemiddag")
+    return _("Goedenavond")
+
+
 @role_required("netwerken.coordinator_dashboard")
 def coordinator_dashboard(request, org):
     return render(
         request,
         "netwerken/dashboard_coordinator.html",
         {
+            "greeting": greeting(),
             "figures": selectors.organisation_figures(),
             "sections": registry.render_sections("coordinator_dashboard", request),
         },
