@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -219,6 +220,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-proposal-reminders": {"task": "matching.tasks.send_proposal_reminders", "schedule": 900.0},
     "warn-vog-expiry": {"task": "matching.tasks.warn_vog_expiry", "schedule": 6 * 3600.0},
     "apply-retention": {"task": "netwerken.tasks.apply_retention", "schedule": 24 * 3600.0},
+    # Signals: detected early every morning, before the staff start; the digest on Monday morning after it.
+    "detect-signals": {"task": "matching.tasks.detect_all_signals", "schedule": crontab(hour=5, minute=15)},
+    "weekly-signal-digest": {
+        "task": "matching.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
 }
 # Absolute links in mail (proposal links); the demo serves on 127.0.0.1:8000.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

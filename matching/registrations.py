@@ -19,6 +19,11 @@ registry.register_menu(Role.VOLUNTEER, _("Mijn profiel"), "matching:my_profile",
 registry.register_menu(Role.VOLUNTEER, _("Mijn aanbod"), "matching:my_offers", order=20)
 registry.register_menu(Role.ORG_ADMIN, _("Soorten hulp"), "matching:category_list", order=20)
 registry.register_menu(Role.ORG_ADMIN, _("Matching"), "matching:settings", order=40)
+registry.register_menu(Role.COORDINATOR, _("Signalen"), "matching:signal_list", order=60)
+registry.register_menu(Role.COORDINATOR, _("Verbetervoorstellen"), "matching:improvement_list", order=70)
+registry.register_menu(Role.PROFESSIONAL, _("Signalen"), "matching:signal_list", order=40)
+registry.register_menu(Role.PROFESSIONAL, _("Verbetervoorstellen"), "matching:improvement_list", order=50)
+registry.register_menu(Role.ORG_ADMIN, _("Signalen"), "matching:signal_settings", order=60)
 
 # --- sections of netwerken's pages --------------------------------------------------------------------
 

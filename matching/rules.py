@@ -2,7 +2,7 @@
 
 import rules
 
-from netwerken.rules import is_coordinator, is_org_admin, is_volunteer
+from netwerken.rules import is_coordinator, is_org_admin, is_professional, is_volunteer
 
 rules.add_perm("matching.view_requests", is_coordinator)
 rules.add_perm("matching.intake", is_coordinator)
@@ -14,3 +14,8 @@ rules.add_perm("matching.intake_volunteer", is_coordinator)
 # A volunteer's own pages: profile, pause, offers, matches, their data.
 rules.add_perm("matching.own_offers", is_volunteer)
 rules.add_perm("matching.own_profile", is_volunteer)
+# Signals and improvement proposals: the staff (coordinator and professional); the thresholds also the org admin.
+rules.add_perm("matching.view_signals", is_coordinator | is_professional)
+rules.add_perm("matching.change_signal", is_coordinator | is_professional)
+rules.add_perm("matching.manage_improvements", is_coordinator | is_professional)
+rules.add_perm("matching.signal_settings", is_org_admin | is_coordinator)

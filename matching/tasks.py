@@ -130,3 +130,46 @@ def enqueue_suggestions(help_request):
 def enqueue_volunteer_sync(volunteer):
     organisation_id, pk = volunteer.organisation_id, volunteer.pk
     _on_commit_once(("volunteer", pk), lambda: sync_volunteer.delay(organisation_id, pk))
+
+
+# --- signals (matching/signals.py) -------------------------------------------------------------------------
+
+
+@shared_task(**RETRY)
+def detect_signals(organisation_id):
+    from .signals import signals_detect
+
+    with scopes_disabled():
+        organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return None
+    return signals_detect(organisation=organisation)
+
+
+@shared_task
+def detect_all_signals():
+    """The daily run: one task per organisation, so one big organisation does not hold up the rest."""
+    organisation_ids = _providers()
+    for organisation_id in organisation_ids:
+        detect_signals.delay(organisation_id)
+    return len(organisation_ids)
+
+
+@shared_task(**RETRY)
+def send_weekly_digest(organisation_id):
+    from .signals import signals_send_digest
+
+    with scopes_disabled():
+        organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return 0
+    return signals_send_digest(organisation=organisation)
+
+
+@shared_task
+def send_weekly_digests():
+    """Monday morning: each organisation's digest in its own task (each sends its week once)."""
+    organisation_ids = _providers()
+    for organisation_id in organisation_ids:
+        send_weekly_digest.delay(organisation_id)
+    return len(organisation_ids)

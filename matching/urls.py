@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import match_views, views, volunteer_views
+from . import match_views, signal_views, views, volunteer_views
 
 app_name = "matching"
 
@@ -41,4 +41,11 @@ urlpatterns = [
     path("mijn/pauze/", volunteer_views.my_pause, name="my_pause"),
     path("mijn/gegevens.json", volunteer_views.my_data, name="my_data"),
     path("mijn/gegevens-wissen/", volunteer_views.my_erase, name="my_erase"),
+    path("signalen/", signal_views.signal_list, name="signal_list"),
+    path("signalen/<int:signal>/", signal_views.signal_detail, name="signal_detail"),
+    path("signalen/<int:signal>/status/", signal_views.signal_status, name="signal_status"),
+    path("signalen/<int:signal>/verbetervoorstel/", signal_views.signal_propose, name="signal_propose"),
+    path("verbetervoorstellen/", signal_views.improvement_list, name="improvement_list"),
+    path("verbetervoorstellen/<int:improvement>/status/", signal_views.improvement_status, name="improvement_status"),
+    path("beheer/signalen/", signal_views.signal_settings_edit, name="signal_settings"),
 ]

@@ -87,6 +87,36 @@ class Tenant:
         return self.members[role].user
 
 
+def _signal_objects(tenant):
+    """A signal of a recurring question (the fixture's request behind it) and an improvement proposal from it."""
+    import datetime
+
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from matching.models import ImprovementProposal, Signal
+
+    organisation, area = tenant.organisation, tenant.objects["area"]
+    with scopes_disabled():
+        signal = Signal.objects.create(
+            organisation=organisation,
+            kind=Signal.Kind.RECURRING,
+            key=f"terugkerend:{tenant.objects['category'].pk}:buurt{area.pk}:di-ochtend",
+            facts={"residents": 5, "weeks": 8, "category": "Boodschappen", "place": "Centrum", "place_kind": "area"}
+            | {"week_part": "di-ochtend"},
+            count=5,
+        )
+        signal.requests.add(tenant.objects["help_request"])
+        improvement = ImprovementProposal.objects.create(
+            organisation=organisation,
+            signal=signal,
+            title="Samen boodschappen doen op dinsdag",
+            owner=tenant.user(Role.PROFESSIONAL),
+            due=timezone.localdate() + datetime.timedelta(days=30),
+        )
+    return {"signal": signal, "improvement": improvement}
+
+
 def make_tenant(**org_kwargs):
     organisation = OrganisationFactory(**org_kwargs)
     tenant = Tenant(organisation=organisation)
@@ -119,6 +149,7 @@ def make_tenant(**org_kwargs):
         run=run,
         proposal=BatchProposalFactory(run=run, help_request=tenant.objects["help_request"], volunteer=volunteer),
     )
+    tenant.objects.update(_signal_objects(tenant))
     return tenant
 
 

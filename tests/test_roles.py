@@ -59,8 +59,17 @@ ALLOWED = {
     "netwerken:resident_detail": {C},
     "netwerken:resident_export": {C},
     "netwerken:resident_erase": {C},
+    "matching:signal_list": {C, P},
+    "matching:signal_detail": {C, P},
+    "matching:signal_status": {C, P},
+    "matching:signal_propose": {C, P},
+    "matching:improvement_list": {C, P},
+    "matching:improvement_status": {C, P},
+    "matching:signal_settings": {A, C},
 }
 POST_ONLY = {
+    "matching:signal_status",
+    "matching:improvement_status",
     "matching:request_transition",
     "matching:request_recompute",
     "matching:request_propose",

@@ -50,6 +50,8 @@ FILLERS = {
     "run": lambda tenant: tenant.objects["run"].pk,
     "proposal": lambda tenant: tenant.objects["proposal"].pk,
     "token": lambda tenant: proposal_token(tenant.objects["match"]),
+    "signal": lambda tenant: tenant.objects["signal"].pk,
+    "improvement": lambda tenant: tenant.objects["improvement"].pk,
 }
 
 ROUTES = tenant_routes()
