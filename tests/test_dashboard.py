@@ -7,6 +7,7 @@ from unittest import mock
 
 import factory
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from matching.models import ContactLog, Escalation, HelpRequest, Match, Signal, SignalSettings
-from netwerken.models import Volunteer
+from netwerken.models import Organisation, User, Volunteer
 from netwerken.views import greeting
 
 from .factories import (
@@ -230,12 +231,14 @@ def test_expiring_vogs(coordinator, org):
 
 
 def test_new_signals(coordinator, org):
-    SignalFactory(organisation=org)
+    new = SignalFactory(organisation=org)
     SignalFactory(organisation=org, status=Signal.Status.PICKED_UP)
     item = _items(coordinator, org)["signals"]
     assert item.count == 1
-    if item.url_name:  # the signals' list page, where it exists
-        assert coordinator.get(reverse(item.url_name, kwargs={"org": org.slug}) + "?" + item.query).status_code == 200
+    if item.url_name:  # the signals' list page (matching/signal_views.py), once it is there
+        response = coordinator.get(reverse(item.url_name, kwargs={"org": org.slug}) + "?" + item.query)
+        assert response.status_code == 200
+        assert {signal.pk for signal in response.context["page"]} == {new.pk}
 
 
 # --- the page as a whole ---------------------------------------------------------------------------------------
@@ -356,3 +359,18 @@ def test_the_page_greets_the_coordinator_by_name(coordinator, org, tenant_a):
     with mock.patch("django.utils.timezone.now", return_value=evening):
         page = _dashboard(coordinator, org).content.decode()
     assert "Goedenavond, Fatima." in page
+
+
+# --- the demo ---------------------------------------------------------------------------------------------
+
+
+def test_seed_demo_leaves_something_under_every_heading(client, db):
+    call_command("seed_demo", force=True)
+    # The wijkteam's hand-backs and the signals come with their own parts of the demo.
+    mine = ALL_ITEMS - {"handed_back", "signals"}
+    org = Organisation.objects.get(slug="oranjekwartier")
+    client.force_login(User.objects.get(email="coordinator@oranjekwartier.demo"))
+    items = _items(client, org)
+    assert {key for key in mine if items[key].count == 0} == set()
+    for key in mine:
+        assert _listed(client, org, items[key]), key

@@ -179,6 +179,8 @@ def _seed_organisation(org, staff):
             created = _seed_requests(org, staff, categories, later)
             _pause(to_pause)
             later.save()
+            if created:
+                _seed_dashboard(org, staff)
             _refresh_suggestions(everything=created)
 
 
@@ -471,6 +473,109 @@ def _demo_matching(org):
     MatchingSettings.objects.filter(pk=matching.pk).update(auto_propose_next=matching.auto_propose_next)
     OutgoingEmail.objects.filter(pk__gt=last_mail, to__endswith=f"@{org.slug}.demo").delete()
     del connection.run_on_commit[queued:]
+
+
+def _seed_dashboard(org, staff):
+    """Something under every heading of the coordinator's dashboard (matching/dashboard.py) that the
+    requests' stories leave empty: a proposal near its deadline, one declined this week, a match nobody
+    logged contact for in weeks, a VOG that expires soon. Only what is missing, checked with the
+    dashboard's own conditions; through the matching services, then backdated like the rest (the
+    history keeps its order, the answer time stays 48 hours, a match has its first contact moment)."""
+    from matching import dashboard, proposals, suggestions
+    from matching.models import HelpRequest, Match, MatchSuggestion, StatusChange
+
+    S = HelpRequest.Status
+    now, today = timezone.now(), timezone.localdate()
+    settings = dashboard.signal_settings()
+    answer_time = datetime.timedelta(hours=suggestions.matching_settings().proposal_hours)
+    coordinator = staff[Role.COORDINATOR]
+    demo_volunteer = Volunteer.objects.filter(membership__user__email=f"vrijwilliger@{org.slug}.demo").first()
+
+    def missing(condition):
+        return not HelpRequest.objects.filter(condition).exists()
+
+    def propose(first_moment):
+        """A proposal for the oldest searching request (one helper, not soon) quiet since before `first_moment`."""
+        candidates = HelpRequest.objects.filter(
+            Q(date__isnull=True) | Q(date__gte=today + datetime.timedelta(days=4)),
+            status=S.SEARCHING,
+            helpers_needed=1,
+            created_at__lt=first_moment,
+            status_changed_at__lt=first_moment - datetime.timedelta(hours=1),
+        ).order_by("created_at", "pk")
+        for help_request in candidates:
+            mark = (
+                StatusChange.objects.filter(help_request=help_request).order_by("-pk").values_list("pk", flat=True)[0]
+            )
+            if not MatchSuggestion.objects.filter(help_request=help_request).exists():
+                suggestions.compute_for_request(help_request.pk)
+            suggested = MatchSuggestion.objects.filter(help_request=help_request).exclude(volunteer=demo_volunteer)
+            for suggestion in suggested.select_related("volunteer").order_by("-score", "pk"):
+                try:
+                    match = proposals.match_propose(
+                        help_request=help_request,
+                        volunteer=suggestion.volunteer,
+                        by=coordinator,
+                        score=suggestion.score,
+                    )
+                except proposals.ProposalError:
+                    continue
+                return match, mark
+        return None, None
+
+    def backdate(match, mark, *moments):
+        """The proposal (and its answer) at `moments`, and the request's history with it."""
+        fields = {"proposed_at": moments[0], "deadline": moments[0] + answer_time}
+        if len(moments) > 1:
+            fields["responded_at"] = moments[1]
+        Match.objects.filter(pk=match.pk).update(**fields)
+        changes = StatusChange.objects.filter(help_request=match.help_request, pk__gt=mark).order_by("pk")
+        for change, moment in zip(changes, moments, strict=True):
+            StatusChange.objects.filter(pk=change.pk).update(at=moment)
+        HelpRequest.objects.filter(pk=match.help_request_id).update(
+            status_changed_at=moments[-1], updated_at=moments[-1]
+        )
+        match.refresh_from_db()
+        return match
+
+    if missing(dashboard.deadline_soon_q(now)):
+        # asked 38 hours ago: 10 hours left to answer
+        match, mark = propose(now - datetime.timedelta(hours=40))
+        if match:
+            backdate(match, mark, now + datetime.timedelta(hours=10) - answer_time)
+    if missing(dashboard.declined_q(now)):
+        match, mark = propose(now - datetime.timedelta(days=3))
+        if match:
+            proposals.match_decline(match=match, reason=demo_data.DECLINED[0])
+            backdate(match, mark, now - datetime.timedelta(days=2, hours=4), now - datetime.timedelta(days=2))
+    if missing(dashboard.no_contact_q(settings, now)):
+        # said yes a few days over the weeks it may stay quiet, called once after, nothing logged since
+        yes = now - datetime.timedelta(weeks=settings.no_contact_weeks, days=4)
+        match, mark = propose(yes - datetime.timedelta(hours=7))
+        if match:
+            proposals.match_accept(match=match)
+            match = backdate(match, mark, yes - datetime.timedelta(hours=6), yes)
+            proposals.contact_log_add(
+                match=match,
+                date=timezone.localdate(yes + datetime.timedelta(days=2)),
+                minutes=60,
+                note="Kennismaking, daarna zouden we elkaar bellen.",
+                by=match.volunteer.membership.user,
+            )
+    vog = dashboard.vog_expiring_q(settings, today)
+    if not Volunteer.objects.filter(vog).exists():
+        # the longest-standing VOG of a volunteer in VOG help, with nothing booked: renew within the month
+        volunteer = (
+            Volunteer.objects.filter(
+                status=Volunteer.Status.ACTIVE, vog_seen=True, categories__requires_vog=True, vog_expires__gt=today
+            )
+            .exclude(pk=getattr(demo_volunteer, "pk", None))
+            .exclude(matches__status__in=Match.ACTIVE)
+            .order_by("vog_date", "pk")
+            .first()
+        )
+        if volunteer:
+            Volunteer.objects.filter(pk=volunteer.pk).update(vog_expires=today + datetime.timedelta(days=25))
 
 
 def _refresh_suggestions(everything):
