@@ -94,9 +94,17 @@ BOUNDS = {
 
 
 class SignalSettingsForm(forms.ModelForm):
+    # Typed as a decimal (one digit after the point is plenty), stored as the model's float.
+    recurring_km = forms.DecimalField(
+        label=SignalSettings._meta.get_field("recurring_km").verbose_name, max_digits=4, decimal_places=1
+    )
+
     class Meta:
         model = SignalSettings
         fields = list(BOUNDS)
+
+    def clean_recurring_km(self):
+        return float(self.cleaned_data["recurring_km"])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

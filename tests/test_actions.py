@@ -16,7 +16,16 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from matching import batch, proposals
-from matching.models import BatchProposal, BatchRun, ContactLog, HelpRequest, Match, SatisfactionResponse
+from matching.models import (
+    BatchProposal,
+    BatchRun,
+    ContactLog,
+    HelpRequest,
+    ImprovementProposal,
+    Match,
+    SatisfactionResponse,
+    Signal,
+)
 from netwerken.models import Resident, Volunteer
 from netwerken.roles import Role
 
@@ -49,6 +58,8 @@ def _state(tenant):
             "runs": BatchRun.objects.filter(organisation=tenant.organisation).count(),
             "resident_erased": Resident.objects.get(pk=tenant.objects["resident"].pk).erased_at is not None,
             "volunteer_erased": Volunteer.objects.get(pk=tenant.objects["volunteer"].pk).erased_at is not None,
+            "signal": Signal.objects.get(pk=tenant.objects["signal"].pk).status,
+            "improvement": ImprovementProposal.objects.get(pk=tenant.objects["improvement"].pk).status,
         }
 
 
@@ -351,6 +362,25 @@ ACTIONS = [
         {"bevestig": "ja"},
         lambda b, a: a["volunteer_erased"] and match_is(M.WITHDRAWN)(b, a),
         "Je gegevens zijn gewist.",
+    ),
+    # Signals: a professional marks one, a coordinator moves an improvement proposal on.
+    Action(
+        "signaal-opgepakt",
+        Role.PROFESSIONAL,
+        "matching:signal_status",
+        {"status": "opgepakt"},
+        lambda b, a: a["signal"] == "opgepakt",
+        "Het signaal staat nu op ‘opgepakt’.",
+        again="stond al op ‘opgepakt’",
+    ),
+    Action(
+        "verbetervoorstel-klaar",
+        Role.COORDINATOR,
+        "matching:improvement_status",
+        {"status": "klaar"},
+        lambda b, a: a["improvement"] == "klaar",
+        "staat nu op ‘klaar’.",
+        again="stond al op ‘klaar’",
     ),
 ]
 

@@ -411,6 +411,22 @@ SATISFACTION_FIELDS = {"helped": F("choice"), "would_again": F("choice"), "comme
 DECLINE_FIELDS = {"reason": F("text", required=False)}
 
 
+# The signal settings' whole-number thresholds (recurring_km, a distance, is the thirteenth field).
+SIGNAL_INTS = [
+    "bus_factor_share",
+    "recurring_min_residents",
+    "recurring_weeks",
+    "waiting_days_urgent",
+    "waiting_days_high",
+    "waiting_days_normal",
+    "waiting_days_low",
+    "no_contact_weeks",
+    "declines_count",
+    "declines_months",
+    "inactive_months",
+    "vog_weeks",
+]
+
 FORM_CASES = [
     FormCase(
         id="volunteer_signup-anoniem",
@@ -686,6 +702,39 @@ FORM_CASES = [
         nonfield_ok=True,
     ),
     # --- matching: settings, closing a match, contact moments, satisfaction, declining -------------------
+    # --- signals: an improvement proposal from a signal, the thresholds ----------------------------------
+    FormCase(
+        id="signal_propose",
+        role=Role.PROFESSIONAL,
+        url=org_url("matching:signal_propose", signal=lambda tenant: tenant.objects["signal"].pk),
+        baseline=lambda tenant: {
+            "title": "Wandelgroep op dinsdag",
+            "description": "Samen met de ouderenbond",
+            "owner": str(tenant.user(Role.COORDINATOR).pk),
+            "due": in_days(14),
+        },
+        fields={
+            "title": F("text"),
+            "description": F("text", required=False),
+            "owner": F("model"),
+            "due": F("date_not_past"),
+        },
+        saved=lambda tenant, client: _improvement_saved(tenant, "Wandelgroep op dinsdag"),
+    ),
+    FormCase(
+        id="signal_settings",
+        role=Role.COORDINATOR,
+        url=org_url("matching:signal_settings"),
+        baseline=lambda tenant: {
+            **dict.fromkeys(SIGNAL_INTS, "3"),
+            "recurring_min_residents": "4",
+            "recurring_km": "1.5",
+        },
+        fields={**{name: F("int") for name in SIGNAL_INTS}, "recurring_km": F("decimal")},
+        saved=lambda tenant, client: _signal_settings_saved(tenant, recurring_min_residents=4, recurring_km=1.5),
+        # Thirteen fields of two kinds: the first of each gets the whole table.
+        smoke=frozenset(SIGNAL_INTS[1:]),
+    ),
     FormCase(
         id="matching-settings",
         role=Role.ORG_ADMIN,
@@ -1288,6 +1337,26 @@ batch_decide_url.route_name = "matching:batch_decide"
 
 ACTION_CASES = [
     ActionCase(
+        id="signal_status-status",
+        role=Role.PROFESSIONAL,
+        url=org_url("matching:signal_status", signal=lambda tenant: tenant.objects["signal"].pk),
+        baseline=lambda tenant: {"status": "opgepakt"},
+        field="status",
+        spec=F("choice"),
+        state=lambda tenant: _signal_statuses(tenant)[0],
+        extra=lambda tenant, tenant_b, valid: [*action_variants(tenant, tenant_b, valid), ("door-de-taak", "opgelost")],
+    ),
+    ActionCase(
+        id="improvement_status-status",
+        role=Role.COORDINATOR,
+        url=org_url("matching:improvement_status", improvement=lambda tenant: tenant.objects["improvement"].pk),
+        baseline=lambda tenant: {"status": "klaar"},
+        field="status",
+        spec=F("choice"),
+        state=lambda tenant: _signal_statuses(tenant)[1],
+        extra=action_variants,
+    ),
+    ActionCase(
         id="request_propose-vrijwilliger",
         role=Role.COORDINATOR,
         url=org_url("matching:request_propose", help_request=lambda tenant: tenant.objects["help_request"].pk),
@@ -1626,6 +1695,9 @@ def test_resident_pages_show_hostile_stored_text_escaped(tenant_a):
 # checks that each of these views really ignores POST; a page that starts handling a form must leave this list
 # and get a FormCase or ActionCase. (Ids in the URLs of all of them: test_ids_in_urls_..., which walks the URLs.)
 GET_ONLY = {
+    "matching:signal_list": "a list; its filters are a GET query; the buttons are on the signal's page",
+    "matching:signal_detail": "read only; its buttons post to signal_status, the proposal form is signal_propose",
+    "matching:improvement_list": "a list; each row's status form posts to improvement_status",
     "netwerken:org_home": "the organisation's start page: links only",
     "netwerken:coordinator_dashboard": "an overview: links only",
     "netwerken:volunteer_dashboard": "an overview: links only",
@@ -2040,3 +2112,32 @@ def test_hostile_table_is_complete():
     kinds = {spec.kind for case in FORM_CASES for spec in case.fields.values()}
     assert kinds <= set(LABELS_PER_KIND), "every kind of field has its values"
     assert set(LABELS_PER_KIND["text"]) >= {"leeg", "10k-tekens", "nul", "rtl-override", "emoji", "script"}
+
+
+# --- signals (tests/test_signals.py has the rest) -----------------------------------------------------------
+
+
+def _improvement_saved(tenant, title):
+    from matching.models import ImprovementProposal
+
+    with scopes_disabled():
+        return ImprovementProposal.objects.filter(
+            organisation=tenant.organisation, title=title, signal=tenant.objects["signal"]
+        ).exists()
+
+
+def _signal_settings_saved(tenant, **values):
+    from matching.models import SignalSettings
+
+    with scopes_disabled():
+        return SignalSettings.objects.filter(organisation=tenant.organisation, **values).exists()
+
+
+def _signal_statuses(tenant):
+    from matching.models import ImprovementProposal, Signal
+
+    with scopes_disabled():
+        return (
+            Signal.objects.get(pk=tenant.objects["signal"].pk).status,
+            ImprovementProposal.objects.get(pk=tenant.objects["improvement"].pk).status,
+        )
