@@ -13,7 +13,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -129,7 +128,7 @@ class Item:
     count: int
     label: str  # "3 hulpvragen wachten te lang": the link's text, says what the list holds
     empty: str  # said calmly when there is nothing
-    url_name: str | None  # the list where the coordinator acts; None if that page does not exist (yet)
+    url_name: str  # the list where the coordinator acts
     query: str = ""
     rows: list = field(default_factory=list)  # a few of the rows themselves, where names help
 
@@ -143,14 +142,6 @@ class Group:
     @property
     def total(self):
         return sum(item.count for item in self.items)
-
-
-def _url_name_if_exists(name):
-    try:
-        reverse(name, kwargs={"org": "x"})
-    except NoReverseMatch:
-        return None
-    return name
 
 
 def coordinator_items(*, now=None):
@@ -319,7 +310,7 @@ def coordinator_items(*, now=None):
                     signals,
                     ngettext("%(n)s nieuw signaal", "%(n)s nieuwe signalen", signals) % {"n": signals},
                     gettext("Geen nieuwe signalen."),
-                    _url_name_if_exists("matching:signal_list"),
+                    "matching:signal_list",
                     "status=nieuw",
                 ),
             ],
