@@ -257,8 +257,8 @@ def coordinator_items(*, now=None):
                     "no_contact",
                     n("no_contact"),
                     ngettext(
-                        "%(n)s koppeling om na te bellen: geen contactmoment in %(weeks)s weken",
-                        "%(n)s koppelingen om na te bellen: geen contactmoment in %(weeks)s weken",
+                        "%(n)s gekoppelde hulpvraag om na te bellen: geen contactmoment in %(weeks)s weken",
+                        "%(n)s gekoppelde hulpvragen om na te bellen: geen contactmoment in %(weeks)s weken",
                         n("no_contact"),
                     )
                     % {"n": n("no_contact"), "weeks": weeks},
@@ -289,12 +289,12 @@ def coordinator_items(*, now=None):
                     "vog",
                     n("vog", volunteers),
                     ngettext(
-                        "%(n)s VOG verloopt of is verlopen (binnen %(weeks)s weken)",
-                        "%(n)s VOG's verlopen of zijn verlopen (binnen %(weeks)s weken)",
+                        "%(n)s VOG verloopt of is verlopen",
+                        "%(n)s VOG's verlopen of zijn verlopen",
                         n("vog", volunteers),
                     )
-                    % {"n": n("vog", volunteers), "weeks": vog_weeks},
-                    gettext("Geen VOG's die binnenkort verlopen."),
+                    % {"n": n("vog", volunteers)},
+                    gettext("Geen VOG's die binnen %(weeks)s weken verlopen.") % {"weeks": vog_weeks},
                     "matching:volunteer_list",
                     "vog=verloopt",
                     rows=vog_rows,
