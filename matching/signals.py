@@ -75,7 +75,8 @@ STOP_WORDS = frozenset(
     toen tot u uit uur uw vaak van vanaf veel verder voor vooral waar want waren was wat we weer wel werd wie
     wil willen wij wordt worden zal ze zeer zelf zich zij zijn zo zoals zonder zou zouden
     hulp help helpen hulpvraag vraag vragen iemand mevrouw meneer heer bewoner bewoners buurt week weken
-    elke iedere ieder keer dag dagen maand maanden thuis huis
+    elke iedere ieder keer dag dagen maand maanden thuis huis zoek zoekt zoeken gezocht zet zetten twee drie
+    terug elkaar zolang beetje doet
     """.split()
 )
 TOKEN = re.compile(r"[a-z]+")

@@ -15,7 +15,7 @@ from matching import signals
 from matching.models import ContactLog, Escalation, HelpRequest, ImprovementProposal, Match, Signal, SignalSettings
 from matching.tasks import detect_all_signals, send_weekly_digests
 from netwerken import availability
-from netwerken.models import OutgoingEmail, Resident, Volunteer
+from netwerken.models import Organisation, OutgoingEmail, Resident, Volunteer
 from netwerken.roles import Role
 
 from .factories import (
@@ -721,3 +721,19 @@ def test_weekly_digest_has_counts_and_links_no_names_and_goes_once_a_week(
     assert signals.signals_send_digest(organisation=tenant_a.organisation, now=next_week) == 2
     with scopes_disabled():
         assert OutgoingEmail.objects.filter(organisation=tenant_a.organisation).count() == 4
+
+
+def test_seed_demo_leaves_a_signal_of_each_kind_and_an_improvement_proposal(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", force=True)
+    with scopes_disabled():
+        for org in Organisation.objects.filter(kind=Organisation.Kind.PROVIDER):
+            kinds = set(Signal.objects.filter(organisation=org).values_list("kind", flat=True))
+            # A shrinking pool needs months of contact moments; the demo has eight weeks.
+            assert kinds == set(K.values) - {K.POOL_SHRINKING}, org.slug
+            proposal = ImprovementProposal.objects.get(organisation=org)
+            assert (
+                proposal.signal.status == S.PICKED_UP
+                and proposal.owner.memberships.get(organisation=org).is_professional
+            )

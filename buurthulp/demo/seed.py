@@ -182,6 +182,8 @@ def _seed_organisation(org, staff):
             if created:
                 _seed_dashboard(org, staff)
             _refresh_suggestions(everything=created)
+        with transaction.atomic():
+            _seed_signals(org, staff)
 
 
 class _Timestamps:
@@ -576,6 +578,117 @@ def _seed_dashboard(org, staff):
         )
         if volunteer:
             Volunteer.objects.filter(pk=volunteer.pk).update(vog_expires=today + datetime.timedelta(days=25))
+
+
+def _seed_signals(org, staff):
+    """Signals of every kind the demo's eight weeks of history can hold, found by the detector itself
+    (matching/signals.py), and an improvement proposal from one of them. Once per organisation: when
+    it has signals, nothing is planted again.
+
+    What the stories leave out is planted within the demo's rules (no new request, person or match, so
+    the counts and histories the other seed tests check stay as they are): a demo neighbourhood is
+    small, so four different residents asking alike already make a recurring question; declines and
+    closed matches are given to one volunteer (who then declines often, or carries too much), with their
+    contact moments; an early match's contact moments lie weeks back (nabellen); a VOG runs out within
+    the month. A shrinking pool needs months of contact moments, which eight weeks of history do not
+    have, so the demo has none of that kind."""
+    from collections import Counter
+
+    from matching import signals
+    from matching.models import ContactLog, ImprovementProposal, Match, SatisfactionResponse, Signal, SignalSettings
+
+    if Signal.objects.exists():
+        return
+    now, today = timezone.now(), timezone.localdate()
+    SignalSettings.objects.update_or_create(organisation=org, defaults={"recurring_min_residents": 4})
+    settings = signals.signal_settings(org)
+    demo = Volunteer.objects.filter(membership__user__email=f"vrijwilliger@{org.slug}.demo").first()
+    others = Volunteer.objects.filter(status=Volunteer.Status.ACTIVE).exclude(pk=getattr(demo, "pk", None))
+
+    def give(matches, volunteer):
+        """Hands `matches` to `volunteer`, with what they logged and answered."""
+        for match in matches:
+            before = match.volunteer.user
+            Match.objects.filter(pk=match.pk).update(volunteer=volunteer)
+            ContactLog.objects.filter(match=match).update(logged_by=volunteer.user)
+            SatisfactionResponse.objects.filter(match=match, recorded_by=before).update(recorded_by=volunteer.user)
+
+    def takeable(volunteer, statuses, since):
+        return (
+            Match.objects.filter(status__in=statuses, proposed_at__gte=since)
+            .exclude(volunteer=volunteer)
+            .exclude(volunteer=demo)
+            .exclude(help_request__matches__volunteer=volunteer)
+            .select_related("volunteer__membership__user", "help_request")
+            .order_by("proposed_at", "pk")
+        )
+
+    if not signals.find_dropping_out(settings, now):
+        dropping = (
+            Match.Status.DECLINED,
+            Match.Status.EXPIRED,
+            Match.Status.ENDED,
+        )
+        since = now - datetime.timedelta(days=30 * settings.declines_months)
+        volunteer = others.order_by("pk").first()
+        if volunteer:
+            have = Match.objects.filter(volunteer=volunteer, status__in=dropping, proposed_at__gte=since).count()
+            give(list(takeable(volunteer, dropping, since)[: max(0, settings.declines_count - have)]), volunteer)
+    if not signals.find_overloaded(settings, now):
+        helping = (Match.Status.ACCEPTED, Match.Status.CLOSED)
+        since = now - datetime.timedelta(days=signals.BUS_FACTOR_DAYS)
+        counts = Counter(
+            Match.objects.filter(status__in=helping, proposed_at__gte=since).values_list("volunteer", flat=True)
+        )
+        top = next((pk for pk, _n in counts.most_common() if pk != getattr(demo, "pk", None)), None)
+        total = sum(counts.values())
+        if top is not None and total >= signals.BUS_FACTOR_MIN_MATCHES:
+            volunteer = Volunteer.objects.get(pk=top)
+            wanted = -(-settings.bus_factor_share * total // 100) - counts[top]
+            closed = list(takeable(volunteer, (Match.Status.CLOSED,), since))
+            # Help they offer first; then whatever else was closed (they stepped in).
+            offered = set(volunteer.categories.values_list("pk", flat=True))
+            closed.sort(key=lambda match: match.help_request.category_id not in offered)
+            give(closed[: max(0, wanted)], volunteer)
+    if not signals.find_no_contact(settings, now):
+        early = (
+            Match.objects.filter(
+                status=Match.Status.ACCEPTED,
+                responded_at__lt=now - datetime.timedelta(weeks=settings.no_contact_weeks, days=1),
+            )
+            .exclude(volunteer=demo)
+            .order_by("responded_at", "pk")
+            .first()
+        )
+        if early:
+            # They met on the day of the yes, and nobody logged anything since.
+            ContactLog.objects.filter(match=early).update(date=timezone.localtime(early.responded_at).date())
+    if not signals.find_vog_expiring(settings, now):
+        volunteer = (
+            others.filter(vog_seen=True, categories__requires_vog=True, vog_expires__gt=today)
+            .exclude(matches__status__in=Match.ACTIVE)
+            .order_by("vog_date", "pk")
+            .first()
+        )
+        if volunteer:
+            Volunteer.objects.filter(pk=volunteer.pk).update(vog_expires=today + datetime.timedelta(days=25))
+    signals.signals_detect(organisation=org, now=now)
+
+    professional = staff[Role.PROFESSIONAL]
+    signal = Signal.objects.filter(kind=Signal.Kind.RECURRING).order_by("-count", "pk").first()
+    if signal is not None:
+        signals.signal_set_status(signal=signal, status=Signal.Status.PICKED_UP, by=professional)
+        if not ImprovementProposal.objects.exists():
+            category = (signal.facts.get("category") or "").lower()
+            signals.improvement_create(
+                organisation=org,
+                signal=signal,
+                title=f"Vaste groep of maatjes voor {category}: bespreken met een bewonersnetwerk",
+                description="Navragen bij de ouderenbond en het buurthuis of een groep dit samen wil oppakken.",
+                owner=professional,
+                due=today + datetime.timedelta(days=21),
+                by=professional,
+            )
 
 
 def _refresh_suggestions(everything):
