@@ -325,11 +325,30 @@ def test_query_count_is_the_same_for_1_and_25_rows_under_every_heading(coordinat
     with CaptureQueriesContext(connection) as captured:
         _dashboard(coordinator, org)
     few = len(captured)  # now: the next request clears the connection's log
+    links = {key: _count_queries(coordinator, org, item) for key, item in _items(coordinator, org).items()}
     _fill(org, 24)
     assert all(item.count == 25 for item in _items(coordinator, org).values())
     print(f"\ncoordinator dashboard: {few} queries with 1 row under every heading")
     with django_assert_num_queries(few):
         _dashboard(coordinator, org)
+    # and the lists they link to: a page of 25 costs what a page of 1 does
+    items = _items(coordinator, org)
+    assert {key: _count_queries(coordinator, org, item) for key, item in items.items()} == links
+
+
+def _count_queries(client, org, item):
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse(item.url_name, kwargs={"org": org.slug}) + "?" + item.query)
+    return len(captured)
+
+
+def test_nonsense_filter_values_are_refused_on_the_field(coordinator, org):
+    url = reverse("matching:request_list", kwargs={"org": org.slug})
+    response = coordinator.get(url + "?wacht=kapot&voorstel=%00&contact=1&wijkteam=ja&kanaal=fax")
+    assert response.status_code == 200
+    assert set(response.context["filter"].errors) == {"wacht", "voorstel", "contact", "wijkteam", "kanaal"}
+    response = coordinator.get(reverse("matching:volunteer_list", kwargs={"org": org.slug}) + "?vog=bijna")
+    assert response.status_code == 200 and "vog" in response.context["filter"].errors
 
 
 # --- the greeting --------------------------------------------------------------------------------------------
