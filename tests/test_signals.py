@@ -240,6 +240,17 @@ def test_text_that_is_not_similar_gives_no_signal(tenant_a, place):
     assert recurring(tenant_a) == []
 
 
+def test_one_resident_writing_the_same_words_often_is_no_text_signal(tenant_a, place):
+    area, shopping = place
+    resident = ResidentFactory(organisation=tenant_a.organisation, area=area)
+    for description, day in zip(MARKET, ["ma", "di", "wo", "do", "vr", "za"], strict=True):
+        request(tenant_a, category=shopping, slots=f"{day}-avond", description=description, resident=resident)
+    for description in MARKET[:3]:
+        request(tenant_a, category=shopping, slots="zo-avond", description=description)
+    detect(tenant_a)
+    assert recurring(tenant_a) == [], "4 residents (one of them 6 times) is below 5 different residents"
+
+
 def test_text_normalisation():
     assert signals.meaningful_words("Boodschappen op DINSDAG bij de Jumbo") == {
         "boodschap": "boodschappen",
