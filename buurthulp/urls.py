@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from matching import backstop_views
 from netwerken import views as netwerken_views
 
 urlpatterns = [
@@ -9,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("taal/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The wijkteam professional's queue across every organisation they serve (scoped to exactly those).
+    path("wijkteam/", backstop_views.queue, name="backstop_queue"),
     # Every tenant page lives under /o/<org>/; netwerken.tenancy.TenantMiddleware scopes it.
     path("o/<slug:org>/", include("netwerken.urls")),
     path("o/<slug:org>/", include("matching.urls")),

@@ -13,7 +13,7 @@ from netwerken.fields import (
 from netwerken.languages import LANGUAGES
 from netwerken.models import Resident, Volunteer
 
-from .models import Category, HelpRequest, Match, MatchingSettings, Offer
+from .models import Category, Escalation, HelpRequest, Match, MatchingSettings, Offer, SocialMapEntry
 
 
 class ResidentFields(forms.Form):
@@ -219,6 +219,15 @@ class TransitionForm(forms.Form):
     note = forms.CharField(
         label=_("Toelichting (mag leeg)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Only for escalating (to the wijkteam): how urgent it is. Missing means normal.
+    urgency = forms.TypedChoiceField(
+        label=_("Hoe dringend?"),
+        choices=Escalation.Urgency.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Kies hoe dringend het is.")},
+    )
 
 
 class EndMatchForm(forms.Form):
@@ -365,3 +374,131 @@ def _min_validator(limit):
     from django.core.validators import MinValueValidator
 
     return MinValueValidator(limit, message=_("Minstens %(limit_value)s."))
+
+
+# --- The backstop (matching/backstop.py) ------------------------------------------------------------------
+
+
+def _urgency_field():
+    return forms.TypedChoiceField(
+        label=_("Hoe dringend?"),
+        choices=Escalation.Urgency.choices,
+        coerce=int,
+        initial=Escalation.Urgency.NORMAL,
+        error_messages={"invalid_choice": _("Kies hoe dringend het is.")},
+    )
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Waarom moet het wijkteam meekijken?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Schrijf op waarom het wijkteam moet meekijken.")},
+    )
+    urgency = _urgency_field()
+
+
+class MatchDecisionForm(forms.Form):
+    keep = forms.TypedChoiceField(
+        label=_("De koppeling"),
+        choices=[("1", _("loopt door")), ("0", _("stopt"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Kies of de koppeling doorloopt of stopt.")},
+    )
+    reason = forms.CharField(
+        label=_("Toelichting (verplicht als de koppeling stopt; de vrijwilliger leest het)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReferForm(forms.Form):
+    entry = TenantModelChoiceField(
+        label=_("Naar wie (sociale kaart)"),
+        queryset=Category.objects.none(),
+        empty_label=_("— kies —"),
+        error_messages={
+            "required": _("Kies een organisatie van de sociale kaart."),
+            "invalid_choice": _("Kies een organisatie van de sociale kaart."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Toelichting (mag leeg)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].queryset = SocialMapEntry.objects.filter(active=True)
+
+
+class HandBackForm(forms.Form):
+    advice = forms.CharField(
+        label=_("Advies aan buurthulp"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Bijvoorbeeld: kan met een maatje, let op ..."),
+        error_messages={"required": _("Geef buurthulp een advies mee.")},
+    )
+
+
+class BackstopCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Hoe ging het?"),
+        # A referral is its own step (verwijzen), with the social map entry it went to.
+        choices=[choice for choice in Match.Outcome.choices if choice[0] != Match.Outcome.REFERRED],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Kies hoe het ging."), "invalid_choice": _("Kies hoe het ging.")},
+    )
+    reason = forms.CharField(
+        label=_("Toelichting (mag leeg)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReferralAnswerForm(forms.Form):
+    accepted = forms.TypedChoiceField(
+        label=_("Heeft de organisatie de verwijzing aangenomen?"),
+        choices=[("1", _("ja")), ("0", _("nee"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Kies ja of nee."), "invalid_choice": _("Kies ja of nee.")},
+    )
+
+
+class ProfessionalNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Notitie (alleen voor het wijkteam)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Schrijf een notitie.")},
+    )
+
+
+class SocialMapEntryForm(forms.ModelForm):
+    phone = PhoneField(required=False)
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = SocialMapEntry
+        fields = ["name", "kind", "description", "phone", "email", "website", "address", "active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class ReferralInForm(RequestFields, ResidentFields):
+    """A professional sends a resident to buurthulp: a short intake with the resident's consent."""
+
+    consent = forms.BooleanField(
+        label=_("De bewoner geeft toestemming"),
+        error_messages={"required": _("Vraag de bewoner om toestemming; zonder toestemming slaan we niets op.")},
+    )
+
+    def __init__(self, *args, consent_text="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].help_text = consent_text
+
+    def clean(self):
+        data = super().clean()
+        self.require_new_resident()
+        return data

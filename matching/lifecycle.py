@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import HelpRequest, Match, Outcome, StatusChange
+from .models import Escalation, EscalationStep, HelpRequest, Match, Outcome, StatusChange
 
 S = HelpRequest.Status
 M = Match.Status
@@ -165,8 +165,36 @@ def _end_all(request, *, now, reason, outcome="", note=""):
             _set_match(match, M.ENDED, now=now, reason=reason)
 
 
+def open_escalation(request):
+    return Escalation.objects.filter(help_request=request, status__in=Escalation.OPEN).first()
+
+
+def _escalate(request, *, by, reason, urgency, match=None, now):
+    """The wijkteam's case for a request (its queue is made of these); one open at a time."""
+    escalation = open_escalation(request)
+    if escalation is None:
+        escalation = Escalation.objects.create(
+            organisation_id=request.organisation_id,
+            help_request=request,
+            match=match,
+            urgency=urgency or Escalation.Urgency.NORMAL,
+            reason=reason,
+            escalated_by=by,
+            escalated_at=now,
+        )
+        EscalationStep.objects.create(
+            organisation_id=request.organisation_id,
+            escalation=escalation,
+            action=EscalationStep.Action.ESCALATED,
+            by=by,
+            at=now,
+            reason=reason,
+        )
+    return escalation
+
+
 @transaction.atomic
-def request_transition(*, help_request, to_status, by=None, reason="", outcome="", note=""):
+def request_transition(*, help_request, to_status, by=None, reason="", outcome="", note="", urgency=None):
     """A person's move of a request (a button), with what it means for its matches.
 
     Cancelling or escalating ends its matches with the reason and tells the volunteers; "zoek een ander"
@@ -184,6 +212,12 @@ def request_transition(*, help_request, to_status, by=None, reason="", outcome="
             _("Een hulpvraag met status ‘%(from)s’ kan niet naar ‘%(to)s’.")
             % {"from": from_status.label, "to": to_status.label}
         )
+    escalation = open_escalation(current) if from_status == S.ESCALATED else None
+    if escalation is not None and escalation.status != Escalation.Status.WAITING:
+        # A professional has it: only their hand-back, referral or close moves it on (backstop.py).
+        raise InvalidTransition(
+            _("Deze hulpvraag ligt bij het wijkteam; het wijkteam geeft hem terug of rondt hem af.")
+        )
     reason = (reason or "").strip()
     if reason_required(from_status, to_status) and not reason:
         raise InvalidTransition(_("Geef een reden op."), field="reason")
@@ -196,6 +230,20 @@ def request_transition(*, help_request, to_status, by=None, reason="", outcome="
         _end_all(current, now=now, reason=reason, outcome=outcome, note=note or reason)
     elif to_status in (S.CANCELLED, S.ESCALATED, S.SEARCHING):
         _end_all(current, now=now, reason=reason or _("De coördinator zoekt opnieuw."))
+    if to_status == S.ESCALATED:
+        _escalate(current, by=by, reason=reason, urgency=urgency, now=now)
+    elif escalation is not None:
+        # Nobody of the wijkteam took it yet: the coordinator takes it back, and the queue no longer shows it.
+        escalation.status, escalation.ended_at = Escalation.Status.CLOSED, now
+        escalation.save(update_fields=["status", "ended_at"])
+        EscalationStep.objects.create(
+            organisation_id=current.organisation_id,
+            escalation=escalation,
+            action=EscalationStep.Action.CLOSED,
+            by=by,
+            at=now,
+            reason=_("Teruggenomen door de coördinator. %(reason)s") % {"reason": reason},
+        )
     _record(current, to_status, by, reason or note, now)
     help_request.status, help_request.status_changed_at = current.status, now
     help_request.outcome = current.outcome

@@ -15,12 +15,13 @@ from netwerken import selectors as people
 from netwerken.tenancy import public_page, role_required
 from netwerken.validators import format_phone
 
-from . import batch, proposals, selectors, services, suggestions
+from . import backstop, batch, lifecycle, proposals, selectors, services, suggestions
 from .forms import (
     CloseMatchForm,
     ContactLogForm,
     DeclineForm,
     EndMatchForm,
+    EscalateForm,
     MatchingSettingsForm,
     ProposeForm,
     SatisfactionForm,
@@ -136,6 +137,7 @@ def my_match(request, org, match):
     contact_form = ContactLogForm(prefix="contact", match=match)
     satisfaction_form = SatisfactionForm(prefix="tevreden")
     decline_form = DeclineForm()
+    escalate_form = EscalateForm(prefix="zwaar")
     if request.method == "POST":
         action = request.POST.get("action")
         if action in ("accept", "decline"):
@@ -151,6 +153,17 @@ def my_match(request, org, match):
                     return redirect("matching:my_match", org=org, match=match.pk)
                 except proposals.ProposalError as error:
                     messages.error(request, error.message)
+        if action == "escalate":
+            escalate_form = EscalateForm(request.POST, prefix="zwaar")
+            if escalate_form.is_valid():
+                try:
+                    backstop.escalation_open(
+                        help_request=match.help_request, match=match, by=request.user, **escalate_form.cleaned_data
+                    )
+                    messages.success(request, _("Het wijkteam kijkt mee. Je hoort van de coördinator of het wijkteam."))
+                    return redirect("matching:my_match", org=org, match=match.pk)
+                except backstop.BackstopError as error:
+                    escalate_form.add_error(error.field if error.field in escalate_form.fields else None, error.message)
         if action == "satisfaction":
             satisfaction_form = SatisfactionForm(request.POST, prefix="tevreden")
             if satisfaction_form.is_valid():
@@ -179,6 +192,9 @@ def my_match(request, org, match):
             "contact_form": contact_form,
             "decline_form": decline_form,
             "satisfaction_form": satisfaction_form,
+            "escalate_form": escalate_form,
+            "escalated": match.status == Match.Status.ACCEPTED
+            and lifecycle.open_escalation(match.help_request_id) is not None,
             "answered": match.satisfaction.filter(respondent=SatisfactionResponse.Respondent.VOLUNTEER).exists(),
         },
     )

@@ -96,3 +96,36 @@ def tell_about_vog(volunteer, days_left):
         _mail("vog_expiring_volunteer", volunteer.user.email, context, organisation_id=volunteer.organisation_id)
     for email in recipients:
         _mail("vog_expiring", email, context, organisation_id=volunteer.organisation_id)
+
+
+def _professional_emails(organisation_id):
+    return list(
+        Membership.objects.filter(
+            organisation_id=organisation_id, is_professional=True, user__is_active=True
+        ).values_list("user__email", flat=True)
+    )
+
+
+def tell_professionals(escalation):
+    """A new escalation: to every professional of the organisation, with the link to their queue only."""
+    context = {
+        "organisation": escalation.help_request.organisation,
+        "urgency": escalation.get_urgency_display(),
+        "link": absolute(reverse("backstop_queue")),
+    }
+    for email in _professional_emails(escalation.organisation_id):
+        _mail("escalation_new", email, context, organisation_id=escalation.organisation_id)
+
+
+def tell_coordinators_handed_back(escalation):
+    request = escalation.help_request
+    context = {
+        "request": request,
+        "link": absolute(
+            reverse("matching:request_detail", kwargs={"org": request.organisation.slug, "help_request": request.pk})
+        ),
+    }
+    for email in _coordinator_emails(escalation.organisation_id):
+        _mail(
+            "handed_back", email, context, organisation_id=escalation.organisation_id, resident_id=request.resident_id
+        )

@@ -9,7 +9,7 @@ told and the request's state stays true. Rows stay, so the figures stay counted.
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from . import lifecycle
+from . import backstop, lifecycle
 from .models import (
     BatchProposal,
     ContactLog,
@@ -71,6 +71,9 @@ def export_resident(resident):
             "matches__satisfaction",
             "matches__volunteer__membership__user",
             "matches__help_request__category",
+            "escalations__steps",
+            "escalations__referrals__entry",
+            "professional_notes",
         )
         .order_by("created_at")
     )
@@ -99,6 +102,25 @@ def export_resident(resident):
                 for c in r.status_changes.all()
             ],
             "koppelingen": [_match_data(match, for_resident=True) for match in r.matches.all()],
+            "wijkteam": [
+                {
+                    "opgeschaald": e.escalated_at.isoformat(),
+                    "reden": e.reason,
+                    "status": e.get_status_display(),
+                    "advies": e.advice,
+                    "stappen": [
+                        {"wanneer": step.at.isoformat(), "wat": step.get_action_display(), "toelichting": step.reason}
+                        for step in e.steps.all()
+                    ],
+                    "verwijzingen": [
+                        {"naar": ref.entry.name, "wanneer": ref.at.isoformat(), "aangenomen": ref.accepted}
+                        for ref in e.referrals.all()
+                    ],
+                }
+                for e in r.escalations.all()
+            ],
+            # A resident may see what is written about them (AVG art. 15), the wijkteam's notes included.
+            "notities_wijkteam": [{"wanneer": n.at.isoformat(), "tekst": n.text} for n in r.professional_notes.all()],
         }
         for r in requests
     ]
@@ -113,6 +135,8 @@ def erase_resident(resident, *, by, reason):
     ContactLog.objects.filter(match__in=matches).update(note="")
     SatisfactionResponse.objects.filter(match__in=matches).update(comment="")
     BatchProposal.objects.filter(help_request__in=requests).update(note="", criteria=[])
+    # The wijkteam's escalations close (so the requests can be cancelled) and their free text goes.
+    backstop.escalations_close_for_erasure(requests=requests, by=by, reason=reason)
     for help_request in requests.filter(status__in=lifecycle.OPEN).order_by("pk"):
         lifecycle.request_transition(help_request=help_request, to_status=S.CANCELLED, by=by, reason=reason)
     MatchSuggestion.objects.filter(help_request__in=requests).delete()

@@ -24,6 +24,8 @@ registry.register_menu(Role.COORDINATOR, _("Verbetervoorstellen"), "matching:imp
 registry.register_menu(Role.PROFESSIONAL, _("Signalen"), "matching:signal_list", order=40)
 registry.register_menu(Role.PROFESSIONAL, _("Verbetervoorstellen"), "matching:improvement_list", order=50)
 registry.register_menu(Role.ORG_ADMIN, _("Signalen"), "matching:signal_settings", order=60)
+registry.register_menu(Role.ORG_ADMIN, _("Sociale kaart"), "matching:social_map", order=50)
+registry.register_menu(Role.PROFESSIONAL, _("Bewoner aanmelden"), "matching:referral_in", order=20)
 
 # --- sections of netwerken's pages --------------------------------------------------------------------
 
@@ -36,6 +38,12 @@ def _coordinator_dashboard(request):
     return selectors.coordinator_dashboard_context()
 
 
+def _professional_dashboard(request):
+    from . import backstop_selectors
+
+    return {"escalations": list(backstop_selectors.escalations_of_organisation())}
+
+
 def _resident_requests(request, *, resident):
     return {"requests": selectors.requests_of_resident(resident=resident)}
 
@@ -43,6 +51,9 @@ def _resident_requests(request, *, resident):
 registry.register_section("volunteer_dashboard", "matches", "matching/_dashboard_volunteer.html", _volunteer_dashboard)
 registry.register_section(
     "coordinator_dashboard", "matching", "matching/_dashboard_coordinator.html", _coordinator_dashboard
+)
+registry.register_section(
+    "professional_dashboard", "escalations", "matching/backstop/_professional_section.html", _professional_dashboard
 )
 registry.register_section("resident_detail", "requests", "matching/_resident_requests.html", _resident_requests)
 

@@ -14,6 +14,11 @@ rules.add_perm("matching.intake_volunteer", is_coordinator)
 # A volunteer's own pages: profile, pause, offers, matches, their data.
 rules.add_perm("matching.own_offers", is_volunteer)
 rules.add_perm("matching.own_profile", is_volunteer)
+# The wijkteam: the queue, taking over, notes, referrals both ways.
+rules.add_perm("matching.backstop", is_professional)
+rules.add_perm("matching.manage_social_map", is_org_admin)
+# Escalating a request: the coordinator from the request page (a volunteer from their own match page).
+rules.add_perm("matching.escalate", is_coordinator)
 # Signals and improvement proposals: the staff (coordinator and professional); the thresholds also the org admin.
 rules.add_perm("matching.view_signals", is_coordinator | is_professional)
 rules.add_perm("matching.change_signal", is_coordinator | is_professional)

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from netwerken.models import Volunteer
 from netwerken.selectors import volunteer_of
 
-from . import dashboard, lifecycle
-from .models import BatchProposal, HelpRequest, Match, MatchSuggestion, Offer
+from . import backstop_selectors, dashboard, lifecycle
+from .models import BatchProposal, Escalation, HelpRequest, Match, MatchSuggestion, Offer
 
 VOG_WARNING = datetime.timedelta(weeks=6)
 
@@ -86,8 +86,11 @@ def request_page_context(help_request, transition_form=None):
         "help_request": help_request,
         "transitions": transitions_of(help_request, transition_form),
         "transition_form": transition_form,
-        "outcomes": Outcome.choices,
+        "outcomes": [choice for choice in Outcome.choices if choice[0] != Outcome.REFERRED],
+        "urgencies": Escalation.Urgency.choices,
         "matches": matches_for_request(help_request),
+        "escalation": backstop_selectors.latest_escalation(help_request),
+        "history": backstop_selectors.request_history(help_request),
         **suggestions_context(help_request),
     }
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import match_views, signal_views, views, volunteer_views
+from . import backstop_views, match_views, signal_views, views, volunteer_views
 
 app_name = "matching"
 
@@ -41,6 +41,31 @@ urlpatterns = [
     path("mijn/pauze/", volunteer_views.my_pause, name="my_pause"),
     path("mijn/gegevens.json", volunteer_views.my_data, name="my_data"),
     path("mijn/gegevens-wissen/", volunteer_views.my_erase, name="my_erase"),
+    # The wijkteam (matching/backstop_views.py); the queue across organisations is /wijkteam/ (buurthulp/urls.py).
+    path("wijkteam/opschalingen/<int:escalation>/", backstop_views.escalation_detail, name="escalation_detail"),
+    path(
+        "wijkteam/opschalingen/<int:escalation>/overnemen/",
+        backstop_views.escalation_take_over,
+        name="escalation_take_over",
+    ),
+    path("wijkteam/opschalingen/<int:escalation>/koppeling/", backstop_views.escalation_match, name="escalation_match"),
+    path("wijkteam/opschalingen/<int:escalation>/verwijzen/", backstop_views.escalation_refer, name="escalation_refer"),
+    path(
+        "wijkteam/opschalingen/<int:escalation>/teruggeven/",
+        backstop_views.escalation_hand_back,
+        name="escalation_hand_back",
+    ),
+    path("wijkteam/opschalingen/<int:escalation>/afsluiten/", backstop_views.escalation_close, name="escalation_close"),
+    path(
+        "wijkteam/opschalingen/<int:escalation>/notities/",
+        backstop_views.professional_note_add,
+        name="professional_note_add",
+    ),
+    path("wijkteam/verwijzingen/<int:referral>/", backstop_views.referral_answer, name="referral_answer"),
+    path("wijkteam/aanmelden/", backstop_views.referral_in, name="referral_in"),
+    path("beheer/sociale-kaart/", backstop_views.social_map_list, name="social_map"),
+    path("beheer/sociale-kaart/nieuw/", backstop_views.social_map_edit, name="social_map_new"),
+    path("beheer/sociale-kaart/<int:entry>/", backstop_views.social_map_edit, name="social_map_edit"),
     path("signalen/", signal_views.signal_list, name="signal_list"),
     path("signalen/<int:signal>/", signal_views.signal_detail, name="signal_detail"),
     path("signalen/<int:signal>/status/", signal_views.signal_status, name="signal_status"),

@@ -15,10 +15,10 @@ from netwerken.ratelimits import limited, record_success
 from netwerken.tenancy import public_page, role_required
 from netwerken.validators import parse_id
 
-from . import lifecycle, selectors, services
+from . import backstop, lifecycle, selectors, services
 from .filters import HelpRequestFilter
 from .forms import CategoryForm, IntakeForm, OfferForm, OnlineRequestForm, RequestFields, TransitionForm
-from .models import Category, HelpRequest, Offer
+from .models import Category, Escalation, HelpRequest, Offer
 
 ONLINE_REQUEST_RATE = "5/h"
 
@@ -113,9 +113,26 @@ def request_transition(request, org, help_request):
     if form.has_error("to_status"):
         messages.error(request, _("Deze status bestaat niet."))
         return redirect("matching:request_detail", org=org, help_request=help_request.pk)
-    if form.is_valid():
+    if form.is_valid() and form.cleaned_data["to_status"] == HelpRequest.Status.ESCALATED:
+        data = form.cleaned_data
         try:
-            lifecycle.request_transition(by=request.user, help_request=help_request, **form.cleaned_data)
+            backstop.escalation_open(
+                help_request=help_request,
+                by=request.user,
+                reason=data["reason"],
+                urgency=data["urgency"] or Escalation.Urgency.NORMAL,
+            )
+            messages.success(request, _("Opgeschaald naar het wijkteam."))
+            return redirect("matching:request_detail", org=org, help_request=help_request.pk)
+        except backstop.BackstopError as error:
+            if error.field is None:
+                messages.error(request, error.message)
+                return redirect("matching:request_detail", org=org, help_request=help_request.pk)
+            form.add_error(error.field, error.message)
+    elif form.is_valid():
+        try:
+            data = {name: value for name, value in form.cleaned_data.items() if name != "urgency"}
+            lifecycle.request_transition(by=request.user, help_request=help_request, **data)
             messages.success(
                 request, _("Status gewijzigd naar ‘%(status)s’.") % {"status": help_request.get_status_display()}
             )

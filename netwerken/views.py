@@ -78,7 +78,11 @@ def privacy_statement(request, org):
 
 @role_required("netwerken.professional_dashboard")
 def professional_dashboard(request, org):
-    return render(request, "netwerken/dashboard_professional.html")
+    return render(
+        request,
+        "netwerken/dashboard_professional.html",
+        {"sections": registry.render_sections("professional_dashboard", request)},
+    )
 
 
 @role_required("netwerken.admin_dashboard")

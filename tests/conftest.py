@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from buurthulp.celery import app as celery_app
-from matching.models import HelpRequest
+from matching.models import Escalation, HelpRequest
 from netwerken.roles import PROVIDER_ROLES, Role
 
 from .factories import (
@@ -14,13 +14,17 @@ from .factories import (
     BatchProposalFactory,
     BatchRunFactory,
     CategoryFactory,
+    EscalationFactory,
     FundingFactory,
     HelpRequestFactory,
     MatchFactory,
     MembershipFactory,
     OfferFactory,
     OrganisationFactory,
+    ProfessionalNoteFactory,
+    ReferralFactory,
     ResidentFactory,
+    SocialMapEntryFactory,
     VolunteerFactory,
 )
 
@@ -144,6 +148,26 @@ def make_tenant(**org_kwargs):
     }
     match = MatchFactory(help_request=tenant.objects["help_request"], volunteer=volunteer)
     run = BatchRunFactory(organisation=organisation)
+    # The wijkteam's side: a request of the same resident escalated, taken over, referred once, with a note.
+    escalated = HelpRequestFactory(
+        organisation=organisation,
+        resident__name=f"Meneer Bakker van {organisation.slug}",
+        category=category,
+        status=HelpRequest.Status.ESCALATED,
+    )
+    escalation = EscalationFactory(
+        help_request=escalated,
+        status=Escalation.Status.TAKEN,
+        professional=tenant.members[Role.PROFESSIONAL].user,
+        reason=f"Te zwaar voor buurthulp bij {escalated.resident.name}",
+    )
+    entry = SocialMapEntryFactory(organisation=organisation, name=f"Thuiszorg van {organisation.slug}")
+    ProfessionalNoteFactory(help_request=escalated, text=f"Notitie over {escalated.resident.name}")
+    tenant.objects.update(
+        escalation=escalation,
+        entry=entry,
+        referral=ReferralFactory(escalation=escalation, entry=entry),
+    )
     tenant.objects.update(
         match=match,
         run=run,

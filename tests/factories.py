@@ -227,3 +227,45 @@ class BatchProposalFactory(UnscopedFactory):
     help_request = factory.SubFactory(HelpRequestFactory, organisation=factory.SelfAttribute("..organisation"))
     volunteer = factory.SubFactory(VolunteerFactory, organisation=factory.SelfAttribute("..organisation"))
     score = 50.0
+
+
+from matching.models import Escalation, ProfessionalNote, Referral, SocialMapEntry  # noqa: E402
+
+
+class SocialMapEntryFactory(UnscopedFactory):
+    class Meta:
+        model = SocialMapEntry
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Thuiszorg De Linde {n}")
+    kind = "thuiszorg"
+    phone = "+31301234567"
+
+
+class EscalationFactory(UnscopedFactory):
+    """An escalated request waiting for the wijkteam (the request is opgeschaald, as the lifecycle leaves it)."""
+
+    class Meta:
+        model = Escalation
+
+    help_request = factory.SubFactory(HelpRequestFactory, status=HelpRequest.Status.ESCALATED)
+    organisation = factory.SelfAttribute("help_request.organisation")
+    reason = "Mevrouw is erg in de war en vergeet te eten"
+
+
+class ReferralFactory(UnscopedFactory):
+    class Meta:
+        model = Referral
+
+    escalation = factory.SubFactory(EscalationFactory)
+    organisation = factory.SelfAttribute("escalation.organisation")
+    entry = factory.SubFactory(SocialMapEntryFactory, organisation=factory.SelfAttribute("..organisation"))
+
+
+class ProfessionalNoteFactory(UnscopedFactory):
+    class Meta:
+        model = ProfessionalNote
+
+    help_request = factory.SubFactory(HelpRequestFactory)
+    organisation = factory.SelfAttribute("help_request.organisation")
+    text = "Dochter woont in Zweden; huisarts is op de hoogte"

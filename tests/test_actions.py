@@ -20,6 +20,7 @@ from matching.models import (
     BatchProposal,
     BatchRun,
     ContactLog,
+    Escalation,
     HelpRequest,
     ImprovementProposal,
     Match,
@@ -54,6 +55,10 @@ def _state(tenant):
             ),
             "contacts": ContactLog.objects.filter(match__help_request=help_request).count(),
             "answers": SatisfactionResponse.objects.filter(match__help_request=help_request).count(),
+            "escalations": list(Escalation.objects.filter(help_request=help_request).values_list("status", flat=True)),
+            "taken over": Escalation.objects.filter(
+                pk=tenant.objects["escalation"].pk, status="overgenomen", professional__isnull=False
+            ).count(),
             "proposal": BatchProposal.objects.get(pk=tenant.objects["proposal"].pk).decision,
             "runs": BatchRun.objects.filter(organisation=tenant.organisation).count(),
             "resident_erased": Resident.objects.get(pk=tenant.objects["resident"].pk).erased_at is not None,
@@ -117,7 +122,21 @@ def match_is(status):
     return lambda before, after: any(row[1] == status for row in after["matches"])
 
 
+def escalation_waiting(tenant):
+    with scopes_disabled():
+        Escalation.objects.filter(pk=tenant.objects["escalation"].pk).update(status="wacht", professional=None)
+
+
 ACTIONS = [
+    Action(
+        "wijkteam-neemt-over",
+        Role.PROFESSIONAL,
+        "matching:escalation_take_over",
+        {},
+        lambda b, a: a["taken over"] == b["taken over"] + 1,
+        "Je hebt deze hulpvraag overgenomen.",
+        setup=escalation_waiting,
+    ),
     # The request page's buttons (matching/lifecycle.py), from the states where they are offered.
     Action(
         "annuleren",
@@ -133,10 +152,11 @@ ACTIONS = [
         Role.COORDINATOR,
         "matching:request_transition",
         {"to_status": "opgeschaald", "reason": "Te zwaar voor een vrijwilliger"},
-        lambda b, a: a["request"][0] == S.ESCALATED and match_is(M.ENDED)(b, a),
-        "Status gewijzigd naar ‘opgeschaald’.",
+        # The wijkteam gets it; the volunteer goes on until the professional decides (matching/backstop.py).
+        lambda b, a: a["escalations"] == ["wacht"] and a["request"][0] == S.MATCHED and match_is(M.ACCEPTED)(b, a),
+        "Opgeschaald naar het wijkteam.",
         setup=accepted,
-        again="kan niet naar",
+        again="ligt al bij het wijkteam",
     ),
     Action(
         "zoek-een-ander",

@@ -26,7 +26,16 @@ from django_scopes import scope, scopes_disabled
 
 import netwerken
 from matching import batch, proposals, suggestions
-from matching.models import BatchProposal, ContactLog, HelpRequest, Match, MatchSuggestion, Offer, StatusChange
+from matching.models import (
+    BatchProposal,
+    ContactLog,
+    Escalation,
+    HelpRequest,
+    Match,
+    MatchSuggestion,
+    Offer,
+    StatusChange,
+)
 from netwerken import availability
 from netwerken.mail import queue_email
 from netwerken.models import AccessLog, Membership, OutgoingEmail, Resident, User, Volunteer
@@ -39,6 +48,8 @@ from .factories import (
     MembershipFactory,
     OfferFactory,
     OrganisationFactory,
+    ProfessionalNoteFactory,
+    ReferralFactory,
     ResidentFactory,
     UserFactory,
     VolunteerFactory,
@@ -244,6 +255,12 @@ def scene(db, client, django_capture_on_commit_callbacks):
         assert mail.filter(resident=None, body_text__contains=NAME, sent_at__isnull=False).exists()  # sent, by text
         withdrawn_to = next_proposal.volunteer.user.email
         assert mail.filter(to=withdrawn_to, body_text__contains=NAME, sent_at__isnull=True).exists()  # queued
+    # The wijkteam on R4: its notes about her, the advice it hands back with, a referral's note.
+    with scopes_disabled():
+        escalation = Escalation.objects.get(help_request=r4)
+        Escalation.objects.filter(pk=escalation.pk).update(advice=f"Let op bij {ABOUT_HER}")
+        ProfessionalNoteFactory(help_request=r4, text=f"Gesprek met {ABOUT_HER}")
+        ReferralFactory(escalation=escalation, note=f"Verwezen: {ABOUT_HER}")
     # The set-up really put her into every free text the app has (so "no trace" below means something).
     assert set().union(*map(columns_containing, RESIDENT_STRINGS)) == {
         "netwerken_resident.name",
@@ -261,6 +278,11 @@ def scene(db, client, django_capture_on_commit_callbacks):
         "matching_contactlog.note",
         "matching_satisfactionresponse.comment",
         "matching_batchproposal.note",
+        "matching_escalation.reason",
+        "matching_escalation.advice",
+        "matching_escalationstep.reason",
+        "matching_professionalnote.text",
+        "matching_referral.note",
         "netwerken_outgoingemail.subject",
         "netwerken_outgoingemail.body_text",
     }

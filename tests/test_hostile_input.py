@@ -63,16 +63,22 @@ from matching.models import (
     BatchProposal,
     Category,
     ContactLog,
+    Escalation,
+    EscalationStep,
     HelpRequest,
     Match,
     MatchingSettings,
     Offer,
+    ProfessionalNote,
+    Referral,
     SatisfactionResponse,
+    SocialMapEntry,
 )
 from netwerken.models import Area, Membership, Organisation, Resident, User, Volunteer
 from netwerken.roles import Role
 from netwerken.validators import normalize_house_number, normalize_phone, normalize_postcode
 
+from .factories import MatchFactory
 from .test_roles import ALLOWED, POST_ONLY
 from .urlmap import tenant_routes
 
@@ -409,6 +415,20 @@ WEIGHTS = [
 ]
 SATISFACTION_FIELDS = {"helped": F("choice"), "would_again": F("choice"), "comment": F("text", required=False)}
 DECLINE_FIELDS = {"reason": F("text", required=False)}
+
+
+def escalation_with_running_match(tenant):
+    """The escalated request still has its volunteer: the professional decides whether that goes on."""
+    escalation = tenant.objects["escalation"]
+    with scopes_disabled():
+        HelpRequest.objects.filter(pk=escalation.help_request_id).update(status=HelpRequest.Status.MATCHED)
+        Escalation.objects.filter(pk=escalation.pk).update(
+            match=MatchFactory(
+                help_request=escalation.help_request,
+                volunteer=tenant.objects["volunteer"],
+                status=Match.Status.ACCEPTED,
+            )
+        )
 
 
 # The signal settings' whole-number thresholds (recurring_km, a distance, is the thirteenth field).
@@ -839,6 +859,108 @@ FORM_CASES = [
         saved=object_changed("match", status=Match.Status.DECLINED, decline_reason="Ik ben die week op vakantie"),
         context_form="decline_form",
         smoke=frozenset(DECLINE_FIELDS),
+    ),
+    # --- the wijkteam (matching/backstop_views.py) ----------------------------------------------------------
+    FormCase(
+        id="escalation_refer",
+        role=Role.PROFESSIONAL,
+        url=org_url("matching:escalation_refer", escalation=lambda tenant: tenant.objects["escalation"].pk),
+        baseline=lambda tenant: {
+            "verwijzen-entry": str(tenant.objects["entry"].pk),
+            "verwijzen-note": "Via de huisarts",
+        },
+        fields={"entry": F("model"), "note": F("text", required=False)},
+        saved=exists(Referral, note="Via de huisarts"),
+        foreign={"entry": "entry"},
+        prefix="verwijzen",
+        context_form="refer_form",
+    ),
+    FormCase(
+        id="escalation_hand_back",
+        role=Role.PROFESSIONAL,
+        url=org_url("matching:escalation_hand_back", escalation=lambda tenant: tenant.objects["escalation"].pk),
+        baseline=lambda tenant: {"terug-advice": "Kan met een maatje, let op de trap"},
+        fields={"advice": F("text")},
+        saved=exists(Escalation, advice="Kan met een maatje, let op de trap"),
+        prefix="terug",
+        context_form="hand_back_form",
+    ),
+    FormCase(
+        id="escalation_close",
+        role=Role.PROFESSIONAL,
+        url=org_url("matching:escalation_close", escalation=lambda tenant: tenant.objects["escalation"].pk),
+        baseline=lambda tenant: {"afsluiten-outcome": "geholpen", "afsluiten-reason": "Huisarts heeft het opgepakt"},
+        fields={"outcome": F("choice"), "reason": F("text", required=False)},
+        saved=object_changed("escalation", status="afgesloten"),
+        prefix="afsluiten",
+        context_form="close_form",
+    ),
+    FormCase(
+        id="escalation_match",
+        role=Role.PROFESSIONAL,
+        url=org_url("matching:escalation_match", escalation=lambda tenant: tenant.objects["escalation"].pk),
+        baseline=lambda tenant: {"koppeling-keep": "1", "koppeling-reason": "Ze kent hem goed"},
+        fields={"keep": F("choice"), "reason": F("text", required=False)},
+        saved=exists(EscalationStep, action="koppeling_blijft", reason="Ze kent hem goed"),
+        prefix="koppeling",
+        context_form="match_form",
+        setup=escalation_with_running_match,
+    ),
+    FormCase(
+        id="professional_note_add",
+        role=Role.PROFESSIONAL,
+        url=org_url("matching:professional_note_add", escalation=lambda tenant: tenant.objects["escalation"].pk),
+        baseline=lambda tenant: {"notitie-text": "Belt zelf de huisarts op maandag"},
+        fields={"text": F("text")},
+        saved=exists(ProfessionalNote, text="Belt zelf de huisarts op maandag"),
+        prefix="notitie",
+        context_form="note_form",
+    ),
+    FormCase(
+        id="referral_answer",
+        role=Role.PROFESSIONAL,
+        url=org_url("matching:referral_answer", referral=lambda tenant: tenant.objects["referral"].pk),
+        baseline=lambda tenant: {"accepted": "1"},
+        fields={"accepted": F("choice")},
+        saved=object_changed("referral", accepted=True),
+        context_form="referral_form",
+    ),
+    FormCase(
+        id="referral_in",
+        role=Role.PROFESSIONAL,
+        url=org_url("matching:referral_in"),
+        baseline=lambda tenant: {**resident_baseline(), **intake_request_fields(tenant), "consent": "on"},
+        fields={**RESIDENT_FIELDS, **REQUEST_FIELDS, "consent": F("bool")},
+        saved=request_saved("Boodschappen bij de Albert Heijn"),
+        related={**REQUEST_RELATED, "resident_phone": {"resident_phone", "resident_email"}},
+        foreign={"category": "category"},
+        smoke=frozenset(REQUEST_FIELDS) | frozenset(RESIDENT_FIELDS),
+    ),
+    FormCase(
+        id="social_map_new",
+        role=Role.ORG_ADMIN,
+        url=org_url("matching:social_map_new"),
+        baseline=lambda tenant: {"name": "Humanitas Thuisadministratie", "kind": "schuldhulp", "active": "on"},
+        fields={
+            "name": F("text"),
+            "kind": F("text"),
+            "description": F("text", required=False),
+            "phone": F("phone", required=False),
+            "email": F("email", required=False),
+            "website": F("text", required=False),
+            "address": F("text", required=False),
+            "active": F("bool", required=False),
+        },
+        saved=exists(SocialMapEntry, name="Humanitas Thuisadministratie"),
+    ),
+    FormCase(
+        id="social_map_edit",
+        role=Role.ORG_ADMIN,
+        url=org_url("matching:social_map_edit", entry=lambda tenant: tenant.objects["entry"].pk),
+        baseline=lambda tenant: {"name": "Thuiszorg De Linde", "kind": "thuiszorg", "active": "on"},
+        fields={"name": F("text"), "kind": F("text")},
+        saved=object_changed("entry", name="Thuiszorg De Linde"),
+        smoke=frozenset({"name", "kind"}),
     ),
 ]
 
@@ -1541,6 +1663,12 @@ JUNK_BODIES = [
 ]
 NO_FIELD_PAGES = {
     # page: (its URL keywords, where it sends you: a prefix of that URL)
+    "matching:escalation_take_over": (
+        lambda tenant: {"escalation": tenant.objects["escalation"].pk},
+        lambda tenant: reverse(
+            "matching:escalation_detail", kwargs={"org": "oost", "escalation": tenant.objects["escalation"].pk}
+        ),
+    ),
     "matching:request_recompute": (
         lambda tenant: {"help_request": tenant.objects["help_request"].pk},
         lambda tenant: reverse(
@@ -1560,7 +1688,9 @@ def test_posts_without_fields_ignore_the_body(name, tenant_a, tenant_b):
     kwargs, target = NO_FIELD_PAGES[name]
     url = reverse(name, kwargs={"org": tenant_a.organisation.slug, **kwargs(tenant_a)})
     client = Client()
-    client.force_login(tenant_a.user(Role.COORDINATOR))
+    # A role that may open the page (the wijkteam's button is for professionals).
+    allowed = ALLOWED[name]
+    client.force_login(tenant_a.user(Role.COORDINATOR if Role.COORDINATOR in allowed else next(iter(allowed))))
     request_searching(tenant_a)  # recomputing only does something for a request that is looking
     before_b = tenant_snapshot(tenant_b.organisation)
     failures = []
@@ -1715,6 +1845,8 @@ GET_ONLY = {
     "matching:volunteer_export": "a JSON download, read only",
     "matching:my_data": "a JSON download of one's own data, read only",
     "netwerken:privacy": "the public privacy statement, read only",
+    "matching:escalation_detail": "read only; its forms post to the escalation_* pages",
+    "matching:social_map": "a list, read only",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}
@@ -1760,7 +1892,9 @@ def url_id_rows():
                 continue
             allowed = ALLOWED[route.name]
             role = next(
-                role for role in (Role.COORDINATOR, Role.VOLUNTEER, Role.ORG_ADMIN, Role.FUNDER) if role in allowed
+                role
+                for role in (Role.COORDINATOR, Role.VOLUNTEER, Role.ORG_ADMIN, Role.PROFESSIONAL, Role.FUNDER)
+                if role in allowed
             )
             rows.append(pytest.param(route, kwarg, role, id=f"{route.name}-{kwarg}"))
     return rows

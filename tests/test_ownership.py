@@ -26,9 +26,11 @@ from .factories import (
     BatchProposalFactory,
     BatchRunFactory,
     CategoryFactory,
+    EscalationFactory,
     HelpRequestFactory,
     MatchFactory,
     OfferFactory,
+    ReferralFactory,
     ResidentFactory,
     VolunteerFactory,
 )
@@ -63,6 +65,19 @@ OBJECT_PAGES = {
     "netwerken:member_edit": {A},
     "netwerken:area_edit": {A},
     "matching:category_edit": {A},
+    "matching:escalation_detail": {P},
+    "matching:escalation_take_over": {P},
+    "matching:escalation_match": {P},
+    "matching:escalation_refer": {P},
+    "matching:escalation_hand_back": {P},
+    "matching:escalation_close": {P},
+    "matching:professional_note_add": {P},
+    "matching:referral_answer": {P},
+    "matching:social_map_edit": {A},
+    "matching:signal_detail": {C, P},
+    "matching:signal_status": {C, P},
+    "matching:signal_propose": {C, P},
+    "matching:improvement_status": {C, P},
 }
 
 OBJECT_ROUTES = [route for route in tenant_routes() if set(route.kwargs) - {"org"}]
@@ -99,7 +114,17 @@ def _second_volunteer(tenant):
         description="Tweedes hulpvraag: naar de huisarts",
     )
     run = BatchRunFactory(organisation=org)
+    escalation = EscalationFactory(
+        help_request__organisation=org, help_request__resident=resident, help_request__category=category
+    )
+    referral = ReferralFactory(escalation=escalation, entry__name="Tweedes thuiszorg")
     return {
+        # Staff objects of the organisation, not of a volunteer: the same for both.
+        "signal": tenant.objects["signal"],
+        "improvement": tenant.objects["improvement"],
+        "escalation": escalation,
+        "referral": referral,
+        "entry": referral.entry,
         "membership": volunteer.membership,
         "area": area,
         "category": category,
@@ -125,7 +150,7 @@ def _active_match(tenant, volunteer, category, description):
 
 
 OBJECT_KEYS = ("membership", "area", "category", "volunteer", "offer", "resident", "help_request", "match", "run")
-OBJECT_KEYS += ("proposal",)
+OBJECT_KEYS += ("proposal", "escalation", "referral", "entry", "signal", "improvement")
 
 
 @pytest.fixture
@@ -191,7 +216,8 @@ def expected(route, role, whose, state, method, post_only):
         if role != V:
             return {403}
         return {200, 302} if whose == "own" else {404}
-    return ({302} if post_only else {200, 302}) if role in page else {403}
+    # A staff page answers a post with a redirect, or with the page again when the form has errors.
+    return {200, 302} if role in page else {403}
 
 
 def _methods(route, role, post_only):

@@ -66,6 +66,18 @@ ALLOWED = {
     "matching:improvement_list": {C, P},
     "matching:improvement_status": {C, P},
     "matching:signal_settings": {A, C},
+    "matching:escalation_detail": {P},
+    "matching:escalation_take_over": {P},
+    "matching:escalation_match": {P},
+    "matching:escalation_refer": {P},
+    "matching:escalation_hand_back": {P},
+    "matching:escalation_close": {P},
+    "matching:professional_note_add": {P},
+    "matching:referral_answer": {P},
+    "matching:referral_in": {P},
+    "matching:social_map": {A},
+    "matching:social_map_new": {A},
+    "matching:social_map_edit": {A},
 }
 POST_ONLY = {
     "matching:signal_status",
@@ -75,6 +87,13 @@ POST_ONLY = {
     "matching:request_propose",
     "matching:batch_decide",
     "matching:batch_confirm_all",
+    "matching:escalation_take_over",
+    "matching:escalation_match",
+    "matching:escalation_refer",
+    "matching:escalation_hand_back",
+    "matching:escalation_close",
+    "matching:professional_note_add",
+    "matching:referral_answer",
 }
 
 LANDING = {

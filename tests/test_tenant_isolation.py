@@ -13,14 +13,18 @@ from django_scopes import ScopeError, scope, scopes_disabled
 from matching.models import (
     BatchProposal,
     ContactLog,
+    Escalation,
     HelpRequest,
     Match,
     MatchSuggestion,
+    ProfessionalNote,
+    Referral,
     SatisfactionResponse,
+    SocialMapEntry,
     StatusChange,
 )
 from matching.proposals import proposal_token
-from netwerken.models import Membership
+from netwerken.models import Membership, Resident
 from netwerken.roles import Role
 
 from .conftest import ALL_ROLES, make_tenant
@@ -52,6 +56,9 @@ FILLERS = {
     "token": lambda tenant: proposal_token(tenant.objects["match"]),
     "signal": lambda tenant: tenant.objects["signal"].pk,
     "improvement": lambda tenant: tenant.objects["improvement"].pk,
+    "escalation": lambda tenant: tenant.objects["escalation"].pk,
+    "entry": lambda tenant: tenant.objects["entry"].pk,
+    "referral": lambda tenant: tenant.objects["referral"].pk,
 }
 
 ROUTES = tenant_routes()
@@ -333,6 +340,25 @@ def seed_markers(tenant, mark):
                 "match closing note": f"{M}afsluitnotitie",
                 "satisfaction comment": f"{M}tevreden",
                 "batch proposal note": f"{M}batchnotitie",
+            }
+        )
+        # The wijkteam's side: the escalation's reason and advice, its notes, the social map and a referral.
+        escalation = o["escalation"]
+        Escalation.objects.filter(pk=escalation.pk).update(reason=f"{M}opschaalreden", advice=f"{M}advies")
+        HelpRequest.objects.filter(pk=escalation.help_request_id).update(description=f"{M}opgeschaaldevraag")
+        Resident.objects.filter(pk=escalation.help_request.resident_id).update(name=f"{M}meneer Bakker")
+        ProfessionalNote.objects.filter(help_request=escalation.help_request).update(text=f"{M}wijkteamnotitie")
+        SocialMapEntry.objects.filter(pk=o["entry"].pk).update(name=f"{M}thuiszorg")
+        Referral.objects.filter(pk=o["referral"].pk).update(note=f"{M}verwijsnotitie")
+        markers.update(
+            {
+                "escalation reason": f"{M}opschaalreden",
+                "escalation advice": f"{M}advies",
+                "escalated request description": f"{M}opgeschaaldevraag",
+                "escalated resident name": f"{M}meneer Bakker",
+                "professional note": f"{M}wijkteamnotitie",
+                "social map entry": f"{M}thuiszorg",
+                "referral note": f"{M}verwijsnotitie",
             }
         )
         o["active_match"], o["searching_request"] = active, searching

@@ -1,0 +1,92 @@
+"""Reads for the wijkteam's pages (matching/backstop.py writes). Never writes.
+
+The queue is the one cross-organisation read of tenant data: it runs in a scope of exactly the
+organisations where the user is a professional, so it can show nothing of any other.
+"""
+
+from django.db.models import Prefetch
+from django_scopes import scope, scopes_disabled
+
+from netwerken.models import Membership
+
+from .models import Escalation, EscalationStep, ProfessionalNote, Referral, SocialMapEntry, StatusChange
+
+
+def professional_organisations(user):
+    """The organisations this person serves as a wijkteam professional."""
+    if not user.is_authenticated:
+        return []
+    with scopes_disabled():
+        return [
+            membership.organisation
+            for membership in Membership.objects.filter(user=user, is_professional=True, user__is_active=True)
+            .select_related("organisation")
+            .order_by("organisation__name")
+            if not membership.organisation.is_funder
+        ]
+
+
+def escalation_queue(*, organisations):
+    """Open escalations of these organisations: most urgent first, then the longest waiting."""
+    with scope(organisation=[organisation.pk for organisation in organisations]):
+        return list(
+            Escalation.objects.filter(status__in=Escalation.OPEN)
+            .select_related("organisation", "help_request__category", "help_request__area", "professional")
+            .order_by("-urgency", "escalated_at", "pk")
+        )
+
+
+def escalations_of_organisation():
+    """The current organisation's open escalations (for its wijkteam page)."""
+    return (
+        Escalation.objects.filter(status__in=Escalation.OPEN)
+        .select_related("help_request__category", "help_request__area", "professional")
+        .order_by("-urgency", "escalated_at", "pk")
+    )
+
+
+def escalation_detail(pk):
+    return (
+        Escalation.objects.select_related(
+            "help_request__resident__area",
+            "help_request__category",
+            "help_request__area",
+            "help_request__organisation",
+            "escalated_by",
+            "professional",
+            "match__volunteer__membership__user",
+        )
+        .prefetch_related(Prefetch("referrals", queryset=Referral.objects.select_related("entry", "by")))
+        .get(pk=pk)
+    )
+
+
+def professional_notes(*, help_request):
+    return list(ProfessionalNote.objects.filter(help_request=help_request).select_related("by"))
+
+
+def request_history(help_request):
+    """The request's status changes and the wijkteam's steps, in the order they happened."""
+    changes = [
+        {"at": change.at, "by": change.by, "what": change.get_to_status_display(), "why": change.reason}
+        for change in StatusChange.objects.filter(help_request=help_request).select_related("by")
+    ]
+    steps = [
+        {"at": step.at, "by": step.by, "what": step.get_action_display(), "why": step.reason}
+        for step in EscalationStep.objects.filter(escalation__help_request=help_request).select_related("by")
+    ]
+    return sorted(changes + steps, key=lambda row: row["at"])
+
+
+def latest_escalation(help_request):
+    return (
+        Escalation.objects.filter(help_request=help_request)
+        .select_related("professional")
+        .order_by("-escalated_at", "-pk")
+        .first()
+    )
+
+
+def social_map(active_only=False):
+    entries = SocialMapEntry.objects.all()
+    return entries.filter(active=True) if active_only else entries
