@@ -57,6 +57,17 @@ registry.register_section(
 )
 registry.register_section("resident_detail", "requests", "matching/_resident_requests.html", _resident_requests)
 
+
+def _signals_section(request):
+    from . import signals
+
+    return signals.dashboard_counts()
+
+
+registry.register_section(
+    "professional_dashboard", "signals", "matching/signals/_dashboard.html", _signals_section, order=200
+)
+
 # --- set-up and change hooks ----------------------------------------------------------------------------
 
 registry.register_organisation_setup(services.categories_setup_defaults)

@@ -41,6 +41,7 @@ def signal_list(request, org):
         "page": page,
         "rows": signals.signal_rows(page, organisation=request.tenant.organisation, user=request.user),
         "querystring": querystring_without_page(request),
+        "can_edit_settings": request.user.has_perm("matching.signal_settings", request.tenant.organisation),
     }
     return render(request, "matching/signals/list.html", context)
 

@@ -1161,3 +1161,15 @@ def improvement_rows(proposals):
         }
         for proposal in proposals
     ]
+
+
+def dashboard_counts():
+    """For the professional's dashboard: counts only, three queries."""
+    today = timezone.localdate()
+    return {
+        "new_signals": Signal.objects.filter(status=S.NEW).count(),
+        "open_signals": Signal.objects.filter(status__in=Signal.OPEN).count(),
+        "overdue_proposals": ImprovementProposal.objects.filter(
+            status__in=(ImprovementProposal.Status.OPEN, ImprovementProposal.Status.IN_PROGRESS), due__lt=today
+        ).count(),
+    }

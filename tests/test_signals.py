@@ -687,6 +687,17 @@ def test_professional_cannot_edit_thresholds(client, tenant_a):
     assert client.get(url(tenant_a, "matching:signal_settings")).status_code == 403
 
 
+def test_the_professionals_dashboard_counts_new_signals_and_overdue_proposals(client, tenant_a):
+    with scopes_disabled():
+        ImprovementProposal.objects.filter(pk=tenant_a.objects["improvement"].pk).update(
+            due=timezone.localdate() - datetime.timedelta(days=2)
+        )
+    client.force_login(tenant_a.user(Role.PROFESSIONAL))
+    page = client.get(url(tenant_a, "netwerken:professional_dashboard")).content.decode()
+    assert "1 nieuw signaal" in page and "1 verbetervoorstel over de datum" in page
+    assert url(tenant_a, "matching:signal_list") + "?status=nieuw" in page
+
+
 # --- the weekly digest ---------------------------------------------------------------------------------------
 
 
