@@ -759,3 +759,16 @@ def test_seed_demo_leaves_a_signal_of_each_kind_and_an_improvement_proposal(db):
                 proposal.signal.status == S.PICKED_UP
                 and proposal.owner.memberships.get(organisation=org).is_professional
             )
+
+
+def test_detection_runs_every_morning_and_the_digest_on_monday_morning():
+    from django.conf import settings
+
+    from buurthulp.celery import app
+
+    beat = settings.CELERY_BEAT_SCHEDULE
+    detect_entry = next(entry for entry in beat.values() if entry["task"] == "matching.tasks.detect_all_signals")
+    digest_entry = next(entry for entry in beat.values() if entry["task"] == "matching.tasks.send_weekly_digests")
+    assert detect_entry["schedule"].hour == {5} and len(detect_entry["schedule"].day_of_week) == 7
+    assert digest_entry["schedule"].day_of_week == {1} and digest_entry["schedule"].hour == {7}
+    assert {"matching.tasks.detect_all_signals", "matching.tasks.send_weekly_digests"} <= set(app.tasks)
