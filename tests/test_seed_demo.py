@@ -323,7 +323,8 @@ def test_every_organisation_has_a_realistic_population(db):
             assert 50 <= Resident.objects.filter(organisation=org).count() <= 60
             assert Resident.objects.filter(organisation=org, area=None).count() == 0
             by_status = Counter(requests.values_list("status", flat=True))
-            assert all(by_status[status] >= 3 for status in S), by_status
+            # Three escalated, of which the wijkteam has since referred one to formal care (afgerond).
+            assert all(by_status[status] >= (2 if status == S.ESCALATED else 3) for status in S), by_status
             assert by_status[S.NEW] >= 10 and by_status[S.SEARCHING] >= 10
             assert len(set(requests.values_list("category", flat=True))) == 9
             assert len(set(requests.values_list("urgency", flat=True))) >= 3
@@ -380,6 +381,9 @@ def test_matching_is_at_work_in_every_organisation(db):
                     assert statuses[M.ACCEPTED] < help_request.helpers_needed
                 elif help_request.status == S.MATCHED:
                     assert statuses[M.ACCEPTED] == help_request.helpers_needed and not statuses[M.PROPOSED]
+                elif help_request.status == S.DONE and help_request.outcome == "verwezen":
+                    # The wijkteam referred the resident to formal care: done without a volunteer.
+                    assert not statuses[M.PROPOSED] and not statuses[M.ACCEPTED]
                 elif help_request.status == S.DONE:
                     assert statuses[M.CLOSED] >= 1 and not statuses[M.PROPOSED] and not statuses[M.ACCEPTED]
                 else:
@@ -562,3 +566,23 @@ def test_seed_demo_refuses_outside_debug_unless_forced(db, settings):
     with pytest.raises(CommandError, match="runs only with DEBUG=1"):
         call_command("seed_demo")
     assert not Organisation.objects.exists()
+
+
+def test_the_wijkteam_has_work_in_the_demo(client, db):
+    """Escalations waiting in the queue, one taken over with a note, one referred and accepted, a social map,
+    a request handed back with advice: what a professional logging in to the demo should find."""
+    from matching.models import Escalation, ProfessionalNote, Referral, SocialMapEntry
+
+    call_command("seed_demo", force=True)
+    with scopes_disabled():
+        for slug in ("oranjekwartier", "lombok"):
+            escalations = Escalation.objects.filter(organisation__slug=slug)
+            assert escalations.filter(status=Escalation.Status.WAITING).exists(), slug
+            assert escalations.filter(status=Escalation.Status.TAKEN).exists(), slug
+            assert escalations.filter(status=Escalation.Status.HANDED_BACK).exclude(advice="").exists(), slug
+            assert Referral.objects.filter(organisation__slug=slug, accepted=True).exists(), slug
+            assert ProfessionalNote.objects.filter(organisation__slug=slug).exists(), slug
+            assert SocialMapEntry.objects.filter(organisation__slug=slug).count() >= 3, slug
+    client.force_login(User.objects.get(email="wijkteam@oranjekwartier.demo"))
+    queue = client.get("/wijkteam/")
+    assert queue.status_code == 200 and len(queue.context["rows"]) >= 2

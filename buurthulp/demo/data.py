@@ -361,6 +361,13 @@ ESCALATE_REASONS = [
     "Bewoner heeft eigenlijk thuiszorg nodig; verwijzing loopt via het wijkteam.",
     "Somber en erg eenzaam, praat over 'er niet meer willen zijn'. Direct het wijkteam gebeld.",
 ]
+# The organisations' social map (sociale kaart): where the wijkteam refers to.
+SOCIAL_MAP = [
+    ("Thuiszorg De Linde", "thuiszorg", "+31302345678", "Wijkverpleging en huishoudelijke hulp, ook op korte termijn."),
+    ("GGZ Centraal, wijkteam volwassenen", "GGZ", "+31303456789", "Ondersteuning bij psychische klachten, thuis."),
+    ("Humanitas Thuisadministratie", "schuldhulp", "+31304567890", "Vrijwilligers helpen met post en geldzaken."),
+    ("Formulierenbrigade", "welzijn", "+31305678901", "Hulp bij formulieren van gemeente en zorgverzekeraar."),
+]
 BACK_FROM_WIJKTEAM = "Wijkteam heeft de zorg geregeld; de hulp van een vrijwilliger is nu weer passend."
 # What a volunteer types when they turn a proposal down (Match.decline_reason): three, always three, so
 # the draws from the random generator (and with them the demo's people) stay the same.

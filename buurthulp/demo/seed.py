@@ -183,6 +183,8 @@ def _seed_organisation(org, staff):
                 _seed_dashboard(org, staff)
             _refresh_suggestions(everything=created)
         with transaction.atomic():
+            _seed_backstop(org, staff)
+        with transaction.atomic():
             _seed_signals(org, staff)
 
 
@@ -580,6 +582,42 @@ def _seed_dashboard(org, staff):
             Volunteer.objects.filter(pk=volunteer.pk).update(vog_expires=today + datetime.timedelta(days=25))
 
 
+def _seed_backstop(org, staff):
+    """The wijkteam at work: a social map, escalations waiting in the queue, one taken over with a note,
+    one referred to formal care (and accepted). Only what is missing, so a second run changes nothing."""
+    from matching import backstop
+    from matching.models import Escalation, SocialMapEntry
+
+    professional = staff[Role.PROFESSIONAL]
+    if not SocialMapEntry.objects.filter(organisation=org).exists():
+        for name, kind, phone, description in demo_data.SOCIAL_MAP:
+            backstop.social_map_entry_save(
+                organisation=org, name=name, kind=kind, phone=phone, description=description, active=True
+            )
+    escalations = Escalation.objects.filter(organisation=org)
+    if (
+        escalations.filter(status=Escalation.Status.TAKEN).exists()
+        or escalations.filter(status=Escalation.Status.REFERRED).exists()
+    ):
+        return
+    waiting = list(escalations.filter(status=Escalation.Status.WAITING).order_by("escalated_at", "pk"))
+    # Keep at least one waiting in the queue; the oldest are the ones the wijkteam got to.
+    if len(waiting) >= 2:
+        referred = backstop.escalation_take_over(escalation=waiting[0], by=professional)
+        entry = SocialMapEntry.objects.filter(organisation=org).order_by("pk").first()
+        referral = backstop.escalation_refer(
+            escalation=referred, by=professional, entry=entry, note="Intakegesprek gepland; bewoner weet ervan."
+        )
+        backstop.referral_answer(referral=referral, by=professional, accepted=True)
+    if len(waiting) >= 3:
+        taken = backstop.escalation_take_over(escalation=waiting[1], by=professional)
+        backstop.professional_note_add(
+            help_request=taken.help_request,
+            by=professional,
+            text="Huisbezoek gehad. Dochter woont ver weg; huisarts is op de hoogte. Volgende week opnieuw langs.",
+        )
+
+
 def _seed_signals(org, staff):
     """Signals of every kind the demo's eight weeks of history can hold, found by the detector itself
     (matching/signals.py), and an improvement proposal from one of them. Once per organisation: when
@@ -805,11 +843,29 @@ class _Matchmaker:
                     )
                     for m in self._matches(help_request, M.ACCEPTED)
                 ]
+            elif previous == S.ESCALATED and to_status in (S.SEARCHING, S.DONE):
+                # The wijkteam's way back: a professional takes it over, then hands it back or closes it.
+                from matching import backstop
+
+                escalation = backstop.escalation_take_over(
+                    escalation=lifecycle.open_escalation(help_request), by=self.professional
+                )
+                if to_status == S.SEARCHING:
+                    backstop.escalation_hand_back(escalation=escalation, by=self.professional, advice=reason)
+                else:
+                    outcome = spec["outcome"] or Match.Outcome.HELPED
+                    backstop.escalation_close(escalation=escalation, by=self.professional, outcome=outcome)
+                events = []
             else:
-                by = self.professional if previous == S.ESCALATED else self.coordinator
                 outcome = (spec["outcome"] or Match.Outcome.HELPED) if to_status == S.DONE else ""
+                urgency = 3 if to_status == S.ESCALATED and help_request.urgency >= 3 else None
                 lifecycle.request_transition(
-                    help_request=help_request, to_status=to_status, by=by, reason=reason, outcome=outcome
+                    help_request=help_request,
+                    to_status=to_status,
+                    by=self.coordinator,
+                    reason=reason,
+                    outcome=outcome,
+                    urgency=urgency,
                 )
                 events = []
             help_request.refresh_from_db(fields=["status", "status_changed_at"])
