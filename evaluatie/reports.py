@@ -126,7 +126,7 @@ def _chart(indicator: Mapping, series: list[tuple[str, Cell]], fmt: str) -> str:
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.legend(fontsize=7, frameon=False, loc="lower right")
-    fig.tight_layout(pad=0.4)
+    fig.subplots_adjust(left=0.1, right=0.99, top=0.95, bottom=0.13)  # fixed: tight_layout costs a third
     buf = io.BytesIO()
     if fmt == "svg":
         fig.savefig(buf, format="svg", metadata={"Date": None})
