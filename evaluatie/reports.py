@@ -29,6 +29,9 @@ from collections.abc import Mapping
 import matplotlib
 
 matplotlib.use("Agg")  # no display; and we never touch pyplot's global state (see _chart)
+# Set once at import, never changed per call: rc_context would race between threads of one process.
+matplotlib.rcParams["svg.fonttype"] = "none"  # text in the SVG stays text (readable, searchable, small)
+matplotlib.rcParams["svg.hashsalt"] = "buurthulp"  # the same chart gives the same SVG
 
 from django.template.loader import render_to_string  # noqa: E402
 from django.utils.safestring import mark_safe  # noqa: E402
@@ -140,20 +143,19 @@ def _context(document: Mapping, *, pdf: bool) -> dict:
     published = suppress_document(document)
     charts = []
     if published["trend"]:
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "buurthulp"}):
-            for ind in published["indicators"]:
-                series = _series(published, ind["key"])
-                if sum(cell.number is not None for _, cell in series) < 2:
-                    continue  # one point is no trend; the figure is in the indicators table
-                chart = _chart(ind, series, "png" if pdf else "svg")
-                charts.append(
-                    {
-                        "indicator": ind,
-                        "src": chart if pdf else "",
-                        "svg": "" if pdf else mark_safe(chart),  # noqa: S308 - matplotlib's own output
-                        "points": [{"cycle": name, "cell": cell} for name, cell in series],
-                    }
-                )
+        for ind in published["indicators"]:
+            series = _series(published, ind["key"])
+            if sum(cell.number is not None for _, cell in series) < 2:
+                continue  # one point is no trend; the figure is in the indicators table
+            chart = _chart(ind, series, "png" if pdf else "svg")
+            charts.append(
+                {
+                    "indicator": ind,
+                    "src": chart if pdf else "",
+                    "svg": "" if pdf else mark_safe(chart),  # noqa: S308 - matplotlib's own output
+                    "points": [{"cycle": name, "cell": cell} for name, cell in series],
+                }
+            )
     # Indicators down, groups across, at most GROUPS_PER_TABLE groups a table so an A4 page holds it.
     breakdowns = []
     for name, rows in published["breakdowns"].items():

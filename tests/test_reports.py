@@ -390,3 +390,12 @@ def test_nothing_outside_the_figures_document_reaches_a_report():
     )
     for output in outputs:
         assert "Jantje" not in output and "0612345678" not in output
+
+
+def test_labels_are_escaped_in_the_page_and_in_its_inline_charts():
+    doc = make_document()
+    doc["indicators"][0]["label"] = "<script>alert(1)</script> & co"
+    doc["trend"][0]["cycle"] = "<img src=x onerror=alert(1)>"
+    html = reports.render_html(doc)
+    assert "<script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html  # in the tables, and in the chart's legend (SVG text)
