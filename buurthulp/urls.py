@@ -15,4 +15,5 @@ urlpatterns = [
     # Every tenant page lives under /o/<org>/; netwerken.tenancy.TenantMiddleware scopes it.
     path("o/<slug:org>/", include("netwerken.urls")),
     path("o/<slug:org>/", include("matching.urls")),
+    path("o/<slug:org>/", include("evaluatie.urls")),
 ]

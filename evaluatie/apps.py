@@ -6,3 +6,7 @@ class EvaluatieConfig(AppConfig):
     name = "evaluatie"
     verbose_name = _("Evaluatie")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # What evaluatie adds to netwerken's pages: its menu items.
+        from . import registrations  # noqa: F401

@@ -121,6 +121,19 @@ def _signal_objects(tenant):
     return {"signal": signal, "improvement": improvement}
 
 
+def _evaluation_objects(tenant):
+    """A running evaluation cycle with one catalogue indicator, a draft story and an improvement action."""
+    from .factories import CycleIndicatorFactory, EvaluationCycleFactory, ImprovementActionFactory, StoryFactory
+
+    cycle = EvaluationCycleFactory(organisation=tenant.organisation, name="Dit kwartaal")
+    return {
+        "cycle": cycle,
+        "indicator": CycleIndicatorFactory(cycle=cycle, key="requests_in", target=10),
+        "story": StoryFactory(cycle=cycle),
+        "action": ImprovementActionFactory(cycle=cycle, owner=tenant.user(Role.COORDINATOR)),
+    }
+
+
 def make_tenant(**org_kwargs):
     organisation = OrganisationFactory(**org_kwargs)
     tenant = Tenant(organisation=organisation)
@@ -174,6 +187,7 @@ def make_tenant(**org_kwargs):
         proposal=BatchProposalFactory(run=run, help_request=tenant.objects["help_request"], volunteer=volunteer),
     )
     tenant.objects.update(_signal_objects(tenant))
+    tenant.objects.update(_evaluation_objects(tenant))
     return tenant
 
 

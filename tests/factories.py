@@ -269,3 +269,46 @@ class ProfessionalNoteFactory(UnscopedFactory):
     help_request = factory.SubFactory(HelpRequestFactory)
     organisation = factory.SelfAttribute("help_request.organisation")
     text = "Dochter woont in Zweden; huisarts is op de hoogte"
+
+
+from evaluatie.models import CycleIndicator, EvaluationCycle, ImprovementAction, Story  # noqa: E402
+
+
+class EvaluationCycleFactory(UnscopedFactory):
+    class Meta:
+        model = EvaluationCycle
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Kwartaal {n + 1}")
+    period_kind = EvaluationCycle.PeriodKind.QUARTER
+    start = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(days=89))
+    goals = "Meer bewoners bereiken in de wijk"
+
+
+class CycleIndicatorFactory(UnscopedFactory):
+    class Meta:
+        model = CycleIndicator
+
+    cycle = factory.SubFactory(EvaluationCycleFactory)
+    organisation = factory.SelfAttribute("cycle.organisation")
+    key = "requests_in"
+
+
+class StoryFactory(UnscopedFactory):
+    class Meta:
+        model = Story
+
+    cycle = factory.SubFactory(EvaluationCycleFactory)
+    organisation = factory.SelfAttribute("cycle.organisation")
+    title = "Weer naar de markt"
+    text = "Een bewoonster in de wijk kon weer zelf naar de markt, samen met een vrijwilliger."
+
+
+class ImprovementActionFactory(UnscopedFactory):
+    class Meta:
+        model = ImprovementAction
+
+    cycle = factory.SubFactory(EvaluationCycleFactory)
+    organisation = factory.SelfAttribute("cycle.organisation")
+    title = "Vaker nabellen na een koppeling"

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from evaluatie.models import EvaluationCycle, FrozenFigure, ImprovementAction, Story
 from matching import batch, proposals
 from matching.models import (
     BatchProposal,
@@ -27,7 +28,7 @@ from matching.models import (
     SatisfactionResponse,
     Signal,
 )
-from netwerken.models import Resident, Volunteer
+from netwerken.models import OutgoingEmail, Resident, Volunteer
 from netwerken.roles import Role
 
 from .test_hostile_input import (
@@ -65,6 +66,13 @@ def _state(tenant):
             "volunteer_erased": Volunteer.objects.get(pk=tenant.objects["volunteer"].pk).erased_at is not None,
             "signal": Signal.objects.get(pk=tenant.objects["signal"].pk).status,
             "improvement": ImprovementProposal.objects.get(pk=tenant.objects["improvement"].pk).status,
+            "cycle": EvaluationCycle.objects.get(pk=tenant.objects["cycle"].pk).status,
+            "frozen figures": FrozenFigure.objects.filter(cycle=tenant.objects["cycle"].pk).count(),
+            "story": Story.objects.get(pk=tenant.objects["story"].pk).status,
+            "action": ImprovementAction.objects.get(pk=tenant.objects["action"].pk).status,
+            "survey mails": OutgoingEmail.objects.filter(
+                organisation_id=tenant.organisation.pk, subject__icontains="enquête"
+            ).count(),
         }
 
 
@@ -402,6 +410,44 @@ ACTIONS = [
         "staat nu op ‘klaar’.",
         again="stond al op ‘klaar’",
     ),
+    # The evaluation: close a cycle (figures frozen, volunteers mailed), mail the survey, approve a story,
+    # move an improvement action on.
+    Action(
+        "cyclus-sluiten",
+        Role.COORDINATOR,
+        "evaluatie:cycle_close",
+        {},
+        # (The survey mails go out from a task after the commit: tests/test_evaluatie.py sees them.)
+        lambda b, a: a["cycle"] == "gesloten" and a["frozen figures"] > 0,
+        "De cyclus is gesloten",
+        again="al gesloten",
+    ),
+    Action(
+        "enquete-mailen",
+        Role.ORG_ADMIN,
+        "evaluatie:survey_send",
+        {},
+        lambda b, a: a["survey mails"] == b["survey mails"] + 1,
+        "De enquête wordt gemaild",
+    ),
+    Action(
+        "verhaal-goedkeuren",
+        Role.ORG_ADMIN,
+        "evaluatie:story_approve",
+        {},
+        lambda b, a: a["story"] == "goedgekeurd",
+        "is goedgekeurd.",
+        again="was al goedgekeurd",
+    ),
+    Action(
+        "verbeteractie-klaar",
+        Role.COORDINATOR,
+        "evaluatie:action_status",
+        {"status": "klaar"},
+        lambda b, a: a["action"] == "klaar",
+        "staat nu op ‘klaar’.",
+        again="stond al op ‘klaar’",
+    ),
 ]
 
 
@@ -436,7 +482,7 @@ def test_every_action_does_what_its_button_says_and_a_second_click_is_harmless(a
     response = again_client.post(url, _payload(action, tenant_a), follow=True)
     assert response.status_code in (200, 404, 410), response.status_code
     twice = _state(tenant_a)
-    if action.id not in ("batch-starten", "contactmoment", "opnieuw-berekenen"):
+    if action.id not in ("batch-starten", "contactmoment", "opnieuw-berekenen", "enquete-mailen"):
         # A second contact moment or batch run is a new one on purpose; everything else happens once.
         assert twice == after, (after, twice)
     if action.again is not None:

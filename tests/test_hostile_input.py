@@ -58,6 +58,7 @@ from django_scopes import scope, scopes_disabled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from evaluatie.models import EvaluationCycle, ImprovementAction, Story, SurveyResponse
 from matching import proposals
 from matching.models import (
     BatchProposal,
@@ -446,6 +447,18 @@ SIGNAL_INTS = [
     "inactive_months",
     "vog_weeks",
 ]
+
+
+def survey_link_url(tenant):
+    """The volunteer's survey as mailed: /o/<org>/enquete/?t=<signed token> (the link is the permission)."""
+    from evaluatie.services import survey_path
+
+    with scope(organisation=tenant.organisation):
+        return survey_path(tenant.objects["cycle"], tenant.objects["volunteer"])
+
+
+survey_link_url.route_name = "evaluatie:survey_link"
+
 
 FORM_CASES = [
     FormCase(
@@ -961,6 +974,78 @@ FORM_CASES = [
         fields={"name": F("text"), "kind": F("text")},
         saved=object_changed("entry", name="Thuiszorg De Linde"),
         smoke=frozenset({"name", "kind"}),
+    ),
+    # The evaluation (evaluatie/): plan a cycle, a resident's survey by phone, a story, an improvement action,
+    # and the volunteer's survey behind the mail link.
+    FormCase(
+        id="cycle_create",
+        role=Role.COORDINATOR,
+        url=org_url("evaluatie:cycle_create"),
+        baseline=lambda tenant: {
+            "name": "Derde kwartaal 2026",
+            "period_kind": "kwartaal",
+            "start": "2026-07-01",
+            "end": "2026-09-30",
+            "indicators": ["requests_in", "hours"],
+            "target_requests_in": "30",
+            "target_hours": "100",
+        },
+        fields={
+            "name": F("text"),
+            "period_kind": F("choice"),
+            "start": F("date"),
+            "end": F("date"),
+            "goals": F("text", required=False),
+            "indicators": F("multichoice"),
+            "target_requests_in": F("decimal", required=False),
+            "manual_target": F("decimal", required=False),
+        },
+        saved=exists(EvaluationCycle, name="Derde kwartaal 2026"),
+        related={"start": {"end"}, "manual_target": {"manual_name"}},
+    ),
+    FormCase(
+        id="survey_add",
+        role=Role.COORDINATOR,
+        url=org_url("evaluatie:survey_add", cycle=lambda tenant: tenant.objects["cycle"].pk),
+        baseline=lambda tenant: {"score": "4", "would_recommend": "ja", "comment": "Fijn geholpen"},
+        fields={"score": F("choice"), "would_recommend": F("choice"), "comment": F("text", required=False)},
+        saved=exists(SurveyResponse, comment="Fijn geholpen"),
+    ),
+    FormCase(
+        id="story_add",
+        role=Role.COORDINATOR,
+        url=org_url("evaluatie:story_add", cycle=lambda tenant: tenant.objects["cycle"].pk),
+        baseline=lambda tenant: {"title": "Weer naar de markt", "text": "Een bewoonster kon weer zelf naar de markt."},
+        fields={"title": F("text"), "text": F("text")},
+        saved=exists(Story, title="Weer naar de markt"),
+    ),
+    FormCase(
+        id="action_add",
+        role=Role.COORDINATOR,
+        url=org_url("evaluatie:action_add", cycle=lambda tenant: tenant.objects["cycle"].pk),
+        baseline=lambda tenant: {
+            "from_proposal": str(tenant.objects["improvement"].pk),
+            "title": "Vaker nabellen",
+            "owner": str(tenant.user(Role.COORDINATOR).pk),
+            "due": in_days(30),
+        },
+        fields={
+            "from_proposal": F("model", required=False),
+            "title": F("text", required=False),
+            "owner": F("model", required=False),
+            "due": F("date_not_past", required=False),
+        },
+        saved=exists(ImprovementAction, title="Vaker nabellen"),
+        foreign={"from_proposal": "improvement"},
+    ),
+    FormCase(
+        id="survey_link",
+        role=None,
+        url=survey_link_url,
+        baseline=lambda tenant: {"score": "5", "would_recommend": "ja", "comment": "Leuk om te doen"},
+        fields={"score": F("choice"), "would_recommend": F("choice"), "comment": F("text", required=False)},
+        saved=exists(SurveyResponse, respondent="vrijwilliger", comment="Leuk om te doen"),
+        smoke=frozenset({"score", "would_recommend", "comment"}),
     ),
 ]
 
@@ -1479,6 +1564,16 @@ ACTION_CASES = [
         extra=action_variants,
     ),
     ActionCase(
+        id="action_status-status",
+        role=Role.COORDINATOR,
+        url=org_url("evaluatie:action_status", action=lambda tenant: tenant.objects["action"].pk),
+        baseline=lambda tenant: {"status": "klaar"},
+        field="status",
+        spec=F("choice"),
+        state=lambda tenant: _unscoped(lambda: ImprovementAction.objects.get(pk=tenant.objects["action"].pk).status),
+        extra=action_variants,
+    ),
+    ActionCase(
         id="request_propose-vrijwilliger",
         role=Role.COORDINATOR,
         url=org_url("matching:request_propose", help_request=lambda tenant: tenant.objects["help_request"].pk),
@@ -1661,8 +1756,21 @@ JUNK_BODIES = [
     ("lijst", {"action": ["1", "2"], "volunteer": ["1", "2"]}),
     ("geen-utf8", {"action": b"\xff\xfe"}),
 ]
+
+
+def _evaluation_kwargs(key):
+    return lambda tenant: {key: tenant.objects[key].pk}
+
+
+def _cycle_page(tenant):
+    return reverse("evaluatie:cycle_detail", kwargs={"org": "oost", "cycle": tenant.objects["cycle"].pk})
+
+
 NO_FIELD_PAGES = {
     # page: (its URL keywords, where it sends you: a prefix of that URL)
+    "evaluatie:cycle_close": (_evaluation_kwargs("cycle"), _cycle_page),
+    "evaluatie:survey_send": (_evaluation_kwargs("cycle"), _cycle_page),
+    "evaluatie:story_approve": (_evaluation_kwargs("story"), _cycle_page),
     "matching:escalation_take_over": (
         lambda tenant: {"escalation": tenant.objects["escalation"].pk},
         lambda tenant: reverse(
@@ -1847,6 +1955,9 @@ GET_ONLY = {
     "netwerken:privacy": "the public privacy statement, read only",
     "matching:escalation_detail": "read only; its forms post to the escalation_* pages",
     "matching:social_map": "a list, read only",
+    "evaluatie:cycle_list": "a list, read only",
+    "evaluatie:cycle_detail": "read only; its buttons post to cycle_close, survey_send, story_approve, action_status",
+    "evaluatie:indicator_rows": "the rows behind a figure, read only",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}

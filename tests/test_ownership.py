@@ -78,6 +78,15 @@ OBJECT_PAGES = {
     "matching:signal_status": {C, P},
     "matching:signal_propose": {C, P},
     "matching:improvement_status": {C, P},
+    "evaluatie:cycle_detail": {A, C},
+    "evaluatie:cycle_close": {A, C},
+    "evaluatie:survey_add": {A, C},
+    "evaluatie:survey_send": {A, C},
+    "evaluatie:story_add": {C},
+    "evaluatie:story_approve": {A},
+    "evaluatie:action_add": {A, C},
+    "evaluatie:action_status": {A, C},
+    "evaluatie:indicator_rows": {A, C},
 }
 
 OBJECT_ROUTES = [route for route in tenant_routes() if set(route.kwargs) - {"org"}]
@@ -122,6 +131,11 @@ def _second_volunteer(tenant):
         # Staff objects of the organisation, not of a volunteer: the same for both.
         "signal": tenant.objects["signal"],
         "improvement": tenant.objects["improvement"],
+        # The organisation's evaluation: staff objects, the same for both volunteers.
+        "cycle": tenant.objects["cycle"],
+        "indicator": tenant.objects["indicator"],
+        "story": tenant.objects["story"],
+        "action": tenant.objects["action"],
         "escalation": escalation,
         "referral": referral,
         "entry": referral.entry,
@@ -151,6 +165,7 @@ def _active_match(tenant, volunteer, category, description):
 
 OBJECT_KEYS = ("membership", "area", "category", "volunteer", "offer", "resident", "help_request", "match", "run")
 OBJECT_KEYS += ("proposal", "escalation", "referral", "entry", "signal", "improvement")
+OBJECT_KEYS += ("cycle", "indicator", "story", "action")
 
 
 @pytest.fixture

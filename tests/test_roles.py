@@ -78,6 +78,18 @@ ALLOWED = {
     "matching:social_map": {A},
     "matching:social_map_new": {A},
     "matching:social_map_edit": {A},
+    "evaluatie:cycle_list": {A, C},
+    "evaluatie:cycle_create": {A, C},
+    "evaluatie:cycle_detail": {A, C},
+    "evaluatie:cycle_close": {A, C},
+    "evaluatie:survey_add": {A, C},
+    "evaluatie:survey_send": {A, C},
+    "evaluatie:story_add": {C},
+    "evaluatie:story_approve": {A},
+    "evaluatie:action_add": {A, C},
+    "evaluatie:action_status": {A, C},
+    "evaluatie:indicator_rows": {A, C},
+    "evaluatie:survey_link": PUBLIC,
 }
 POST_ONLY = {
     "matching:signal_status",
@@ -94,6 +106,10 @@ POST_ONLY = {
     "matching:escalation_close",
     "matching:professional_note_add",
     "matching:referral_answer",
+    "evaluatie:cycle_close",
+    "evaluatie:survey_send",
+    "evaluatie:story_approve",
+    "evaluatie:action_status",
 }
 
 LANDING = {

@@ -59,6 +59,10 @@ FILLERS = {
     "escalation": lambda tenant: tenant.objects["escalation"].pk,
     "entry": lambda tenant: tenant.objects["entry"].pk,
     "referral": lambda tenant: tenant.objects["referral"].pk,
+    "cycle": lambda tenant: tenant.objects["cycle"].pk,
+    "indicator": lambda tenant: tenant.objects["indicator"].pk,
+    "story": lambda tenant: tenant.objects["story"].pk,
+    "action": lambda tenant: tenant.objects["action"].pk,
 }
 
 ROUTES = tenant_routes()
