@@ -23,7 +23,7 @@ from matching.models import (
     Signal,
     StatusChange,
 )
-from netwerken.models import OutgoingEmail, Volunteer
+from netwerken.models import OutgoingEmail, User, Volunteer
 from netwerken.roles import Role
 
 from .factories import (
@@ -491,3 +491,38 @@ def test_cycle_page_query_count_is_constant_in_the_number_of_rows(client, tenant
     with django_assert_num_queries(one):
         assert client.get(url).status_code == 200
     print(f"\ncycle page: {one} queries for 1 and for 30 requests")
+
+
+# --- the demo -------------------------------------------------------------------------------------------------
+
+
+def test_seed_demo_gives_each_organisation_a_closed_and_a_running_cycle(client, db):
+    from buurthulp.demo.seed import ORGANISATIONS, seed
+
+    seed()
+    seed()  # a second run creates nothing more
+    with scopes_disabled():
+        for data in ORGANISATIONS:
+            cycles = list(EvaluationCycle.objects.filter(organisation__slug=data["slug"]).order_by("start"))
+            assert [cycle.status for cycle in cycles] == ["gesloten", "lopend"], data["slug"]
+            closed, current = cycles
+            assert FrozenFigure.objects.filter(cycle=closed, breakdown="").count() == len(closed.indicators.all())
+            assert current.previous_id == closed.pk
+            assert current.indicators.exclude(target=None).count() >= 5
+            assert SurveyResponse.objects.filter(cycle=current, respondent="bewoner").count() == 3
+            assert SurveyResponse.objects.filter(cycle=current, respondent="vrijwilliger").count() == 2
+            assert Story.objects.filter(cycle=current, status="goedgekeurd").count() == 1
+            carried = ImprovementAction.objects.filter(cycle=current).exclude(carried_from=None)
+            assert carried.count() == 1 and carried.get().carried_from.cycle_id == closed.pk
+            assert ImprovementAction.objects.filter(cycle=current, carried_from=None).exists()
+        assert OutgoingEmail.objects.count() == 0
+    client.force_login(User.objects.get(email=f"beheerder@{ORGANISATIONS[0]['slug']}.demo"))
+    response = client.get(
+        reverse("evaluatie:cycle_detail", kwargs={"org": ORGANISATIONS[0]["slug"], "cycle": current.pk})
+    )
+    assert response.status_code == 404  # the last loop's cycle belongs to the other organisation
+    with scopes_disabled():
+        own = EvaluationCycle.objects.get(organisation__slug=ORGANISATIONS[0]["slug"], status="lopend")
+    response = client.get(reverse("evaluatie:cycle_detail", kwargs={"org": ORGANISATIONS[0]["slug"], "cycle": own.pk}))
+    assert response.status_code == 200
+    assert "Weer samen naar de markt" in response.content.decode()

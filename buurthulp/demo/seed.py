@@ -186,6 +186,114 @@ def _seed_organisation(org, staff):
             _seed_backstop(org, staff)
         with transaction.atomic():
             _seed_signals(org, staff)
+        with transaction.atomic():
+            _seed_evaluation(org, staff)
+
+
+def _quarter(day):
+    """(first day, last day, name) of the quarter `day` lies in."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = day.replace(month=first_month, day=1)
+    following = (start + datetime.timedelta(days=95)).replace(day=1)
+    return start, following - datetime.timedelta(days=1), f"Kwartaal {(first_month + 2) // 3} {day.year}"
+
+
+# What the demo's evaluation plans, with a target each (evaluatie/catalogue.py has every indicator).
+DEMO_TARGETS = {
+    "requests_in": 40,
+    "matches": 25,
+    "contact_moments": 60,
+    "hours": 80,
+    "residents_reached": 30,
+    "volunteers_active": 20,
+    "escalations": 5,
+    "waiting_days": 3,
+    "satisfaction_residents": 4,
+}
+DEMO_STORY = (
+    "Een bewoonster van in de tachtig durfde na een val niet meer alleen naar de markt. Een vrijwilliger uit "
+    "de buurt loopt nu elke donderdag met haar mee; inmiddels drinken ze na afloop samen koffie en kent ze "
+    "weer een paar buren bij naam."
+)
+
+
+def _seed_evaluation(org, staff):
+    """The PDCA cycle (evaluatie/): last quarter closed with its figures frozen, and the current quarter
+    running with targets, a few survey answers, an approved (anonymised) story and improvement actions, one
+    carried over from last quarter. Only what is missing is created; nobody is mailed."""
+    from evaluatie import services as evaluation
+    from evaluatie.models import EvaluationCycle, ImprovementAction, Story, SurveyResponse
+    from matching.models import ImprovementProposal
+
+    coordinator, admin = staff[Role.COORDINATOR], staff[Role.ORG_ADMIN]
+    today = timezone.localdate()
+    current_start, current_end, current_name = _quarter(today)
+    last_start, last_end, last_name = _quarter(current_start - datetime.timedelta(days=1))
+
+    def plan(name, start, end, goals, visitors=None):
+        cycle = EvaluationCycle.objects.filter(organisation=org, name=name).first()
+        if cycle is None:
+            cycle = evaluation.cycle_create(
+                organisation=org,
+                name=name,
+                period_kind=EvaluationCycle.PeriodKind.QUARTER,
+                start=start,
+                end=end,
+                goals=goals,
+                targets=DEMO_TARGETS,
+                manual=[
+                    {
+                        "name": "Bezoekers buurtkoffie",
+                        "definition": "Bezoekers van de wekelijkse buurtkoffie.",
+                        "target": 60,
+                        "value": visitors,
+                    }
+                ],
+                by=coordinator,
+            )
+        return cycle
+
+    last = plan(last_name, last_start, last_end, "Buurthulp bekend maken in de wijk; 25 koppelingen per kwartaal.", 48)
+    if not ImprovementAction.objects.filter(cycle=last).exists():
+        evaluation.action_create(cycle=last, title="Folder bij de huisarts en de apotheek", owner=coordinator, by=admin)
+        done = evaluation.action_create(cycle=last, title="Vrijwilligersavond organiseren", owner=admin, by=admin)
+        evaluation.action_set_status(action=done, status=ImprovementAction.Status.DONE, by=admin)
+        ImprovementAction.objects.filter(cycle=last, status=ImprovementAction.Status.OPEN).update(
+            status=ImprovementAction.Status.IN_PROGRESS
+        )
+    if not last.is_closed:
+        evaluation.cycle_close(cycle=last, by=admin, invite=False)
+
+    current = plan(
+        current_name,
+        current_start,
+        current_end,
+        "Meer bewoners bereiken die niet zelf bellen; wachttijd tot een eerste voorstel hooguit drie dagen.",
+    )
+    evaluation.actions_carry(cycle=current, from_cycle=last, by=admin)
+    if not ImprovementAction.objects.filter(cycle=current, carried_from__isnull=True).exists():
+        proposal = ImprovementProposal.objects.filter(organisation=org).first()
+        if proposal is not None:
+            evaluation.action_create(cycle=current, from_proposal=proposal, by=coordinator)
+        evaluation.action_create(
+            cycle=current,
+            title="Nabellen na elke eerste koppeling",
+            owner=coordinator,
+            due=current_end,
+            by=coordinator,
+        )
+    if not SurveyResponse.objects.filter(cycle=current).exists():
+        for score, recommend in ((5, True), (4, True), (3, False)):
+            evaluation.survey_record(
+                cycle=current, respondent="bewoner", score=score, would_recommend=recommend, by=coordinator
+            )
+        for volunteer in Volunteer.objects.filter(organisation=org, status=Volunteer.Status.ACTIVE).order_by("pk")[:2]:
+            evaluation.survey_record(
+                cycle=current, respondent="vrijwilliger", score=4, would_recommend=True, volunteer=volunteer
+            )
+    if not Story.objects.filter(cycle=current).exists():
+        story = evaluation.story_write(cycle=current, title="Weer samen naar de markt", text=DEMO_STORY, by=coordinator)
+        evaluation.story_approve(story=story, by=admin)
 
 
 class _Timestamps:
