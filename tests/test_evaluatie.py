@@ -30,6 +30,7 @@ from .factories import (
     AreaFactory,
     CategoryFactory,
     CycleIndicatorFactory,
+    EvaluationCycleFactory,
     HelpRequestFactory,
     ImprovementActionFactory,
     MatchFactory,
@@ -526,3 +527,38 @@ def test_seed_demo_gives_each_organisation_a_closed_and_a_running_cycle(client, 
     response = client.get(reverse("evaluatie:cycle_detail", kwargs={"org": ORGANISATIONS[0]["slug"], "cycle": own.pk}))
     assert response.status_code == 200
     assert "Weer samen naar de markt" in response.content.decode()
+
+
+def test_a_volunteers_survey_answer_is_exported_and_erased_but_still_counted(world):
+    from netwerken import privacy
+
+    org, volunteer = world["org"], world["volunteers"][0]
+    cycle = _cycle(org)
+    with scope(organisation=org):
+        services.survey_record(
+            cycle=cycle,
+            respondent="vrijwilliger",
+            score=4,
+            would_recommend=True,
+            comment="Ik heet Fay",
+            volunteer=volunteer,
+        )
+        part = next(part for part in privacy.parts() if part.key == "enquetes")
+        assert part.export_volunteer(volunteer)[0]["opmerking"] == "Ik heet Fay"
+        part.erase_volunteer(volunteer, by=None, reason="op verzoek")
+        answer = SurveyResponse.objects.get(cycle=cycle)
+        assert (answer.comment, answer.volunteer_id, answer.score) == ("", None, 4)
+        assert selectors.survey_summary(cycle)["vrijwilliger"]["count"] == 1
+
+
+def test_cycle_list_query_count_is_constant_in_the_number_of_cycles(client, tenant_a, django_assert_num_queries):
+    client.force_login(tenant_a.user(Role.ORG_ADMIN))
+    url = _page(tenant_a, "cycle_list")
+    _page_queries(client, url)
+    one = _page_queries(client, url)
+    for n in range(39):
+        cycle = EvaluationCycleFactory(organisation=tenant_a.organisation, name=f"Cyclus {n}")
+        ImprovementActionFactory(cycle=cycle)
+    with django_assert_num_queries(one):
+        response = client.get(url)
+    assert len(response.context["cycles"]) == 40
