@@ -32,6 +32,10 @@ Headline figures (the indicators table, the previous period, the trend) follow t
 they are single numbers, so there is nothing to complement. A status mark (op koers, achter, voor)
 is not shown for a suppressed headline, since against a small target it could narrow the value.
 
+What the figures document must give for averages (all optional; without them an average is "—"):
+``indicator["n"]`` and ``indicator["previous_n"]`` (responses behind value and previous), and for a
+breakdown row or a trend point ``{"n": {key: responses}}`` beside its ``"values"``.
+
 What this does not cover: relations between different indicators of the same row (e.g. "handled"
 can never exceed "received"), which a determined reader could combine; the breakdowns are published
 one dimension at a time (never category x area), which keeps that risk small.
