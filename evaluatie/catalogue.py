@@ -30,6 +30,8 @@ class Indicator:
     rows: Callable | None = None  # (*, start, end) -> queryset of HelpRequest or Match, staff only
     higher_is_better: bool = True
     order: int = 100
+    # For an average or median: (*, start, end, breakdown) -> {label: how many responses it rests on}.
+    count: Callable | None = None
 
 
 _catalogue: dict[str, Indicator] = {}
@@ -52,7 +54,9 @@ def choices():
     return [(indicator.key, indicator.label) for indicator in catalogue()]
 
 
-COUNT, HOURS, DAYS, SCORE = _("aantal"), _("uur"), _("dagen"), _("cijfer 1–5")
+# Units are codes (the reports and their suppression read them); UNIT_LABELS says them in words.
+COUNT, HOURS, DAYS, SCORE = "aantal", "uren", "dagen", "score"
+UNIT_LABELS = {COUNT: _("aantal"), HOURS: _("uren"), DAYS: _("dagen (mediaan)"), SCORE: _("gemiddeld cijfer, 1 tot 5")}
 
 register(
     Indicator(
@@ -242,6 +246,7 @@ register(
         figures.waiting_rows,
         higher_is_better=False,
         order=100,
+        count=figures.waiting_count,
     )
 )
 register(
@@ -253,6 +258,7 @@ register(
         partial(figures.satisfaction, respondent=SatisfactionResponse.Respondent.RESIDENT),
         partial(figures.satisfaction_rows, respondent=SatisfactionResponse.Respondent.RESIDENT),
         order=110,
+        count=partial(figures.satisfaction_count, respondent=SatisfactionResponse.Respondent.RESIDENT),
     )
 )
 register(
@@ -267,5 +273,6 @@ register(
         partial(figures.satisfaction, respondent=SatisfactionResponse.Respondent.VOLUNTEER),
         partial(figures.satisfaction_rows, respondent=SatisfactionResponse.Respondent.VOLUNTEER),
         order=111,
+        count=partial(figures.satisfaction_count, respondent=SatisfactionResponse.Respondent.VOLUNTEER),
     )
 )

@@ -54,6 +54,11 @@ def number(value):
     return value
 
 
+def count_key(key):
+    """The figure key of how many responses an average or median rests on ("waiting_days:n")."""
+    return f"{key}:n"
+
+
 def live_figures(cycle, indicators=None, *, breakdowns=True):
     """Every figure of the cycle's indicators computed now from the data."""
     indicators = indicators_of(cycle) if indicators is None else indicators
@@ -65,11 +70,14 @@ def live_figures(cycle, indicators=None, *, breakdowns=True):
         indicator = catalogue.get(item.key)
         if indicator is None:
             continue
-        figures = {"": {"": indicator.compute(start=cycle.start, end=cycle.end, breakdown="").get("", None)}}
-        if breakdowns:
-            for breakdown in BREAKDOWNS:
-                figures[breakdown] = indicator.compute(start=cycle.start, end=cycle.end, breakdown=breakdown)
-        result[item.figure_key] = figures
+        for key, compute in ((item.key, indicator.compute), (count_key(item.key), indicator.count)):
+            if compute is None:
+                continue
+            figures = {"": {"": compute(start=cycle.start, end=cycle.end, breakdown="").get("", None)}}
+            if breakdowns:
+                for breakdown in BREAKDOWNS:
+                    figures[breakdown] = compute(start=cycle.start, end=cycle.end, breakdown=breakdown)
+            result[key] = figures
     return result
 
 
@@ -130,8 +138,10 @@ def _indicator_meta(item):
             "key": item.figure_key,
             "label": item.name,
             "definition": item.definition,
-            "unit": "",
+            "unit": catalogue.COUNT,
+            "unit_label": "",
             "has_rows": False,
+            "has_count": False,
         }
     indicator = catalogue.get(item.key)
     return {
@@ -139,7 +149,9 @@ def _indicator_meta(item):
         "label": indicator.label if indicator else item.key,
         "definition": indicator.definition if indicator else "",
         "unit": indicator.unit if indicator else "",
+        "unit_label": catalogue.UNIT_LABELS.get(indicator.unit, indicator.unit) if indicator else "",
         "has_rows": bool(indicator and indicator.rows),
+        "has_count": bool(indicator and indicator.count),
     }
 
 
@@ -158,41 +170,52 @@ def cycle_figures(cycle):
         meta = _indicator_meta(item)
         value = number(figures.get(meta["key"], {}).get("", {}).get(""))
         target = number(item.target)
-        rows.append(
-            {
-                **meta,
-                "pk": item.pk,
-                "value": value,
-                "target": target,
-                "higher_is_better": item.higher_is_better,
-                "previous": previous_totals.get(meta["key"]),
-                "status": mark(value, target, item.higher_is_better),
-            }
-        )
-    breakdowns = {}
+        row = {
+            **meta,
+            "pk": item.pk,
+            "value": value,
+            "target": target,
+            "higher_is_better": item.higher_is_better,
+            "previous": previous_totals.get(meta["key"]),
+            "status": mark(value, target, item.higher_is_better),
+        }
+        if meta["has_count"]:
+            row["n"] = number(figures.get(count_key(meta["key"]), {}).get("", {}).get("")) or 0
+            row["previous_n"] = previous_totals.get(count_key(meta["key"])) if previous_cycle else None
+        rows.append(row)
+    breakdowns, columns = {}, {}
     for breakdown in BREAKDOWNS:
-        labels = sorted(
-            {label for row in rows for label in figures.get(row["key"], {}).get(breakdown, {}) if label != ""}
-        )
+        # Only the indicators that have this breakdown (a manual one or the signals have none); a count
+        # missing for a group is 0, an average missing for it is unknown.
+        columns[breakdown] = [row for row in rows if figures.get(row["key"], {}).get(breakdown)]
+        labels = sorted({label for row in columns[breakdown] for label in figures[row["key"]][breakdown] if label})
+        counted = [row["key"] for row in columns[breakdown] if row["has_count"]]
         breakdowns[breakdown] = [
             {
                 "label": label,
                 "values": {
-                    row["key"]: number(figures.get(row["key"], {}).get(breakdown, {}).get(label)) for row in rows
+                    row["key"]: number(figures[row["key"]][breakdown].get(label, None if row["has_count"] else 0))
+                    for row in columns[breakdown]
+                },
+                "n": {
+                    key: number(figures.get(count_key(key), {}).get(breakdown, {}).get(label)) or 0 for key in counted
                 },
             }
             for label in labels
         ]
+    counted = [row["key"] for row in rows if row["has_count"]]
     trend = [
         {
             "cycle": earlier_cycle.name,
             "values": {row["key"]: earlier_totals.get(earlier_cycle.pk, {}).get(row["key"]) for row in rows},
+            "n": {key: earlier_totals.get(earlier_cycle.pk, {}).get(count_key(key)) for key in counted},
         }
         for earlier_cycle in reversed(earlier)
     ]
     return {
         "indicators": rows,
         "breakdowns": breakdowns,
+        "breakdown_columns": columns,
         "trend": trend,
         "previous_cycle": previous_cycle,
     }
@@ -282,6 +305,8 @@ def cycle_document(cycle) -> dict:
                 "target": row["target"],
                 "previous": row["previous"],
                 "status": row["status"],
+                # For an average or median: how many responses the value and the previous value rest on.
+                **({"n": row["n"], "previous_n": row["previous_n"]} if "n" in row else {}),
             }
             for row in figures["indicators"]
         ],

@@ -31,6 +31,13 @@ def _cycle_or_404(pk):
         raise Http404 from None
 
 
+def _catalogue_rows():
+    return [
+        {"label": i.label, "definition": i.definition, "unit_label": catalogue.UNIT_LABELS.get(i.unit, i.unit)}
+        for i in catalogue.catalogue()
+    ]
+
+
 @role_required("evaluatie.view_cycles")
 def cycle_list(request, org):
     return render(request, "evaluatie/cycle_list.html", {"cycles": selectors.cycle_list()})
@@ -58,7 +65,7 @@ def cycle_create(request, org):
         else:
             messages.success(request, _("De cyclus ‘%(name)s’ is aangemaakt.") % {"name": cycle.name})
             return redirect("evaluatie:cycle_detail", org=org, cycle=cycle.pk)
-    return render(request, "evaluatie/cycle_create.html", {"form": form, "catalogue": catalogue.catalogue()})
+    return render(request, "evaluatie/cycle_create.html", {"form": form, "catalogue": _catalogue_rows()})
 
 
 @role_required("evaluatie.view_cycles")

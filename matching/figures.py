@@ -273,6 +273,11 @@ def waiting_days(*, start, end, breakdown=""):
     return {(label if label is not None else NO_AREA): _median(queryset.filter(**{field: label})) for label in labels}
 
 
+def waiting_count(*, start, end, breakdown=""):
+    """How many requests the median waiting time rests on."""
+    return _grouped(_waits(start, end), request_path="", breakdown=breakdown, aggregate=Count("pk"))
+
+
 def waiting_rows(*, start, end):
     return _waits(start, end)
 
@@ -285,6 +290,12 @@ def satisfaction(*, start, end, respondent, breakdown=""):
     queryset = SatisfactionResponse.objects.filter(_in_period("created_at", start, end), respondent=respondent)
     result = _grouped(queryset, request_path="match__help_request", breakdown=breakdown, aggregate=Avg("helped"))
     return {label: (round(value, 1) if value is not None else None) for label, value in result.items()}
+
+
+def satisfaction_count(*, start, end, respondent, breakdown=""):
+    """How many answers the average satisfaction rests on."""
+    queryset = SatisfactionResponse.objects.filter(_in_period("created_at", start, end), respondent=respondent)
+    return _grouped(queryset, request_path="match__help_request", breakdown=breakdown, aggregate=Count("pk"))
 
 
 def satisfaction_rows(*, start, end, respondent):

@@ -398,8 +398,20 @@ def test_cycle_document_has_the_shape_and_no_personal_data(world):
     assert set(first) == {"key", "label", "definition", "unit", "value", "target", "previous", "status"}
     assert {row["label"] for row in document["breakdowns"]["category"]} == {"Boodschappen", "Vervoer"}
     assert document["breakdowns"]["category"][0]["values"]["requests_in"] == 2
-    assert document["trend"] == [{"cycle": previous.name, "values": document["trend"][0]["values"]}]
+    assert [point["cycle"] for point in document["trend"]] == [previous.name]
     assert document["trend"][0]["values"]["requests_in"] == 1
+    # Averages and the median say how many responses they rest on, for the report's suppression.
+    by_key = {row["key"]: row for row in document["indicators"]}
+    assert (by_key["waiting_days"]["n"], by_key["waiting_days"]["previous_n"]) == (3, 1)  # q0 waited in May
+    assert "n" not in by_key["requests_in"]
+    assert document["trend"][0]["n"] == {"waiting_days": 1}
+    shopping = next(row for row in document["breakdowns"]["category"] if row["label"] == "Boodschappen")
+    assert shopping["n"] == {"waiting_days": 2}
+    assert {row["unit"] for row in document["indicators"]} <= {"aantal", "uren", "dagen", "score"}
+    # A breakdown holds only the indicators that have one; a count missing for a group is 0.
+    assert not any(key.startswith("handmatig:") for key in shopping["values"])
+    nowhere = next(row for row in document["breakdowns"]["area"] if row["label"] == "(geen buurt)")
+    assert nowhere["values"]["hours"] == 0 and nowhere["values"]["requests_in"] == 1
     assert document["stories"] == [{"title": "Goed", "text": ANONYMOUS}]
     assert document["actions"] == []
     text = str(document)
@@ -507,7 +519,8 @@ def test_seed_demo_gives_each_organisation_a_closed_and_a_running_cycle(client, 
             cycles = list(EvaluationCycle.objects.filter(organisation__slug=data["slug"]).order_by("start"))
             assert [cycle.status for cycle in cycles] == ["gesloten", "lopend"], data["slug"]
             closed, current = cycles
-            assert FrozenFigure.objects.filter(cycle=closed, breakdown="").count() == len(closed.indicators.all())
+            totals = FrozenFigure.objects.filter(cycle=closed, breakdown="").exclude(indicator_key__endswith=":n")
+            assert totals.count() == len(closed.indicators.all())
             assert current.previous_id == closed.pk
             assert current.indicators.exclude(target=None).count() >= 5
             assert SurveyResponse.objects.filter(cycle=current, respondent="bewoner").count() == 3
