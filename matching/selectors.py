@@ -42,6 +42,9 @@ def transitions_of(help_request, bound=None):
     form as posted if this button was refused (so the page shows the message and what was typed)."""
     current = help_request.status
     posted = bound.data.get("to_status") if bound is not None else None
+    escalation = lifecycle.open_escalation(help_request) if current == lifecycle.S.ESCALATED else None
+    if escalation is not None and escalation.status != escalation.Status.WAITING:
+        return []  # a professional has it: the page says so instead of offering buttons that are refused
     return [
         {
             "status": status,
@@ -88,6 +91,8 @@ def request_page_context(help_request, transition_form=None):
         "transition_form": transition_form,
         "outcomes": [choice for choice in Outcome.choices if choice[0] != Outcome.REFERRED],
         "urgencies": Escalation.Urgency.choices,
+        # A spoed request is escalated as 'vandaag' unless the coordinator chooses otherwise.
+        "escalation_urgency": max(Escalation.Urgency.NORMAL, min(help_request.urgency, Escalation.Urgency.URGENT)),
         "matches": matches_for_request(help_request),
         "escalation": backstop_selectors.latest_escalation(help_request),
         "history": backstop_selectors.request_history(help_request),

@@ -272,3 +272,19 @@ def test_the_queue_costs_the_same_queries_for_one_row_or_many(rows, db, django_a
 
 
 QUEUE_QUERIES = 5
+
+
+def test_the_coordinator_is_not_offered_buttons_the_wijkteam_would_refuse(tenant_a):
+    escalation = tenant_a.objects["escalation"]  # taken over by the tenant's professional
+    page = _client(tenant_a.user(Role.COORDINATOR)).get(
+        _url("matching:request_detail", tenant_a, help_request=escalation.help_request_id)
+    )
+    assert page.context["transitions"] == []
+    assert "ligt bij het wijkteam" in page.content.decode()
+    # Not yet taken over: the coordinator may still take it back.
+    with scopes_disabled():
+        Escalation.objects.filter(pk=escalation.pk).update(status=Escalation.Status.WAITING, professional=None)
+    page = _client(tenant_a.user(Role.COORDINATOR)).get(
+        _url("matching:request_detail", tenant_a, help_request=escalation.help_request_id)
+    )
+    assert [t["status"] for t in page.context["transitions"]]

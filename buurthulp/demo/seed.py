@@ -694,7 +694,7 @@ def _seed_backstop(org, staff):
     """The wijkteam at work: a social map, escalations waiting in the queue, one taken over with a note,
     one referred to formal care (and accepted). Only what is missing, so a second run changes nothing."""
     from matching import backstop
-    from matching.models import Escalation, SocialMapEntry
+    from matching.models import Escalation, EscalationStep, SocialMapEntry, StatusChange
 
     professional = staff[Role.PROFESSIONAL]
     if not SocialMapEntry.objects.filter(organisation=org).exists():
@@ -703,6 +703,16 @@ def _seed_backstop(org, staff):
                 organisation=org, name=name, kind=kind, phone=phone, description=description, active=True
             )
     escalations = Escalation.objects.filter(organisation=org)
+    # The walk stamped 'now'; the request's history has when it really went to the wijkteam.
+    for escalation in escalations.filter(status=Escalation.Status.WAITING):
+        change = (
+            StatusChange.objects.filter(help_request=escalation.help_request_id, to_status="opgeschaald")
+            .order_by("-at", "-pk")
+            .first()
+        )
+        if change is not None and change.at < escalation.escalated_at:
+            Escalation.objects.filter(pk=escalation.pk).update(escalated_at=change.at)
+            EscalationStep.objects.filter(escalation=escalation, action="opgeschaald").update(at=change.at)
     if (
         escalations.filter(status=Escalation.Status.TAKEN).exists()
         or escalations.filter(status=Escalation.Status.REFERRED).exists()
