@@ -561,6 +561,22 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert _production_settings(DEBUG="1").returncode == 0
 
 
+def test_checks_run_without_a_secret_key_but_the_server_does_not():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "BUURTHULP_DEMO", "DATABASE_URL")}
+
+    def manage(*args):
+        return subprocess.run([sys.executable, "manage.py", *args], env=env, capture_output=True, text=True)
+
+    assert manage("check").returncode == 0
+    assert manage("makemigrations", "--check", "--dry-run").returncode == 0
+    served = manage("runserver", "--noreload", "127.0.0.1:0")
+    assert served.returncode != 0 and "SECRET_KEY is not set" in served.stderr
+
+
 def test_seed_demo_refuses_outside_debug_unless_forced(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="runs only with DEBUG=1"):
