@@ -59,7 +59,11 @@ def category_field(label=None):
 class RequestFields(forms.ModelForm):
     category = category_field()
     recurring_slots = AvailabilityField(label=_("Op welke dagdelen?"), required=False)
-    date = NotInPastDateField(label=_("Datum"), required=False)
+    date = NotInPastDateField(
+        label=_("Datum"),
+        required=False,
+        help_text=_("Leeg laten als de dag in overleg gaat; een tijd geldt dan voor elke dag."),
+    )
     language = forms.ChoiceField(label=_("Taal van de bewoner"), choices=LANGUAGES, initial="nl")
 
     class Meta:

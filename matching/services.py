@@ -1,5 +1,9 @@
 """Writes for requests, offers, categories, and a volunteer's sign-up and profile (with what they help with)."""
 
+import datetime
+import functools
+import operator
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +20,19 @@ def request_slots(help_request, recurring_slots):
     if help_request.kind == HelpRequest.Kind.RECURRING:
         return recurring_slots
     if help_request.date is None:
-        return availability.ALL
+        if help_request.time_from is None and help_request.time_to is None:
+            return availability.ALL
+        # The day is in overleg, the time is not: the parts of the day the window touches, on any day.
+        monday = datetime.date(2024, 1, 1)
+        return functools.reduce(
+            operator.or_,
+            (
+                availability.mask_for_window(
+                    monday + datetime.timedelta(days=day), help_request.time_from, help_request.time_to
+                )
+                for day in range(7)
+            ),
+        )
     return availability.mask_for_window(help_request.date, help_request.time_from, help_request.time_to)
 
 

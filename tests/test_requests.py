@@ -128,6 +128,40 @@ def test_recurring_request_needs_pattern_and_slots(client, tenant_a):
     assert help_request.slots == availability.mask_from_codes(["di-middag"])
 
 
+def test_a_one_off_request_with_a_time_but_no_date_asks_for_someone_at_that_time_of_day(client, tenant_a):
+    """Defect from the demo: 'in overleg' with 09:30-11:00 was scored as if any time would do."""
+    from matching import suggestions
+    from matching.models import MatchSuggestion
+
+    from .factories import VolunteerFactory
+
+    client.force_login(tenant_a.user("coordinator"))
+    payload = intake_payload(tenant_a, date="", time_from="09:30", time_to="11:00", **NEW_RESIDENT)
+    response = client.post(_intake_url(), payload)
+    assert response.status_code == 302
+    with scopes_disabled():
+        help_request = HelpRequest.objects.latest("pk")
+    page = client.get(response.url).content.decode()
+    assert "dag in overleg, 09:30–11:00" in page
+
+    org, shopping = tenant_a.organisation, tenant_a.objects["category"]
+    near = {"latitude": help_request.resident.latitude, "longitude": help_request.resident.longitude}
+    morning = VolunteerFactory(
+        organisation=org, categories=[shopping], availability=availability.mask_from_codes(["wo-ochtend"]), **near
+    )
+    evening = VolunteerFactory(
+        organisation=org, categories=[shopping], availability=availability.mask_from_codes(["ma-avond"]), **near
+    )
+    with scope(organisation=org):
+        HelpRequest.objects.filter(pk=help_request.pk).update(status=HelpRequest.Status.SEARCHING)
+        suggestions.compute_for_request(help_request.pk)
+        suggested = set(MatchSuggestion.objects.filter(help_request=help_request).values_list("volunteer", flat=True))
+    assert morning.pk in suggested
+    assert evening.pk not in suggested, "only free in the evening: no help at 09:30"
+    mornings = availability.mask_from_codes([f"{day}-ochtend" for day, _label in availability.DAYS])
+    assert help_request.slots == mornings
+
+
 def test_request_detail_is_logged(client, tenant_a):
     help_request = tenant_a.objects["help_request"]
     coordinator = tenant_a.user("coordinator")
