@@ -2,12 +2,15 @@
 
 Every function takes the period as dates (`start`, `end`, both included) and a `breakdown`: "" for the
 total, "category" (kind of help) or "area" (neighbourhood). It answers {label: value}, with "" as the
-label of the total; every figure is aggregated in the database (Count, Sum, conditional aggregation),
-never by looping over rows, so the number of queries does not grow with the number of rows.
+label of the total; every figure is aggregated in the database (Count, Sum, conditional aggregation; a
+median with window functions, the database returning only each group's middle values), never by looping
+over rows, in one query per figure and breakdown: the number of queries grows neither with the number of
+rows nor with the number of groups.
 `*_rows` give, for staff only, the requests or matches behind a figure.
 """
 
 import datetime
+from collections import defaultdict
 
 from django.db.models import (
     Avg,
@@ -21,8 +24,9 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from .models import (
@@ -249,33 +253,56 @@ def _waits(start, end):
     )
 
 
-def _median(queryset):
-    """The median wait of `queryset` in days (one decimal), read in the database: the count, then the one
-    or two middle values in order. None when empty."""
-    count = queryset.count()
-    if not count:
-        return None
-    middle = (count - 1) // 2
-    values = list(queryset.order_by("wait", "pk").values_list("wait", flat=True)[middle : middle + 2 - count % 2])
-    days = [value.total_seconds() / 86400 for value in values]
-    return round(sum(days) / len(days), 1)
+def _first_proposals(start, end):
+    """The first proposal of each request of the period that got one (an earlier one, or one at the same moment
+    with a lower pk, rules a proposal out), with the wait for it: one row per request, and no GROUP BY."""
+    earlier = Match.objects.filter(help_request=OuterRef("help_request")).filter(
+        Q(proposed_at__lt=OuterRef("proposed_at")) | Q(proposed_at=OuterRef("proposed_at"), pk__lt=OuterRef("pk"))
+    )
+    wait = ExpressionWrapper(F("proposed_at") - F("help_request__created_at"), output_field=DurationField())
+    return (
+        Match.objects.filter(_in_period("help_request__created_at", start, end))
+        .filter(~Exists(earlier))
+        .order_by()
+        .annotate(wait=wait)
+    )
+
+
+def _medians(start, end, request_field=None):
+    """{label: the median wait in days (one decimal)} per value of the request's `request_field`, or {"": the
+    median} without one. One query: the database ranks each group's waits and returns only the one or two
+    middle values of each group, whose mean is the median."""
+    label = f"help_request__{request_field}" if request_field else None
+    partition = [F(label)] if label else []
+    middle = (
+        _first_proposals(start, end)
+        .annotate(
+            position=Window(RowNumber(), partition_by=partition, order_by=[F("wait").asc(), F("help_request").asc()]),
+            size=Window(Count("pk"), partition_by=partition),
+        )
+        .filter(position__gte=(F("size") + 1) / 2, position__lte=F("size") / 2 + 1)
+    )
+    days = defaultdict(list)
+    for group, wait in middle.values_list(label or "help_request", "wait"):
+        days[(group if group is not None else NO_AREA) if label else TOTAL].append(wait.total_seconds() / 86400)
+    return {group: round(sum(values) / len(values), 1) for group, values in days.items()}
 
 
 def waiting_days(*, start, end, breakdown=""):
-    queryset = _waits(start, end)
     if not breakdown:
-        return {TOTAL: _median(queryset)}
+        return {TOTAL: _medians(start, end).get(TOTAL)}
     field = {"category": "category__name", "area": "area__name"}.get(breakdown)
     if field is None:
         return {}
-    # One median per kind of help or neighbourhood: queries grow with the number of groups, not of rows.
-    labels = queryset.order_by().values_list(field, flat=True).distinct()
-    return {(label if label is not None else NO_AREA): _median(queryset.filter(**{field: label})) for label in labels}
+    return _medians(start, end, field)
 
 
 def waiting_count(*, start, end, breakdown=""):
     """How many requests the median waiting time rests on."""
-    return _grouped(_waits(start, end), request_path="", breakdown=breakdown, aggregate=Count("pk"))
+    queryset = Match.objects.filter(_in_period("help_request__created_at", start, end))
+    return _grouped(
+        queryset, request_path="help_request", breakdown=breakdown, aggregate=Count("help_request", distinct=True)
+    )
 
 
 def waiting_rows(*, start, end):

@@ -506,6 +506,56 @@ def test_cycle_page_query_count_is_constant_in_the_number_of_rows(client, tenant
     print(f"\ncycle page: {one} queries for 1 and for 30 requests")
 
 
+def test_cycle_document_query_count_is_constant_in_rows_and_groups(world):
+    """The figures document behind every report: the same number of queries for the world's few requests in
+    2 kinds of help and 3 neighbourhoods as for many more in 8 and 7 (a median per group must not cost a
+    query per group), with every catalogue indicator and a closed previous cycle for the trend."""
+    org, (v1, v2) = world["org"], world["volunteers"]
+    every = {indicator.key: 1 for indicator in catalogue.catalogue()}
+    previous = _cycle(org, "Q2 2026", datetime.date(2026, 4, 1), datetime.date(2026, 6, 30), targets=every)
+    with scope(organisation=org):
+        services.cycle_close(cycle=previous, by=None, invite=False)
+    cycle = _cycle(org, targets=every)
+
+    def document():
+        with scopes_disabled():
+            fresh = EvaluationCycle.objects.select_related("organisation").get(pk=cycle.pk)
+        with scope(organisation=org), CaptureQueriesContext(connection) as queries:
+            result = selectors.cycle_document(fresh)
+        return result, len(queries)
+
+    small, few = document()
+    categories = [CategoryFactory(organisation=org, name=f"Soort {i}") for i in range(6)]
+    areas = [AreaFactory(organisation=org, name=f"Wijk {i}") for i in range(4)]
+    for i in range(40):
+        request = HelpRequestFactory(
+            organisation=org,
+            category=categories[i % 6],
+            area=areas[i % 4],
+            created_at=at(7 + i % 3, 1 + i % 28),
+            status=HelpRequest.Status.DONE,
+        )
+        with scopes_disabled():
+            match = MatchFactory(
+                help_request=request,
+                volunteer=(v1, v2)[i % 2],
+                status=M.CLOSED,
+                proposed_at=at(7 + i % 3, 1 + i % 28) + datetime.timedelta(hours=1 + i),
+                responded_at=at(7 + i % 3, 2 + i % 28),
+            )
+            ContactLog.objects.create(organisation=org, match=match, date=datetime.date(2026, 8, 1), minutes=60)
+            SatisfactionResponse.objects.create(
+                organisation=org, match=match, respondent="bewoner", helped=4, would_again=True
+            )
+    large, many = document()
+    assert len(large["breakdowns"]["category"]) == 8 > len(small["breakdowns"]["category"])
+    assert len(large["breakdowns"]["area"]) == 7 > len(small["breakdowns"]["area"])
+    assert {row["label"] for row in large["breakdowns"]["area"]} >= {f"Wijk {i}" for i in range(4)}
+    assert all(row["values"]["waiting_days"] is not None for row in large["breakdowns"]["category"])
+    assert large["trend"] and large["indicators"][0]["previous"] is not None
+    assert many == few, f"{few} queries for the small dataset, {many} for the larger one"
+
+
 # --- the demo -------------------------------------------------------------------------------------------------
 
 
