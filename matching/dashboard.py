@@ -44,7 +44,8 @@ def new_from_channel_q(channel):
 
 
 def waiting_too_long_q(settings, now):
-    """Open and older than its urgency allows (SignalSettings.waiting_days_*)."""
+    """Open and waiting more whole days than its urgency allows (SignalSettings.waiting_days_*): 14 days and an
+    hour is 14 days, which 'normaal' allows; the 15th day is too long."""
     allowed = {
         HelpRequest.Urgency.URGENT: settings.waiting_days_urgent,
         HelpRequest.Urgency.HIGH: settings.waiting_days_high,
@@ -53,7 +54,7 @@ def waiting_too_long_q(settings, now):
     }
     too_old = Q()
     for urgency, days in allowed.items():
-        too_old |= Q(urgency=urgency, created_at__lt=now - datetime.timedelta(days=days))
+        too_old |= Q(urgency=urgency, created_at__lte=now - datetime.timedelta(days=days + 1))
     return Q(status__in=OPEN) & too_old
 
 

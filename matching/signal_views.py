@@ -50,7 +50,7 @@ def signal_list(request, org):
 def signal_detail(request, org, signal):
     signal = _signal_or_404(signal)
     context = signals.signal_page_context(signal, organisation=request.tenant.organisation, user=request.user)
-    return render(request, "matching/signals/detail.html", {**context, "status_form": SignalStatusForm()})
+    return render(request, "matching/signals/detail.html", context)
 
 
 @require_POST
@@ -62,7 +62,12 @@ def signal_status(request, org, signal):
         messages.error(request, _("Kies opgepakt, activiteit gestart of niet relevant."))
         return redirect("matching:signal_detail", org=org, signal=signal.pk)
     status = form.cleaned_data["status"]
-    if signals.signal_set_status(signal=signal, status=status, by=request.user):
+    try:
+        changed = signals.signal_set_status(signal=signal, status=status, by=request.user)
+    except signals.SignalRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("matching:signal_detail", org=org, signal=signal.pk)
+    if changed:
         messages.success(request, _("Het signaal staat nu op ‘%(status)s’.") % {"status": Signal.Status(status).label})
     else:
         messages.info(request, _("Het signaal stond al op ‘%(status)s’.") % {"status": Signal.Status(status).label})

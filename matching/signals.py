@@ -33,8 +33,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_scopes import scope
@@ -42,6 +43,7 @@ from django_scopes import scope
 from netwerken import availability
 from netwerken.models import Area, Volunteer
 
+from .dashboard import waiting_too_long_q
 from .models import ContactLog, HelpRequest, ImprovementProposal, Match, Signal, SignalSettings
 
 K = Signal.Kind
@@ -362,29 +364,37 @@ def waiting_limit_days(settings, urgency):
 
 
 def find_waiting(settings, now):
-    too_long = Q()
-    for urgency in HelpRequest.Urgency:
-        limit = now - datetime.timedelta(days=waiting_limit_days(settings, urgency))
-        too_long |= Q(urgency=urgency, created_at__lt=limit)
-    rows = HelpRequest.objects.filter(too_long, status__in=WAITING_STATUSES).values_list(
-        "pk", "urgency", "created_at", "category__name"
+    """Requests waiting more whole days than their urgency allows (the dashboard's condition): one signal per
+    urgency, with the requests behind it, so a long queue is one thing to act on and not a signal per request."""
+    rows = (
+        HelpRequest.objects.filter(waiting_too_long_q(settings, now))
+        .values_list("pk", "urgency", "created_at", "category__name")
+        .order_by("created_at", "pk")
     )
-    return [
-        Found(
-            kind=K.WAITING,
-            key=f"{K.WAITING}:{pk}",
-            facts={
-                "category": category,
-                "urgency": urgency,
-                "days": (now - created).days,
-                "limit": waiting_limit_days(settings, urgency),
-                "request": pk,
-            },
-            count=1,
-            requests=(pk,),
+    by_urgency = defaultdict(list)
+    for pk, urgency, created, category in rows:
+        by_urgency[urgency].append((pk, created, category))
+    found = []
+    for urgency, members in sorted(by_urgency.items(), reverse=True):
+        _oldest_pk, oldest, _category = members[0]
+        facts = {
+            "urgency": urgency,
+            "limit": waiting_limit_days(settings, urgency),
+            "days": (now - oldest).days,  # the longest wait
+            "requests": len(members),
+        }
+        if len(members) == 1:
+            facts.update(request=members[0][0], category=members[0][2])
+        found.append(
+            Found(
+                kind=K.WAITING,
+                key=f"{K.WAITING}:urgentie{urgency}",
+                facts=facts,
+                count=len(members),
+                requests=tuple(sorted(pk for pk, _created, _category in members)),
+            )
         )
-        for pk, urgency, created, category in rows
-    ]
+    return found
 
 
 def find_unanswered(settings, now):
@@ -769,13 +779,20 @@ def _month(iso):
         return ""
 
 
-def _volunteer_name(signal):
-    volunteer = signal.volunteer if signal.volunteer_id else None
+def _volunteer_name(signal, names):
+    volunteer = signal.volunteer if names and signal.volunteer_id else None
     return volunteer.name if volunteer is not None else _("een vrijwilliger")
 
 
-def signal_sentence(signal):
-    """The signal in words, in the current language, from its facts (never stored as text)."""
+def signal_sentence(signal, *, names=False):
+    """The signal in words, in the current language, from its facts (never stored as text).
+
+    A volunteer is named only with `names` (a signal's own page, for staff who may see volunteers); lists,
+    proposals and mails say "een vrijwilliger"."""
+    return capfirst(_sentence(signal, names))
+
+
+def _sentence(signal, names):
     facts, kind = signal.facts or {}, signal.kind
     category = (facts.get("category") or "").lower()
     if kind == K.RECURRING:
@@ -818,10 +835,30 @@ def signal_sentence(signal):
         )
     if kind == K.WAITING:
         urgency = HelpRequest.Urgency(facts["urgency"]).label if facts.get("urgency") in HelpRequest.Urgency else ""
-        return _(
-            "Een hulpvraag (%(category)s, urgentie ‘%(urgency)s’) wacht al %(days)s dagen; bij deze urgentie is dat "
-            "hooguit %(limit)s."
-        ) % {"category": category, "urgency": urgency, "days": facts.get("days", 0), "limit": facts.get("limit", 0)}
+        days, limit = facts.get("days", 0), facts.get("limit", 0)
+        values = {"category": category, "urgency": urgency, "days": days, "limit": limit}
+        values["allowed"] = (
+            ngettext("bij deze urgentie hooguit %(limit)s dag", "bij deze urgentie hooguit %(limit)s dagen", limit)
+            % values
+        )
+        n = facts.get("requests", 1)
+        if n == 1:
+            waited = ngettext(
+                "Een hulpvraag (%(category)s, urgentie ‘%(urgency)s’) wacht al %(days)s dag; %(allowed)s.",
+                "Een hulpvraag (%(category)s, urgentie ‘%(urgency)s’) wacht al %(days)s dagen; %(allowed)s.",
+                days,
+            )
+            return waited % values
+        values["n"] = n
+        return (
+            ngettext(
+                "%(n)s hulpvraag met urgentie ‘%(urgency)s’ wacht te lang (%(allowed)s); de langste al %(days)s dagen.",
+                "%(n)s hulpvragen met urgentie ‘%(urgency)s’ wachten te lang (%(allowed)s); de langste al %(days)s "
+                "dagen.",
+                n,
+            )
+            % values
+        )
     if kind == K.UNANSWERED:
         parts = []
         if facts.get("expired"):
@@ -842,12 +879,12 @@ def signal_sentence(signal):
         return _("Een koppeling (%(category)s) loopt al %(weeks)s weken zonder één contactmoment.") % values
     if kind == K.DROPPING_OUT:
         return _("%(name)s wees de laatste %(months)s maanden %(times)s keer een voorstel af of haakte af.") % {
-            "name": _volunteer_name(signal),
+            "name": _volunteer_name(signal, names),
             "months": facts.get("months", 0),
             "times": facts.get("times", signal.count),
         }
     if kind == K.INACTIVE:
-        values = {"name": _volunteer_name(signal), "since": _date(facts.get("since"))}
+        values = {"name": _volunteer_name(signal, names), "since": _date(facts.get("since"))}
         if facts.get("helped"):
             return _("%(name)s heeft sinds %(since)s niet meer geholpen.") % values
         return _("%(name)s is actief sinds %(since)s en heeft nog niet geholpen.") % values
@@ -855,7 +892,7 @@ def signal_sentence(signal):
         return _(
             "%(name)s deed de laatste drie maanden %(share)s%% van alle koppelingen (%(matches)s van %(total)s)."
         ) % {
-            "name": _volunteer_name(signal),
+            "name": _volunteer_name(signal, names),
             "share": facts.get("share", 0),
             "matches": facts.get("matches", 0),
             "total": facts.get("total", 0),
@@ -873,7 +910,7 @@ def signal_sentence(signal):
         return _("Minder actieve vrijwilligers: %(before)s in %(month_before)s, %(after)s in %(month)s.") % values
     if kind == K.VOG_EXPIRING:
         expires = facts.get("expires")
-        values = {"name": _volunteer_name(signal), "date": _date(expires)}
+        values = {"name": _volunteer_name(signal, names), "date": _date(expires)}
         if expires and expires < timezone.localdate().isoformat():
             return _("De VOG van %(name)s is verlopen op %(date)s.") % values
         return _("De VOG van %(name)s verloopt op %(date)s.") % values
@@ -895,6 +932,10 @@ def signal_link(signal, organisation, user):
             return _("Naar de hulpvraag"), reverse(
                 "matching:request_detail", kwargs={"org": slug, "help_request": request_id}
             )
+    elif signal.kind == K.WAITING:
+        if user.has_perm("matching.view_requests", organisation):
+            query = f"?wacht=te-lang&urgency={(signal.facts or {}).get('urgency', '')}"
+            return _("Naar de hulpvragen"), reverse("matching:request_list", kwargs={"org": slug}) + query
     elif signal.kind == K.NO_CONTACT and signal.match_id:
         if user.has_perm("matching.view_requests", organisation):
             return _("Naar de koppeling"), reverse(
@@ -922,6 +963,20 @@ class SignalRefused(Exception):
 
 # What a professional or coordinator may mark a signal as; opgelost is the task's, nieuw comes by itself.
 MARKS = (S.PICKED_UP, S.ACTIVITY, S.NOT_RELEVANT)
+# From each status, the marks that make sense: a picked-up signal is not picked up again, one that became an
+# activity or resolved itself is done, and one marked not relevant can still be picked up after all.
+NEXT_MARKS = {
+    S.NEW: (S.PICKED_UP, S.ACTIVITY, S.NOT_RELEVANT),
+    S.PICKED_UP: (S.ACTIVITY, S.NOT_RELEVANT),
+    S.ACTIVITY: (),
+    S.NOT_RELEVANT: (S.PICKED_UP,),
+    S.RESOLVED: (),
+}
+
+
+def signal_marks(signal):
+    """The buttons a signal's page offers: (status, label)."""
+    return [(status, Signal.Status(status).label) for status in NEXT_MARKS.get(signal.status, ())]
 
 
 @transaction.atomic
@@ -931,7 +986,13 @@ def signal_set_status(*, signal, status, by):
         raise SignalRefused(_("Dit kan niet met een signaal."), field="status")
     signal = Signal.objects.select_for_update().get(pk=signal.pk)
     if signal.status == status:
-        return False
+        return False  # a second click
+    if status not in NEXT_MARKS.get(signal.status, ()):
+        raise SignalRefused(
+            _("Dit signaal staat op ‘%(now)s’; ‘%(status)s’ kan dan niet meer.")
+            % {"now": signal.get_status_display(), "status": Signal.Status(status).label},
+            field="status",
+        )
     signal.status, signal.status_by, signal.status_at = status, by, timezone.now()
     signal.save(update_fields=["status", "status_by", "status_at"])
     return True
@@ -987,15 +1048,18 @@ STAFF_ROLES = Q(is_coordinator=True) | Q(is_professional=True) | Q(is_org_admin=
 
 
 def signal_list(*, status=None, kind=None):
-    """Signals for the list page: open ones first, newest first; one query however many there are."""
-    signals = Signal.objects.select_related("volunteer__membership__user")
+    """Signals for the list page: recurring questions first (what a network can pick up), then newest first;
+    one query however many there are. The list names no volunteers, so it loads none."""
+    signals = Signal.objects.annotate(
+        recurring_first=Case(When(kind=K.RECURRING, then=Value(0)), default=Value(1), output_field=IntegerField())
+    )
     if status == "open" or status is None:
         signals = signals.filter(status__in=Signal.OPEN)
     elif status in S.values:
         signals = signals.filter(status=status)
     if kind in K.values:
         signals = signals.filter(kind=kind)
-    return signals.order_by("-created_at", "-pk")
+    return signals.order_by("recurring_first", "-created_at", "-pk")
 
 
 def signal_detail(pk):
@@ -1010,7 +1074,7 @@ def signal_requests(signal):
 def improvement_list(*, status=None):
     from .models import ImprovementProposal
 
-    proposals = ImprovementProposal.objects.select_related("owner", "signal__volunteer__membership__user")
+    proposals = ImprovementProposal.objects.select_related("owner", "signal")
     if status in ImprovementProposal.Status.values:
         proposals = proposals.filter(status=status)
     return proposals.order_by("due", "pk")
@@ -1138,9 +1202,12 @@ def signal_rows(signals, *, organisation, user):
 
 
 def signal_page_context(signal, *, organisation, user):
+    """A signal's own page: the volunteer by name for who may see volunteers (to call them), the buttons that
+    make sense for its status."""
     return {
         "signal": signal,
-        "sentence": signal_sentence(signal),
+        "sentence": signal_sentence(signal, names=user.has_perm("matching.view_volunteers", organisation)),
+        "marks": signal_marks(signal),
         "action": signal_action(signal),
         "link": signal_link(signal, organisation, user),
         "requests": signal_requests(signal),

@@ -345,6 +345,71 @@ def test_waiting_longer_than_the_urgency_allows(tenant_a):
     assert "wacht al 2 dagen" in signals.signal_sentence(signal)
 
 
+def _waiting(tenant, urgency, days, hours=1):
+    """An open request of `urgency` that has waited `days` whole days (and a few hours)."""
+    return HelpRequestFactory(
+        organisation=tenant.organisation,
+        category=tenant.objects["category"],
+        urgency=urgency,
+        status=HelpRequest.Status.SEARCHING,
+        created_at=NOW() - datetime.timedelta(days=days, hours=hours),
+    )
+
+
+def test_waiting_fires_only_past_the_maximum_and_says_it_plainly(tenant_a):
+    """'Normaal' allows 14 days: a request of 14 days and a bit is fine; the 15th day is too long."""
+    from matching import dashboard
+
+    _waiting(tenant_a, HelpRequest.Urgency.NORMAL, 14, hours=20)
+    detect(tenant_a)
+    assert open_signals(tenant_a, K.WAITING) == [], "14 days is what 'normaal' allows"
+    late = _waiting(tenant_a, HelpRequest.Urgency.NORMAL, 15)
+    detect(tenant_a)
+    [signal] = open_signals(tenant_a, K.WAITING)
+    assert signal.facts["request"] == late.pk
+    assert signals.signal_sentence(signal) == (
+        "Een hulpvraag (boodschappen, urgentie ‘normaal’) wacht al 15 dagen; bij deze urgentie hooguit 14 dagen."
+    )
+    # The coordinator's dashboard counts the same request, and only that one.
+    with scope(organisation=tenant_a.organisation):
+        [requests] = [group for group in dashboard.coordinator_items() if group.key == "hulpvragen"]
+    assert next(item.count for item in requests.items if item.key == "waiting") == 1
+
+
+def test_requests_waiting_too_long_are_one_signal_per_urgency_with_the_requests_behind_it(client, tenant_a):
+    normal = [_waiting(tenant_a, HelpRequest.Urgency.NORMAL, days) for days in (20, 25, 30)]
+    urgent = [_waiting(tenant_a, HelpRequest.Urgency.URGENT, 3) for _ in range(2)]
+    _waiting(tenant_a, HelpRequest.Urgency.NORMAL, 5)  # within its 14 days
+    detect(tenant_a)
+    by_urgency = {signal.facts["urgency"]: signal for signal in open_signals(tenant_a, K.WAITING)}
+    assert sorted(by_urgency) == [HelpRequest.Urgency.NORMAL, HelpRequest.Urgency.URGENT]
+    assert len(open_signals(tenant_a, K.WAITING)) == 2
+    signal = by_urgency[HelpRequest.Urgency.NORMAL]
+    with scopes_disabled():
+        assert set(signal.requests.values_list("pk", flat=True)) == {r.pk for r in normal}
+        assert by_urgency[HelpRequest.Urgency.URGENT].requests.count() == len(urgent)
+    assert signals.signal_sentence(signal) == (
+        "3 hulpvragen met urgentie ‘normaal’ wachten te lang (bij deze urgentie hooguit 14 dagen); "
+        "de langste al 30 dagen."
+    )
+
+    # A rerun raises nothing twice; one more late request joins the same signal.
+    assert detect(tenant_a)["created"] == 0
+    normal.append(_waiting(tenant_a, HelpRequest.Urgency.NORMAL, 16))
+    assert detect(tenant_a)["created"] == 0
+    [again] = [s for s in open_signals(tenant_a, K.WAITING) if s.facts["urgency"] == HelpRequest.Urgency.NORMAL]
+    assert (again.pk, again.count) == (signal.pk, 4)
+
+    # Staff find the requests behind it, and the coordinator's link leads to exactly those.
+    client.force_login(tenant_a.user(Role.COORDINATOR))
+    page = client.get(url(tenant_a, "matching:signal_detail", signal=again.pk))
+    assert len(page.context["requests"]) == 4
+    label, link = page.context["link"]
+    assert label == "Naar de hulpvragen"
+    listed = client.get(link).context["page"].object_list
+    assert {r.pk for r in listed} == {r.pk for r in normal}
+
+
 def test_proposals_that_keep_expiring_or_are_nearly_out_of_time(tenant_a):
     category = tenant_a.objects["category"]
     expiring = request(tenant_a, category=category, status="zoekend")
@@ -584,6 +649,56 @@ def test_a_professional_marks_a_signal_picked_up_and_the_list_hides_what_is_done
     )
     assert "Kies opgepakt, activiteit gestart of niet relevant." in refused.content.decode()
     assert fixture_signal(tenant_a).status == S.ACTIVITY
+
+
+def test_a_signal_offers_only_the_marks_that_make_sense_for_its_status(client, tenant_a):
+    signal = tenant_a.objects["signal"]
+    client.force_login(tenant_a.user(Role.PROFESSIONAL))
+    detail = url(tenant_a, "matching:signal_detail", signal=signal.pk)
+    status = url(tenant_a, "matching:signal_status", signal=signal.pk)
+    page = client.get(detail).content.decode()
+    assert "Markeer als opgepakt" in page and "Markeer als niet relevant" in page
+
+    client.post(status, {"status": "opgepakt"})
+    page = client.get(detail).content.decode()
+    assert "Markeer als opgepakt" not in page, "already picked up"
+    assert "Markeer als activiteit gestart" in page and "Markeer als niet relevant" in page
+
+    client.post(status, {"status": "activiteit"})
+    page = client.get(detail).content.decode()
+    assert "Markeer als" not in page, "an activity started: nothing left to mark"
+    refused = client.post(status, {"status": "niet_relevant"}, follow=True).content.decode()
+    assert "Dit signaal staat op ‘activiteit gestart’; ‘niet relevant’ kan dan niet meer." in refused
+    assert fixture_signal(tenant_a).status == S.ACTIVITY
+
+
+def test_the_list_names_no_volunteers_and_puts_recurring_questions_first(client, tenant_a):
+    org = tenant_a.organisation
+    idle = VolunteerFactory(organisation=org)
+    with scopes_disabled():
+        Signal.objects.filter(pk=tenant_a.objects["signal"].pk).update(created_at=NOW() - datetime.timedelta(days=9))
+        inactive = Signal.objects.create(
+            organisation=org,
+            kind=K.INACTIVE,
+            key=f"niet_actief:{idle.pk}",
+            volunteer=idle,
+            facts={"since": "2026-01-01", "helped": True},
+            count=1,
+        )
+        name = idle.name
+    for role in (Role.PROFESSIONAL, Role.COORDINATOR):
+        client.force_login(tenant_a.user(role))
+        response = client.get(url(tenant_a, "matching:signal_list"))
+        kinds = [row["signal"].kind for row in response.context["rows"]]
+        assert kinds == [K.RECURRING, K.INACTIVE], "the recurring question first, though it is older"
+        assert name not in response.content.decode(), role
+        assert "Een vrijwilliger heeft sinds 1 januari 2026 niet meer geholpen." in response.content.decode()
+        assert name not in client.get(url(tenant_a, "matching:improvement_list")).content.decode()
+    # On the signal's own page the coordinator, who calls the volunteer, reads the name; the professional not.
+    detail = url(tenant_a, "matching:signal_detail", signal=inactive.pk)
+    assert name in client.get(detail).content.decode()
+    client.force_login(tenant_a.user(Role.PROFESSIONAL))
+    assert name not in client.get(detail).content.decode()
 
 
 def _many_signals(tenant, n):
