@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from netwerken.fields import NotInPastDateField, TenantModelChoiceField
 
 from .models import ImprovementProposal, Signal, SignalSettings
-from .signals import MARKS
+from .signals import MARKS, waiting_order_errors
 
 
 class SignalFilter(django_filters.FilterSet):
@@ -110,5 +110,17 @@ class SignalSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, (low, high) in BOUNDS.items():
             field = self.fields[name]
-            field.validators.extend(_between(low, high))
+            # Our bounds instead of the database's (0 to 32767), so a wrong number gets one message, not two.
+            field.validators = [
+                validator
+                for validator in field.validators
+                if not isinstance(validator, MinValueValidator | MaxValueValidator)
+            ] + _between(low, high)
             field.widget.attrs.update({"min": low, "max": high})
+
+    def clean(self):
+        data = super().clean()
+        for name, message in waiting_order_errors(data).items():
+            if not self.has_error(name):
+                self.add_error(name, message)
+        return data

@@ -137,7 +137,11 @@ def signal_settings_edit(request, org):
     settings = signals.signal_settings(request.tenant.organisation)
     form = SignalSettingsForm(request.POST if request.method == "POST" else None, instance=settings)
     if request.method == "POST" and form.is_valid():
-        signals.signal_settings_update(settings=settings, by=request.user, **form.cleaned_data)
-        messages.success(request, _("De instellingen voor signalen zijn opgeslagen."))
-        return redirect("matching:signal_settings", org=org)
+        try:
+            signals.signal_settings_update(settings=settings, by=request.user, **form.cleaned_data)
+        except signals.SignalRefused as refused:
+            form.add_error(refused.field, refused.message)
+        else:
+            messages.success(request, _("De instellingen voor signalen zijn opgeslagen."))
+            return redirect("matching:signal_settings", org=org)
     return render(request, "matching/signals/settings.html", {"form": form})

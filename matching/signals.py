@@ -1032,9 +1032,38 @@ def improvement_set_status(*, proposal, status, by):
     return True
 
 
+# The allowed waiting per urgency, most urgent first: a less urgent request never has to be helped sooner.
+WAITING_FIELDS = (
+    ("waiting_days_urgent", HelpRequest.Urgency.URGENT),
+    ("waiting_days_high", HelpRequest.Urgency.HIGH),
+    ("waiting_days_normal", HelpRequest.Urgency.NORMAL),
+    ("waiting_days_low", HelpRequest.Urgency.LOW),
+)
+
+
+def waiting_order_errors(values):
+    """{field: message} for each urgency allowed to wait longer than the next, less urgent one (one message a
+    field, at the more urgent of the two). `values` maps field names to days; missing ones are skipped."""
+    errors = {}
+    for (name, urgency), (next_name, next_urgency) in zip(WAITING_FIELDS, WAITING_FIELDS[1:], strict=False):
+        days, next_days = values.get(name), values.get(next_name)
+        if days is not None and next_days is not None and days > next_days:
+            errors[name] = ngettext(
+                "Bij ‘%(urgency)s’ mag een hulpvraag niet langer wachten dan bij ‘%(next)s’ (%(days)s dag).",
+                "Bij ‘%(urgency)s’ mag een hulpvraag niet langer wachten dan bij ‘%(next)s’ (%(days)s dagen).",
+                next_days,
+            ) % {"urgency": urgency.label, "next": next_urgency.label, "days": next_days}
+    return errors
+
+
+@transaction.atomic
 def signal_settings_update(*, settings, by, **fields):
     for name, value in fields.items():
         setattr(settings, name, value)
+    errors = waiting_order_errors({name: getattr(settings, name) for name, _urgency in WAITING_FIELDS})
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise SignalRefused(message, field=field)
     settings.full_clean()
     settings.save(update_fields=list(fields))
     return settings

@@ -797,6 +797,37 @@ def test_thresholds_are_edited_by_a_coordinator_or_admin(client, tenant_a, role)
     assert refused.context["form"].errors["bus_factor_share"] == ["Minstens 1."]
 
 
+def test_thresholds_that_contradict_each_other_are_refused_with_one_message_each(client, tenant_a):
+    client.force_login(tenant_a.user(Role.COORDINATOR))
+    page = url(tenant_a, "matching:signal_settings")
+    form = client.get(page).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    # Spoed may wait a month, 'kan wachten' four weeks; and a negative number of weeks.
+    data.update(waiting_days_urgent="30", waiting_days_low="28", vog_weeks="-3")
+    refused = client.post(page, data)
+    errors = refused.context["form"].errors
+    assert errors["waiting_days_urgent"] == [
+        "Bij ‘spoed’ mag een hulpvraag niet langer wachten dan bij ‘deze week’ (4 dagen)."
+    ]
+    assert errors["vog_weeks"] == ["Minstens 1."], "one message, not Django's own as well"
+    assert set(errors) == {"waiting_days_urgent", "vog_weeks"}
+    content = refused.content.decode()
+    assert content.count("Minstens 1.") == 1 and content.count("niet langer wachten dan bij") == 1
+    with scopes_disabled():
+        assert not SignalSettings.objects.filter(organisation=tenant_a.organisation, waiting_days_urgent=30).exists()
+    # Each urgency in its order: 'deze week' above 'normaal' is named at 'deze week'.
+    data.update(waiting_days_urgent="1", waiting_days_high="20", vog_weeks="6")
+    errors = client.post(page, data).context["form"].errors
+    assert errors == {
+        "waiting_days_high": ["Bij ‘deze week’ mag een hulpvraag niet langer wachten dan bij ‘normaal’ (14 dagen)."]
+    }
+    # The service holds the same order for any other caller.
+    with scope(organisation=tenant_a.organisation):
+        settings = signals.signal_settings(tenant_a.organisation)
+        with pytest.raises(signals.SignalRefused):
+            signals.signal_settings_update(settings=settings, by=None, waiting_days_urgent=30)
+
+
 def test_professional_cannot_edit_thresholds(client, tenant_a):
     client.force_login(tenant_a.user(Role.PROFESSIONAL))
     assert client.get(url(tenant_a, "matching:signal_settings")).status_code == 403
