@@ -159,6 +159,39 @@ def test_hand_back_with_advice_sends_the_request_back_to_the_coordinator(tenant_
         ).exists()
 
 
+def test_a_refused_form_on_the_escalation_page_opens_with_a_summary_linking_to_its_fields(tenant_a):
+    """The forms are far down the page: what went wrong is said at the top of the refused form, focused."""
+    import re
+
+    escalation = tenant_a.objects["escalation"]  # taken over by the tenant's professional
+    professional = _client(tenant_a.user(Role.PROFESSIONAL))
+    response = professional.post(
+        _url("matching:escalation_refer", tenant_a, escalation=escalation.pk),
+        {"verwijzen-entry": "", "verwijzen-note": "Intake volgende week"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    summary = re.search(
+        r'<div class="errors error-summary" role="alert" tabindex="-1" autofocus>(.*?)</div>', page, re.S
+    )
+    assert summary, "no error summary"
+    assert (
+        '<a href="#id_verwijzen-entry">Naar wie (sociale kaart)</a>: Kies een organisatie van de sociale kaart.'
+        in summary.group(1)
+    )
+    # At the top of the refused form, before its fields; the other forms have none, and what was typed stays.
+    form = page[page.index('action="' + _url("matching:escalation_refer", tenant_a, escalation=escalation.pk)) :]
+    assert form.index("error-summary") < form.index('id="id_verwijzen-entry"')
+    assert page.count("error-summary") == 1
+    assert "Intake volgende week" in page
+    assert 'id="id_verwijzen-entry"' in page
+
+    hand_back = professional.post(_url("matching:escalation_hand_back", tenant_a, escalation=escalation.pk), {})
+    assert '<a href="#id_terug-advice">Advies aan buurthulp</a>: Geef buurthulp een advies mee.' in (
+        hand_back.content.decode()
+    )
+
+
 def test_another_professional_cannot_act_on_a_taken_over_request(tenant_a):
     other = MembershipFactory(organisation=tenant_a.organisation, roles=(Role.PROFESSIONAL,)).user
     escalation = tenant_a.objects["escalation"]

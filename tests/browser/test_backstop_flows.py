@@ -1,5 +1,7 @@
 """Escalate → take over → refer, and → hand back, in a browser for the coordinator and the professional."""
 
+import re
+
 import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
@@ -61,8 +63,16 @@ def test_coordinator_escalates_and_the_professional_takes_over_and_refers(page, 
     # A refusal keeps what was typed: no organisation chosen yet.
     referral.get_by_label("Toelichting (mag leeg)").fill("Intake volgende week")
     referral.get_by_role("button", name="Verwijs").click()
-    expect(phone.get_by_text("Kies een organisatie van de sociale kaart.")).to_be_visible()
+    # Far down the page: a summary at the top of the form says what went wrong, has the focus (so it is in
+    # view and read out) and links to the field.
+    summary = phone.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary).to_contain_text("Kies een organisatie van de sociale kaart.")
+    summary.get_by_role("link", name="Naar wie (sociale kaart)").click()
+    expect(phone).to_have_url(re.compile(r"#id_verwijzen-entry$"))
     referral = phone.get_by_role("region", name="Verwijzen naar formele zorg")
+    expect(referral.locator(".field-errors")).to_have_text("Kies een organisatie van de sociale kaart.")
     expect(referral.get_by_label("Toelichting (mag leeg)")).to_have_value("Intake volgende week")
     referral.get_by_label("Naar wie (sociale kaart)").select_option(label="GGZ Centraal (GGZ)")
     referral.get_by_role("button", name="Verwijs").click()
