@@ -157,9 +157,28 @@ class HelpRequest(TenantModel):
 
         return availability.describe(self.slots)
 
+    # The resident waits until a volunteer is found or the request is closed (with the wijkteam, too).
+    WAITING = (Status.NEW, Status.SEARCHING, Status.PROPOSED, Status.ESCALATED)
+
+    @property
+    def wait_ended_at(self):
+        """When the wait ended (matched, done or cancelled): the last step out of waiting. None while waiting.
+        Lists annotate it as `_wait_ended` (matching/selectors.py); a request page has its changes prefetched."""
+        if self.status in self.WAITING:
+            return None
+        if "_wait_ended" in self.__dict__:
+            return self.__dict__["_wait_ended"] or self.status_changed_at
+        ends = [
+            change.at
+            for change in self.status_changes.all()
+            if change.from_status in self.WAITING and change.to_status not in self.WAITING
+        ]
+        return max(ends, default=self.status_changed_at)
+
     @property
     def waiting_days(self):
-        return (timezone.now() - self.created_at).days
+        """Whole days waited: until now, or until the wait ended."""
+        return ((self.wait_ended_at or timezone.now()) - self.created_at).days
 
 
 class StatusChange(TenantModel):

@@ -5,6 +5,7 @@
 
 import datetime
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -12,13 +13,20 @@ from netwerken.models import Volunteer
 from netwerken.selectors import volunteer_of
 
 from . import backstop_selectors, dashboard, lifecycle
-from .models import BatchProposal, Escalation, HelpRequest, Match, MatchSuggestion, Offer
+from .models import BatchProposal, Escalation, HelpRequest, Match, MatchSuggestion, Offer, StatusChange
 
 VOG_WARNING = datetime.timedelta(weeks=6)
 
 
 def help_request_list():
-    return HelpRequest.objects.select_related("resident", "category", "area")
+    # When each finished wait ended, in the same query (HelpRequest.waiting_days stops counting there).
+    ended = (
+        StatusChange.objects.filter(help_request=OuterRef("pk"), from_status__in=HelpRequest.WAITING)
+        .exclude(to_status__in=HelpRequest.WAITING)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return HelpRequest.objects.select_related("resident", "category", "area").annotate(_wait_ended=Subquery(ended))
 
 
 def help_request_detail(pk):

@@ -98,6 +98,33 @@ def test_a_professional_of_two_organisations_sees_both_queues_and_nothing_else(d
     assert client.get(_url("matching:escalation_detail", a, escalation=b.objects["escalation"].pk)).status_code == 404
 
 
+def test_the_wait_for_the_wijkteam_stops_counting_once_a_professional_took_it_over(tenant_a):
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    waiting = EscalationFactory(
+        help_request=_searching_request(tenant_a, description="Nog niemand"),
+        escalated_at=now - datetime.timedelta(days=3),
+    )
+    taken = EscalationFactory(
+        help_request=_searching_request(tenant_a, description="Al overgenomen"),
+        escalated_at=now - datetime.timedelta(days=5),
+        status=Escalation.Status.TAKEN,
+        professional=tenant_a.user(Role.PROFESSIONAL),
+        taken_at=now - datetime.timedelta(days=4),
+    )
+    professional = _client(tenant_a.user(Role.PROFESSIONAL))
+    queue = professional.get(reverse("backstop_queue")).content.decode()
+    dashboard = professional.get(_url("netwerken:professional_dashboard", tenant_a)).content.decode()
+    for page in (queue.replace("\xa0", " "), dashboard.replace("\xa0", " ")):  # timesince: 1&nbsp;dag
+        assert "overgenomen na 1 dag" in page, "taken over a day after it came in"
+        assert "wacht 5 dagen" not in page
+        assert "wacht 3 dagen" in page, "the one nobody took yet is still waiting"
+    assert {waiting.pk, taken.pk} <= {row.pk for row in professional.get(reverse("backstop_queue")).context["rows"]}
+
+
 def test_the_queue_is_for_professionals_only(tenant_a):
     assert _client(tenant_a.user(Role.COORDINATOR)).get(reverse("backstop_queue")).status_code == 403
     assert _client(tenant_a.user(Role.VOLUNTEER)).get(reverse("backstop_queue")).status_code == 403

@@ -162,6 +162,51 @@ def test_a_one_off_request_with_a_time_but_no_date_asks_for_someone_at_that_time
     assert help_request.slots == mornings
 
 
+def test_the_wait_stops_counting_once_the_request_has_a_volunteer(client, tenant_a):
+    from .factories import HelpRequestFactory
+
+    now = timezone.now()
+    created = now - datetime.timedelta(days=20, hours=1)
+    org = tenant_a.organisation
+    done = HelpRequestFactory(
+        organisation=org, category=tenant_a.objects["category"], status=HelpRequest.Status.DONE, created_at=created
+    )
+    still = HelpRequestFactory(
+        organisation=org, category=tenant_a.objects["category"], status=HelpRequest.Status.SEARCHING, created_at=created
+    )
+    with scopes_disabled():
+        for from_status, to_status, days in (("", "nieuw", 0), ("nieuw", "zoekend", 1), ("zoekend", "gekoppeld", 3)):
+            StatusChange.objects.create(
+                organisation=org,
+                help_request=done,
+                from_status=from_status,
+                to_status=to_status,
+                at=created + datetime.timedelta(days=days),
+            )
+        StatusChange.objects.create(
+            organisation=org, help_request=done, from_status="gekoppeld", to_status="afgerond", at=now
+        )
+    client.force_login(tenant_a.user("coordinator"))
+    page = client.get(reverse("matching:request_detail", kwargs={"org": "oost", "help_request": done.pk}))
+    assert "wachtte 3 dagen" in page.content.decode(), "matched three days after it came in"
+    assert "20 dagen" not in page.content.decode()
+    assert (
+        "wacht 20 dagen"
+        in client.get(
+            reverse("matching:request_detail", kwargs={"org": "oost", "help_request": still.pk})
+        ).content.decode()
+    )
+    listed = {
+        r.pk: r.waiting_days
+        for r in client.get(
+            reverse("matching:request_list", kwargs={"org": "oost"}) + "?status=afgerond&status=zoekend"
+        )
+        .context["page"]
+        .object_list
+    }
+    assert (listed[done.pk], listed[still.pk]) == (3, 20)
+
+
 def test_request_detail_is_logged(client, tenant_a):
     help_request = tenant_a.objects["help_request"]
     coordinator = tenant_a.user("coordinator")
