@@ -90,3 +90,20 @@ def latest_escalation(help_request):
 def social_map(active_only=False):
     entries = SocialMapEntry.objects.all()
     return entries.filter(active=True) if active_only else entries
+
+
+def social_map_rows(entries):
+    """Each entry with the details it has, as (what, value), in the order the list shows them: the page puts a
+    separator between two of them, never next to an empty one."""
+    rows = []
+    for entry in entries:
+        details = [
+            ("kind", entry.kind.strip()),
+            ("inactive", not entry.active),
+            ("phone", entry.phone),
+            ("email", entry.email),
+            ("website", entry.website),
+            ("address", entry.address.strip()),
+        ]
+        rows.append({"entry": entry, "details": [(what, value) for what, value in details if value]})
+    return rows

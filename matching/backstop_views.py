@@ -245,7 +245,8 @@ def referral_in(request, org):
 
 @role_required("matching.manage_social_map")
 def social_map_list(request, org):
-    return render(request, "matching/backstop/social_map_list.html", {"entries": selectors.social_map()})
+    rows = selectors.social_map_rows(selectors.social_map())
+    return render(request, "matching/backstop/social_map_list.html", {"rows": rows})
 
 
 @role_required("matching.manage_social_map")

@@ -482,7 +482,7 @@ class ProfessionalNoteForm(forms.Form):
 
 class SocialMapEntryForm(forms.ModelForm):
     phone = PhoneField(required=False)
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https", max_length=200)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
 
     class Meta:
         model = SocialMapEntry

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from matching.models import Escalation, EscalationStep, HelpRequest, Match, ProfessionalNote, Referral
 from netwerken.models import AccessLog, Consent, OutgoingEmail
@@ -318,6 +318,46 @@ def test_referral_in_without_consent_keeps_what_was_typed(tenant_a):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Meneer Yilmaz" in page and "zonder toestemming slaan we niets op" in page
+
+
+def test_the_referral_in_marks_what_it_requires_as_the_intake_does(tenant_a):
+    from matching.forms import ReferralInForm
+
+    page = _client(tenant_a.user(Role.PROFESSIONAL)).get(_url("matching:referral_in", tenant_a)).content.decode()
+    required = ' <span class="required">(verplicht)</span></label>'
+    for field, label in (
+        ("resident_name", "Naam bewoner"),
+        ("resident_postcode", "Postcode"),
+        ("resident_house_number", "Huisnummer"),
+        ("category", "Soort hulp"),
+        ("description", "Wat is er nodig"),
+    ):
+        assert f'<label for="id_{field}">{label}{required}' in page, field
+    # What may stay empty is not marked; and every field of the form is on the page.
+    assert '<label for="id_resident_street">Straat</label>' in page
+    with scope(organisation=tenant_a.organisation):
+        names = list(ReferralInForm(consent_text="").fields)
+    for name in names:
+        assert f'name="{name}"' in page, name
+
+
+def test_the_social_map_joins_only_the_details_an_entry_has(tenant_a):
+    import re
+
+    org = tenant_a.organisation
+    SocialMapEntryFactory(organisation=org, name="Formulierenbrigade", kind="welzijn", phone="")
+    SocialMapEntryFactory(
+        organisation=org, name="De Linde", kind="thuiszorg", phone="", email="info@delinde.nl", active=False
+    )
+    admin = _client(tenant_a.user(Role.ORG_ADMIN))
+    page = admin.get(_url("matching:social_map", tenant_a)).content.decode()
+    lines = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", line)).strip() for line in page.splitlines()]
+    lines = [line for line in lines if line]
+    assert "welzijn" in lines and "thuiszorg · niet in gebruik · info@delinde.nl" in lines
+    assert not [line for line in lines if line.startswith("·") or line.endswith("·") or "· ·" in line]
+    form = admin.get(_url("matching:social_map_new", tenant_a)).content.decode()
+    assert '<label for="id_website">Website</label>' in form
+    assert '<label for="id_name">Naam <span class="required">(verplicht)</span></label>' in form
 
 
 @pytest.mark.parametrize("rows", [1, 12])
