@@ -28,6 +28,7 @@ from .forms import (
 )
 from .models import BatchProposal, BatchRun, HelpRequest, Match, SatisfactionResponse
 from .tasks import enqueue_suggestions
+from .views import request_detail
 
 
 def _help_request_or_404(pk):
@@ -39,7 +40,10 @@ def _help_request_or_404(pk):
 
 @role_required("matching.view_requests")
 def request_suggestions(request, org, help_request):
-    """The suggestions fragment; the request page reloads it while they are being computed."""
+    """The suggestions fragment; the request page reloads it while they are being computed. Opened directly (a
+    bookmark, the browser's back button, JavaScript off) it is no page of its own: the whole request page."""
+    if request.headers.get("X-Requested-With") != "fetch":
+        return request_detail(request, org, help_request)
     help_request = _help_request_or_404(help_request)
     return render(request, "matching/_suggestions.html", selectors.suggestions_context(help_request))
 

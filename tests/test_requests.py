@@ -207,6 +207,21 @@ def test_the_wait_stops_counting_once_the_request_has_a_volunteer(client, tenant
     assert (listed[done.pk], listed[still.pk]) == (3, 20)
 
 
+def test_the_suggestions_fragment_opened_directly_is_the_whole_request_page(client, tenant_a):
+    help_request = tenant_a.objects["help_request"]
+    client.force_login(tenant_a.user("coordinator"))
+    url = reverse("matching:request_suggestions", kwargs={"org": "oost", "help_request": help_request.pk})
+    page = client.get(url)
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert content.startswith("<!DOCTYPE html>") and "/static/css/" in content, "styled, in the site's layout"
+    assert f"<h1>{help_request.category.name} — {help_request.resident.name}</h1>" in content
+    assert 'id="suggesties"' in content
+    # The request page's own reload still gets the bare fragment.
+    fragment = client.get(url, headers={"X-Requested-With": "fetch"}).content.decode()
+    assert fragment.startswith('<div id="suggesties"') and "<html" not in fragment
+
+
 def test_request_detail_is_logged(client, tenant_a):
     help_request = tenant_a.objects["help_request"]
     coordinator = tenant_a.user("coordinator")
