@@ -4,7 +4,8 @@ An indicator is registered once (here, or by another feature in its AppConfig.re
 in every cycle's plan, page and report; no report code changes. `compute(*, start, end, breakdown)`
 answers {label: value} with "" as the total's label; `rows(*, start, end)` gives, for staff only, the
 requests or matches behind the figure. Indicators read the other apps only through their selectors
-(matching/figures.py), so the apps' DAG holds.
+(matching/figures.py), so the apps' DAG holds. Figures that share their rows are computed together in one
+query: such an indicator's compute is a `Shared(source, figure)`.
 """
 
 from collections.abc import Callable
@@ -32,6 +33,21 @@ class Indicator:
     order: int = 100
     # For an average or median: (*, start, end, breakdown) -> {label: how many responses it rests on}.
     count: Callable | None = None
+
+
+@dataclass(frozen=True)
+class Shared:
+    """An indicator's compute (or count) when its figure comes out of a query it shares with other figures:
+    `source(*, start, end, breakdown)` answers {figure: {label: value}} and this picks `figure` out. Called on
+    its own it runs the source; the evaluation's selectors run each source once per breakdown for all the
+    indicators that share it (so a source must be the same object for all of them: a function, not a new
+    partial each time)."""
+
+    source: Callable
+    figure: str
+
+    def __call__(self, *, start, end, breakdown=""):
+        return self.source(start=start, end=end, breakdown=breakdown).get(self.figure, {})
 
 
 _catalogue: dict[str, Indicator] = {}
@@ -64,7 +80,7 @@ register(
         _("Hulpvragen binnengekomen"),
         _("Het aantal hulpvragen dat in de periode is binnengekomen (telefonisch, online of via het wijkteam)."),
         COUNT,
-        figures.requests_in,
+        Shared(figures.request_figures, "requests_in"),
         figures.requests_in_rows,
         order=10,
     )
@@ -100,7 +116,7 @@ register(
         _("Contactmomenten"),
         _("Het aantal contactmomenten dat vrijwilligers hebben vastgelegd met een datum in de periode."),
         COUNT,
-        figures.contact_moments,
+        Shared(figures.contact_figures, "contact_moments"),
         figures.contact_rows,
         order=40,
     )
@@ -111,7 +127,7 @@ register(
         _("Uren hulp"),
         _("De duur van alle contactmomenten in de periode bij elkaar, in uren (op één decimaal)."),
         HOURS,
-        figures.hours,
+        Shared(figures.contact_figures, "hours"),
         figures.contact_rows,
         order=50,
     )
@@ -122,7 +138,7 @@ register(
         _("Bewoners bereikt"),
         _("Het aantal verschillende bewoners met minstens één hulpvraag die in de periode binnenkwam."),
         COUNT,
-        figures.residents_reached,
+        Shared(figures.request_figures, "residents_reached"),
         figures.residents_reached_rows,
         order=60,
     )
@@ -133,7 +149,7 @@ register(
         _("Nieuwe bewoners"),
         _("Bewoners bereikt in de periode wier eerste hulpvraag ooit in deze periode binnenkwam."),
         COUNT,
-        partial(figures.residents_reached, returning=False),
+        Shared(figures.request_figures, "residents_new"),
         partial(figures.residents_reached_rows, returning=False),
         order=61,
     )
@@ -144,7 +160,7 @@ register(
         _("Terugkerende bewoners"),
         _("Bewoners bereikt in de periode die ook vóór het begin van de periode al een hulpvraag hadden."),
         COUNT,
-        partial(figures.residents_reached, returning=True),
+        Shared(figures.request_figures, "residents_returning"),
         partial(figures.residents_reached_rows, returning=True),
         order=62,
     )
@@ -155,7 +171,7 @@ register(
         _("Actieve vrijwilligers"),
         _("Het aantal verschillende vrijwilligers met minstens één contactmoment in de periode."),
         COUNT,
-        figures.volunteers_active,
+        Shared(figures.contact_figures, "volunteers_active"),
         figures.volunteers_active_rows,
         order=70,
     )
@@ -169,7 +185,7 @@ register(
             "hadden: wie blijft helpen."
         ),
         COUNT,
-        partial(figures.volunteers_active, retained=True),
+        Shared(figures.contact_figures, "volunteers_retained"),
         partial(figures.volunteers_active_rows, retained=True),
         order=71,
     )
@@ -214,7 +230,7 @@ register(
         _("Aangemeld door het wijkteam"),
         _("Het aantal hulpvragen dat in de periode door het wijkteam bij buurthulp is aangemeld."),
         COUNT,
-        figures.referrals_in,
+        Shared(figures.request_figures, "referrals_in"),
         figures.referrals_in_rows,
         order=83,
     )
@@ -242,11 +258,11 @@ register(
             "een vrijwilliger, over de hulpvragen uit de periode die een voorstel kregen."
         ),
         DAYS,
-        figures.waiting_days,
+        Shared(figures.waiting_figures, "waiting_days"),
         figures.waiting_rows,
         higher_is_better=False,
         order=100,
-        count=figures.waiting_count,
+        count=Shared(figures.waiting_figures, "waiting_count"),
     )
 )
 register(
@@ -255,10 +271,10 @@ register(
         _("Tevredenheid van bewoners"),
         _("Het gemiddelde antwoord (1 tot 5) van bewoners op ‘hielp het?’ na een koppeling, gegeven in de periode."),
         SCORE,
-        partial(figures.satisfaction, respondent=SatisfactionResponse.Respondent.RESIDENT),
+        Shared(figures.satisfaction_figures, "satisfaction_bewoner"),
         partial(figures.satisfaction_rows, respondent=SatisfactionResponse.Respondent.RESIDENT),
         order=110,
-        count=partial(figures.satisfaction_count, respondent=SatisfactionResponse.Respondent.RESIDENT),
+        count=Shared(figures.satisfaction_figures, "satisfaction_bewoner_n"),
     )
 )
 register(
@@ -270,9 +286,9 @@ register(
             "periode."
         ),
         SCORE,
-        partial(figures.satisfaction, respondent=SatisfactionResponse.Respondent.VOLUNTEER),
+        Shared(figures.satisfaction_figures, "satisfaction_vrijwilliger"),
         partial(figures.satisfaction_rows, respondent=SatisfactionResponse.Respondent.VOLUNTEER),
         order=111,
-        count=partial(figures.satisfaction_count, respondent=SatisfactionResponse.Respondent.VOLUNTEER),
+        count=Shared(figures.satisfaction_figures, "satisfaction_vrijwilliger_n"),
     )
 )

@@ -60,8 +60,18 @@ def count_key(key):
 
 
 def live_figures(cycle, indicators=None, *, breakdowns=True):
-    """Every figure of the cycle's indicators computed now from the data."""
+    """Every figure of the cycle's indicators computed now from the data. Figures that share a query
+    (catalogue.Shared) get it run once per breakdown for all of them."""
     indicators = indicators_of(cycle) if indicators is None else indicators
+    shared = {}
+
+    def run(compute, breakdown):
+        if not isinstance(compute, catalogue.Shared):
+            return compute(start=cycle.start, end=cycle.end, breakdown=breakdown)
+        if (compute.source, breakdown) not in shared:
+            shared[compute.source, breakdown] = compute.source(start=cycle.start, end=cycle.end, breakdown=breakdown)
+        return shared[compute.source, breakdown].get(compute.figure, {})
+
     result = {}
     for item in indicators:
         if item.is_manual:
@@ -73,10 +83,10 @@ def live_figures(cycle, indicators=None, *, breakdowns=True):
         for key, compute in ((item.key, indicator.compute), (count_key(item.key), indicator.count)):
             if compute is None:
                 continue
-            figures = {"": {"": compute(start=cycle.start, end=cycle.end, breakdown="").get("", None)}}
+            figures = {"": {"": run(compute, "").get("", None)}}
             if breakdowns:
                 for breakdown in BREAKDOWNS:
-                    figures[breakdown] = compute(start=cycle.start, end=cycle.end, breakdown=breakdown)
+                    figures[breakdown] = run(compute, breakdown)
             result[key] = figures
     return result
 

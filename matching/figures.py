@@ -1,11 +1,13 @@
 """Figures of what happened in a period, for the evaluation (evaluatie/catalogue.py reads these). Reads only.
 
 Every function takes the period as dates (`start`, `end`, both included) and a `breakdown`: "" for the
-total, "category" (kind of help) or "area" (neighbourhood). It answers {label: value}, with "" as the
-label of the total; every figure is aggregated in the database (Count, Sum, conditional aggregation; a
-median with window functions, the database returning only each group's middle values), never by looping
-over rows, in one query per figure and breakdown: the number of queries grows neither with the number of
-rows nor with the number of groups.
+total, "category" (kind of help) or "area" (neighbourhood). A figure's function answers {label: value},
+with "" as the label of the total; a `*_figures` function computes several figures that share their rows
+in one query and answers {figure: {label: value}} (the catalogue picks each one out, and the evaluation
+runs the query once for all of them). Every figure is aggregated in the database (Count, Sum, conditional
+aggregation; a median with window functions, the database returning only each group's middle values),
+never by looping over rows, in one query per function and breakdown: the number of queries grows neither
+with the number of rows nor with the number of groups.
 `*_rows` give, for staff only, the requests or matches behind a figure.
 """
 
@@ -74,12 +76,46 @@ def _grouped(queryset, *, request_path, breakdown, aggregate):
     return {(label if label is not None else NO_AREA): value for label, value in rows}
 
 
+def _grouped_many(queryset, *, request_path, breakdown, aggregates):
+    """{name: {label: value}} of several `aggregates` ({name: aggregate}, conditional ones included) over
+    `queryset` in one query, for the total or grouped as `_grouped` does. As if each had its own filtered
+    query, a group is left out of a figure where its value is 0 or unknown; the total is always there."""
+    prefix = f"{request_path}__" if request_path else ""
+    if not breakdown:
+        values = queryset.aggregate(**aggregates)
+        return {name: {TOTAL: values[name]} for name in aggregates}
+    field = {"category": f"{prefix}category__name", "area": f"{prefix}area__name"}.get(breakdown)
+    if field is None:
+        return {}
+    result = {name: {} for name in aggregates}
+    for label, *values in queryset.order_by().values(field).annotate(**aggregates).values_list(field, *aggregates):
+        for name, value in zip(aggregates, values, strict=True):
+            if value is not None and value != 0:
+                result[name][label if label is not None else NO_AREA] = value
+    return result
+
+
 # --- requests ----------------------------------------------------------------------------------------------
 
 
-def requests_in(*, start, end, breakdown=""):
-    queryset = HelpRequest.objects.filter(_in_period("created_at", start, end))
-    return _grouped(queryset, request_path="", breakdown=breakdown, aggregate=Count("pk"))
+def request_figures(*, start, end, breakdown=""):
+    """In one query, of the requests that came in in the period: requests_in (how many), referrals_in (of
+    those, referred by the wijkteam), residents_reached (distinct residents), residents_new (of those, whose
+    first request ever is in the period) and residents_returning (who also asked before the period)."""
+    low, _high = _bounds(start, end)
+    earlier = HelpRequest.objects.filter(created_at__lt=low).values("resident")
+    return _grouped_many(
+        HelpRequest.objects.filter(_in_period("created_at", start, end)),
+        request_path="",
+        breakdown=breakdown,
+        aggregates={
+            "requests_in": Count("pk"),
+            "referrals_in": Count("pk", filter=Q(channel=HelpRequest.Channel.WIJKTEAM)),
+            "residents_reached": Count("resident", distinct=True),
+            "residents_new": Count("resident", distinct=True, filter=~Q(resident__in=earlier)),
+            "residents_returning": Count("resident", distinct=True, filter=Q(resident__in=earlier)),
+        },
+    )
 
 
 def requests_in_rows(*, start, end):
@@ -101,11 +137,6 @@ def requests_handled(*, start, end, breakdown=""):
 
 def requests_handled_rows(*, start, end):
     return HelpRequest.objects.filter(Exists(_handled(start, end).filter(help_request=OuterRef("pk"))))
-
-
-def referrals_in(*, start, end, breakdown=""):
-    queryset = HelpRequest.objects.filter(_in_period("created_at", start, end), channel=HelpRequest.Channel.WIJKTEAM)
-    return _grouped(queryset, request_path="", breakdown=breakdown, aggregate=Count("pk"))
 
 
 def referrals_in_rows(*, start, end):
@@ -133,17 +164,26 @@ def _contacts(start, end):
     return ContactLog.objects.filter(date__gte=start, date__lte=end)
 
 
-def contact_moments(*, start, end, breakdown=""):
-    return _grouped(
-        _contacts(start, end), request_path="match__help_request", breakdown=breakdown, aggregate=Count("pk")
+def contact_figures(*, start, end, breakdown=""):
+    """In one query, of the contact moments dated in the period: contact_moments (how many), hours (their
+    duration together, one decimal), volunteers_active (distinct volunteers who logged them) and
+    volunteers_retained (of those, who had logged one before the period)."""
+    earlier = ContactLog.objects.filter(date__lt=start).values("match__volunteer")
+    figures = _grouped_many(
+        _contacts(start, end),
+        request_path="match__help_request",
+        breakdown=breakdown,
+        aggregates={
+            "contact_moments": Count("pk"),
+            "contact_minutes": Sum("minutes"),
+            "volunteers_active": Count("match__volunteer", distinct=True),
+            "volunteers_retained": Count("match__volunteer", distinct=True, filter=Q(match__volunteer__in=earlier)),
+        },
     )
-
-
-def hours(*, start, end, breakdown=""):
-    minutes = _grouped(
-        _contacts(start, end), request_path="match__help_request", breakdown=breakdown, aggregate=Sum("minutes")
-    )
-    return {label: round((value or 0) / 60, 1) for label, value in minutes.items()}
+    if figures:
+        minutes = figures.pop("contact_minutes")
+        figures["hours"] = {label: round((value or 0) / 60, 1) for label, value in minutes.items()}
+    return figures
 
 
 def contact_rows(*, start, end):
@@ -153,17 +193,6 @@ def contact_rows(*, start, end):
 # --- people reached ---------------------------------------------------------------------------------------------
 
 
-def residents_reached(*, start, end, breakdown="", returning=None):
-    """Distinct residents with a request in the period; `returning` True: who also asked before the period,
-    False: whose first request is in it, None: all."""
-    queryset = HelpRequest.objects.filter(_in_period("created_at", start, end))
-    if returning is not None:
-        low, _high = _bounds(start, end)
-        earlier = HelpRequest.objects.filter(resident=OuterRef("resident"), created_at__lt=low)
-        queryset = queryset.filter(Exists(earlier)) if returning else queryset.filter(~Exists(earlier))
-    return _grouped(queryset, request_path="", breakdown=breakdown, aggregate=Count("resident", distinct=True))
-
-
 def residents_reached_rows(*, start, end, returning=None):
     queryset = HelpRequest.objects.filter(_in_period("created_at", start, end))
     if returning is not None:
@@ -171,20 +200,6 @@ def residents_reached_rows(*, start, end, returning=None):
         earlier = HelpRequest.objects.filter(resident=OuterRef("resident"), created_at__lt=low)
         queryset = queryset.filter(Exists(earlier)) if returning else queryset.filter(~Exists(earlier))
     return queryset
-
-
-def volunteers_active(*, start, end, breakdown="", retained=False):
-    """Distinct volunteers with a contact moment in the period; `retained`: of those, who had one before."""
-    queryset = _contacts(start, end)
-    if retained:
-        earlier = ContactLog.objects.filter(match__volunteer=OuterRef("match__volunteer"), date__lt=start)
-        queryset = queryset.filter(Exists(earlier))
-    return _grouped(
-        queryset,
-        request_path="match__help_request",
-        breakdown=breakdown,
-        aggregate=Count("match__volunteer", distinct=True),
-    )
 
 
 def volunteers_active_rows(*, start, end, retained=False):
@@ -269,9 +284,9 @@ def _first_proposals(start, end):
 
 
 def _medians(start, end, request_field=None):
-    """{label: the median wait in days (one decimal)} per value of the request's `request_field`, or {"": the
-    median} without one. One query: the database ranks each group's waits and returns only the one or two
-    middle values of each group, whose mean is the median."""
+    """{"waiting_days": {label: the median wait}, "waiting_count": {label: the waits}} per value of the
+    request's `request_field`, or for label "" without one. The database ranks each group's waits and returns
+    only the one or two middle values of each group (their mean is the median) with the group's size."""
     label = f"help_request__{request_field}" if request_field else None
     partition = [F(label)] if label else []
     middle = (
@@ -282,27 +297,24 @@ def _medians(start, end, request_field=None):
         )
         .filter(position__gte=(F("size") + 1) / 2, position__lte=F("size") / 2 + 1)
     )
-    days = defaultdict(list)
-    for group, wait in middle.values_list(label or "help_request", "wait"):
-        days[(group if group is not None else NO_AREA) if label else TOTAL].append(wait.total_seconds() / 86400)
-    return {group: round(sum(values) / len(values), 1) for group, values in days.items()}
+    days, sizes = defaultdict(list), ({} if label else {TOTAL: 0})
+    for group, wait, size in middle.values_list(label or "help_request", "wait", "size"):
+        group = (group if group is not None else NO_AREA) if label else TOTAL
+        days[group].append(wait.total_seconds() / 86400)
+        sizes[group] = size
+    medians = {group: round(sum(values) / len(values), 1) for group, values in days.items()}
+    return {"waiting_days": medians if label else {TOTAL: medians.get(TOTAL)}, "waiting_count": sizes}
 
 
-def waiting_days(*, start, end, breakdown=""):
+def waiting_figures(*, start, end, breakdown=""):
+    """In one query: waiting_days (the median, in days with one decimal, of the wait from a request coming in
+    in the period to its first proposal) and waiting_count (how many requests it rests on)."""
     if not breakdown:
-        return {TOTAL: _medians(start, end).get(TOTAL)}
+        return _medians(start, end)
     field = {"category": "category__name", "area": "area__name"}.get(breakdown)
     if field is None:
         return {}
     return _medians(start, end, field)
-
-
-def waiting_count(*, start, end, breakdown=""):
-    """How many requests the median waiting time rests on."""
-    queryset = Match.objects.filter(_in_period("help_request__created_at", start, end))
-    return _grouped(
-        queryset, request_path="help_request", breakdown=breakdown, aggregate=Count("help_request", distinct=True)
-    )
 
 
 def waiting_rows(*, start, end):
@@ -312,17 +324,25 @@ def waiting_rows(*, start, end):
 # --- satisfaction (the short question after a match) -------------------------------------------------------------
 
 
-def satisfaction(*, start, end, respondent, breakdown=""):
-    """The average answer (1 to 5) to "hielp het?" given in the period by residents or volunteers."""
-    queryset = SatisfactionResponse.objects.filter(_in_period("created_at", start, end), respondent=respondent)
-    result = _grouped(queryset, request_path="match__help_request", breakdown=breakdown, aggregate=Avg("helped"))
-    return {label: (round(value, 1) if value is not None else None) for label, value in result.items()}
-
-
-def satisfaction_count(*, start, end, respondent, breakdown=""):
-    """How many answers the average satisfaction rests on."""
-    queryset = SatisfactionResponse.objects.filter(_in_period("created_at", start, end), respondent=respondent)
-    return _grouped(queryset, request_path="match__help_request", breakdown=breakdown, aggregate=Count("pk"))
+def satisfaction_figures(*, start, end, breakdown=""):
+    """In one query, per respondent ("bewoner", "vrijwilliger"): satisfaction_<respondent>, the average answer
+    (1 to 5, one decimal) to "hielp het?" given in the period, and satisfaction_<respondent>_n, how many
+    answers it rests on."""
+    aggregates = {}
+    for respondent in SatisfactionResponse.Respondent.values:
+        aggregates[f"satisfaction_{respondent}"] = Avg("helped", filter=Q(respondent=respondent))
+        aggregates[f"satisfaction_{respondent}_n"] = Count("pk", filter=Q(respondent=respondent))
+    figures = _grouped_many(
+        SatisfactionResponse.objects.filter(_in_period("created_at", start, end)),
+        request_path="match__help_request",
+        breakdown=breakdown,
+        aggregates=aggregates,
+    )
+    for respondent in SatisfactionResponse.Respondent.values if figures else ():
+        averages = figures[f"satisfaction_{respondent}"]
+        for label, value in averages.items():
+            averages[label] = round(value, 1) if value is not None else None
+    return figures
 
 
 def satisfaction_rows(*, start, end, respondent):
