@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from buurthulp.demo import data as demo_data
-from buurthulp.demo.seed import DEMO_ACCOUNTS
+from buurthulp.demo.seed import DEMO_ACCOUNTS, POOL_HISTORY_TEXT
 from matching.models import (
     Category,
     ContactLog,
@@ -318,7 +318,11 @@ def test_every_organisation_has_a_realistic_population(db):
                 assert user.check_password("buurthulp-demo"), user.email
                 assert EmailAddress.objects.filter(user=user, email=user.email, verified=True).exists()
 
-            requests = HelpRequest.objects.filter(organisation=org)
+            # The demo's eight weeks of requests, and older help that ended before (the pool's history).
+            history = HelpRequest.objects.filter(organisation=org, description=POOL_HISTORY_TEXT)
+            assert history.exists() and not history.exclude(status=S.DONE).exists()
+            assert not history.filter(created_at__gte=now - datetime.timedelta(days=57)).exists()
+            requests = HelpRequest.objects.filter(organisation=org).exclude(pk__in=history)
             assert requests.count() == demo_data.REQUESTS_PER_ORGANISATION
             assert 50 <= Resident.objects.filter(organisation=org).count() <= 60
             assert Resident.objects.filter(organisation=org, area=None).count() == 0
@@ -341,7 +345,8 @@ def test_every_organisation_has_a_realistic_population(db):
             assert not requests.filter(created_at__lt=now - datetime.timedelta(days=57)).exists()
             assert not requests.filter(created_at__gt=now).exists()
 
-            for help_request in requests.select_related("consent__recorded_by").prefetch_related("status_changes"):
+            everything = HelpRequest.objects.filter(organisation=org)
+            for help_request in everything.select_related("consent__recorded_by").prefetch_related("status_changes"):
                 consent = help_request.consent
                 if help_request.channel == HelpRequest.Channel.ONLINE:
                     assert consent.method == Consent.Method.ONLINE and consent.recorded_by is None
@@ -602,3 +607,27 @@ def test_the_wijkteam_has_work_in_the_demo(client, db):
     client.force_login(User.objects.get(email="wijkteam@oranjekwartier.demo"))
     queue = client.get("/wijkteam/")
     assert queue.status_code == 200 and len(queue.context["rows"]) >= 2
+
+
+def _last_day_of_this_month():
+    today = timezone.localdate()
+    first_of_next = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    day = first_of_next - datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+@pytest.mark.parametrize("when", ["now", "end of the month"])
+def test_the_demo_has_a_signal_of_each_kind_whatever_the_day(db, when):
+    """Every kind of signal, also the pool shrinking month on month, which needs help from before the eight
+    weeks: on the last day of a month the month before last lies entirely outside them."""
+    from matching.models import Signal
+
+    moment = timezone.now() if when == "now" else _last_day_of_this_month()
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        call_command("seed_demo", force=True)
+    with scopes_disabled():
+        for slug in SLUGS:
+            kinds = set(Signal.objects.filter(organisation__slug=slug).values_list("kind", flat=True))
+            assert kinds == set(Signal.Kind.values), (slug, set(Signal.Kind.values) - kinds)
+            pool = Signal.objects.get(organisation__slug=slug, key="pool_krimpt:volunteers")
+            assert pool.facts["after"] <= 0.8 * pool.facts["before"], pool.facts

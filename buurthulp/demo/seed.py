@@ -736,18 +736,144 @@ def _seed_backstop(org, staff):
         )
 
 
-def _seed_signals(org, staff):
-    """Signals of every kind the demo's eight weeks of history can hold, found by the detector itself
-    (matching/signals.py), and an improvement proposal from one of them. Once per organisation: when
-    it has signals, nothing is planted again.
+# Help that ended before the demo's eight weeks (_seed_pool_history): a few months of weekly help.
+POOL_HISTORY_TEXT = "Een paar maanden elke week geholpen na een ziekenhuisopname; nu gaat het weer zelf."
+POOL_HISTORY_NOTES = [(75, "Vaste ochtend, ging goed."), (60, "Kort, maar fijn bezig geweest."), (90, "Samen gedaan.")]
 
-    What the stories leave out is planted within the demo's rules (no new request, person or match, so
-    the counts and histories the other seed tests check stay as they are): a demo neighbourhood is
-    small, so four different residents asking alike already make a recurring question; declines and
-    closed matches are given to one volunteer (who then declines often, or carries too much), with their
-    contact moments; an early match's contact moments lie weeks back (nabellen); a VOG runs out within
-    the month. A shrinking pool needs months of contact moments, which eight weeks of history do not
-    have, so the demo has none of that kind."""
+
+def _seed_pool_history(org, staff, now):
+    """Older help, from before the demo's eight weeks: weekly help that ended in the month before last, by
+    enough volunteers that last month's pool is clearly smaller (the pool-shrinking signal), whatever day
+    the demo is made. Each is a closed recurring request of an existing resident, with its whole history
+    (status changes, the proposal and the yes, weekly contact moments); proposed more than BUS_FACTOR_DAYS
+    ago, so the bus factor still reads the last three months only. Returns how many it made."""
+    from matching import signals
+    from matching.models import ContactLog, HelpRequest, Match, StatusChange
+    from netwerken import availability
+    from netwerken.consent import resident_phone_consent_text
+    from netwerken.services import consent_record
+
+    S = HelpRequest.Status
+    today = timezone.localdate(now)
+    last_month, month_before = signals._month_start(today, 1), signals._month_start(today, 2)
+
+    def helpers(start, end):
+        logs = ContactLog.objects.filter(date__gte=start, date__lt=end)
+        return set(logs.values_list("match__volunteer", flat=True))
+
+    recent, earlier = helpers(last_month, signals._month_start(today)), helpers(month_before, last_month)
+    wanted = signals.POOL_MIN_VOLUNTEERS
+    while wanted < len(recent) / (1 - signals.POOL_DROP) - 1e-9:
+        wanted += 1
+    if len(earlier) >= wanted:
+        return 0
+    demo_email = f"vrijwilliger@{org.slug}.demo"
+    candidates = (
+        Volunteer.objects.filter(status=Volunteer.Status.ACTIVE, erased_at__isnull=True)
+        .exclude(membership__user__email=demo_email)
+        .exclude(pk__in=earlier)
+        .exclude(categories=None)
+        .select_related("membership__user")
+        .order_by("pk")
+    )
+    # Who still helped last month first (they stay in the pool); then others, who have since stopped.
+    chosen = sorted(candidates, key=lambda volunteer: volunteer.pk not in recent)[: wanted - len(earlier)]
+    residents = list(Resident.objects.exclude(area=None).order_by("pk"))
+    coordinator = staff[Role.COORDINATOR]
+    consent_text = resident_phone_consent_text(org)
+
+    def at(day, hour, minute=0):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+    for i, volunteer in enumerate(chosen):
+        resident = residents[i % len(residents)]
+        category = volunteer.categories.order_by("pk").first()
+        slot = next(bit for bit in (1 << n for n in range(len(availability.SLOTS))) if volunteer.availability & bit)
+        proposed = at(today - datetime.timedelta(days=signals.BUS_FACTOR_DAYS + 5 + i % 7), 10, 5 * (i % 6))
+        created = proposed - datetime.timedelta(days=2, hours=1)
+        responded = proposed + datetime.timedelta(hours=5)
+        # The last visit and the closing fall in the month before last.
+        last_visit = last_month - datetime.timedelta(days=1 + i % 5)
+        closed = at(last_visit, 17)
+        consent = consent_record(
+            organisation=org, text=consent_text, method=Consent.Method.PHONE, recorded_by=coordinator
+        )
+        Consent.objects.filter(pk=consent.pk).update(given_at=created)
+        help_request = HelpRequest.objects.create(
+            organisation=org,
+            resident=resident,
+            category=category,
+            description=POOL_HISTORY_TEXT,
+            kind=HelpRequest.Kind.RECURRING,
+            recurrence=HelpRequest.Recurrence.WEEKLY,
+            slots=slot,
+            area=resident.area,
+            urgency=HelpRequest.Urgency.LOW,
+            channel=HelpRequest.Channel.PHONE,
+            consent=consent,
+            status=S.DONE,
+            outcome=Match.Outcome.HELPED,
+            status_changed_at=closed,
+            created_by=coordinator,
+            created_at=created,
+        )
+        HelpRequest.objects.filter(pk=help_request.pk).update(updated_at=closed)
+        steps = [
+            ("", S.NEW, created),
+            (S.NEW, S.SEARCHING, created + datetime.timedelta(hours=1)),
+            (S.SEARCHING, S.PROPOSED, proposed),
+            (S.PROPOSED, S.MATCHED, responded),
+            (S.MATCHED, S.DONE, closed),
+        ]
+        StatusChange.objects.bulk_create(
+            StatusChange(organisation=org, help_request=help_request, from_status=a, to_status=b, by=coordinator, at=t)
+            for a, b, t in steps
+        )
+        match = Match.objects.create(
+            organisation=org,
+            help_request=help_request,
+            volunteer=volunteer,
+            status=Match.Status.CLOSED,
+            score=round(55.0 + (i * 7) % 35, 1),
+            proposed_by=coordinator,
+            proposed_at=proposed,
+            deadline=proposed + datetime.timedelta(hours=48),
+            responded_at=responded,
+            closed_at=closed,
+            outcome=Match.Outcome.HELPED,
+        )
+        visits, day = [], responded.date() + datetime.timedelta(days=2)
+        while day < last_visit:
+            visits.append(day)
+            day += datetime.timedelta(days=7)
+        visits.append(last_visit)
+        ContactLog.objects.bulk_create(
+            ContactLog(
+                organisation=org,
+                match=match,
+                date=day,
+                minutes=POOL_HISTORY_NOTES[n % 3][0],
+                note=POOL_HISTORY_NOTES[n % 3][1],
+                logged_by=volunteer.user,
+            )
+            for n, day in enumerate(visits)
+        )
+        if resident.created_at > created:
+            Resident.objects.filter(pk=resident.pk).update(created_at=created - datetime.timedelta(days=1))
+    return len(chosen)
+
+
+def _seed_signals(org, staff):
+    """Signals of every kind, found by the detector itself (matching/signals.py), and an improvement proposal
+    from one of them. Once per organisation: when it has signals, nothing is planted again.
+
+    What the stories leave out is planted within the demo's rules (no new person, and within the eight
+    weeks no new request or match, so the counts and histories the other seed tests check stay as they
+    are): a demo neighbourhood is small, so four different residents asking alike already make a
+    recurring question; declines and closed matches are given to one volunteer (who then declines often,
+    or carries too much), with their contact moments; an early match's contact moments lie weeks back
+    (nabellen); a VOG runs out within the month. A shrinking pool needs months of contact moments:
+    _seed_pool_history gives the demo older help, which ended in the month before last."""
     from collections import Counter
 
     from matching import signals
@@ -758,6 +884,7 @@ def _seed_signals(org, staff):
     now, today = timezone.now(), timezone.localdate()
     SignalSettings.objects.update_or_create(organisation=org, defaults={"recurring_min_residents": 4})
     settings = signals.signal_settings(org)
+    _seed_pool_history(org, staff, now)
     demo = Volunteer.objects.filter(membership__user__email=f"vrijwilliger@{org.slug}.demo").first()
     others = Volunteer.objects.filter(status=Volunteer.Status.ACTIVE).exclude(pk=getattr(demo, "pk", None))
 
