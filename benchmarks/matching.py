@@ -8,7 +8,8 @@ and one with 5,000 volunteers and 1,000 open requests for the batch, in the data
 
 - suggest_ms: computing and storing one request's suggestions (median over different requests),
   bare_select_ms: a plain SELECT of the same candidate volunteers' columns, suggest_ratio: the two
-  divided (target <= 1.5, bookings included);
+  divided (target <= 1.5, bookings included); suggest_cold_ms: the same run when the process has to
+  read the organisation's volunteers first (after any change to one of them);
 - batch_s: the batch assignment end to end, database to stored proposals (target <= 2 s), with
   its total score beside greedy's;
 - queries_per_suggestion_run: the same for a request with few or many candidates.
@@ -306,6 +307,16 @@ def main():
             bare.append(bare_time)
             candidates.append(len(rows))
             query_counts.add(len(queries))
+        # The same with the process's copy of the volunteers dropped first, as after a change to any
+        # volunteer of the organisation (or in a fresh worker): the volunteers are read whole again.
+        cold, cold_counts = [], set()
+        for pk in sample[: args.runs]:
+            suggestions._tables.clear()
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                suggestions.compute_for_request(pk)
+                cold.append(time.perf_counter() - started)
+            cold_counts.add(len(queries))
 
     with scope(organisation=batch_org):
         batch_times, result = [], None
@@ -330,6 +341,8 @@ def main():
                 "bare_select_ms": bare_ms,
                 "suggest_ratio": round(suggest_ms / bare_ms, 2) if bare_ms else None,
                 "queries_per_suggestion_run": sorted(query_counts),
+                "suggest_cold_ms": median_ms(cold),
+                "queries_per_cold_run": sorted(cold_counts),
                 "batch_requests": open_count,
                 "batch_volunteers": args.batch_volunteers,
                 "batch_s": round(statistics.median(batch_times), 3),

@@ -7,12 +7,14 @@ of queries, whatever the number of volunteers.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import lru_cache
 
 import numpy as np
+from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Value
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
 
 from netwerken.languages import LANGUAGES
 from netwerken.models import Area, Organisation, Volunteer
@@ -363,6 +365,300 @@ def recent_matches(request_pks, resident_pks, for_request=None):
         )
         .values_list("volunteer_id", "count", "last")
     }
+    return RecentMatches(rows=list(rows.values()), load=load)
+
+
+# --- one request's suggestions: the volunteers kept in memory, the matches read fresh ----------------
+
+
+def _datetime(value):
+    """A datetime from a raw query, aware (SQLite gives naive UTC, or text for an expression)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _date(value):
+    return parse_date(value) if isinstance(value, str) else value
+
+
+def _time(value):
+    return parse_time(value) if isinstance(value, str) else value
+
+
+def _id_table(ids):
+    """SQL and its parameter for a one-column table `id` of these volunteer ids, one parameter however many."""
+    ids = ",".join(str(int(pk)) for pk in ids)
+    if connection.vendor == "postgresql":
+        return "SELECT unnest(CAST(%s AS bigint[])) AS id", "{" + ids + "}"
+    return "SELECT value AS id FROM json_each(%s)", "[" + ids + "]"
+
+
+def _columns(column_of, keys):
+    return np.array([column_of[key] for key in keys.tolist()], dtype=np.int64)
+
+
+@dataclass
+class VolunteerTable:
+    """Every active volunteer of one organisation with what matching reads of them, as arrays.
+
+    All of it only changes when a volunteer, their categories, offers or neighbourhoods are written, which
+    changes the organisation's VolunteerDataVersion token (database triggers), so a process can keep it
+    between suggestion runs while the token stays the same. What changes without such a write (the
+    date, their matches) is not in here: VOG and pause are compared with the request's day per run, and
+    load and bookings are read per run (matches_of_one). Rows are ordered by pk.
+    """
+
+    pks: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    max_km: np.ndarray
+    availability: np.ndarray
+    vog_seen: np.ndarray
+    vog_expires: np.ndarray
+    paused_from: np.ndarray
+    paused_until: np.ndarray
+    languages: np.ndarray
+    monthly_max: np.ndarray
+    category_column: dict  # category id -> column of the three matrices below
+    chose: np.ndarray  # (volunteers × categories) chose the category in their profile
+    offers: np.ndarray  # (volunteers × categories) has an active offer in it
+    offer_slots: np.ndarray  # (volunteers × categories) when, over those offers
+    area_column: dict  # area id -> column of in_area
+    in_area: np.ndarray  # (volunteers × areas) wants to help there
+    has_areas: np.ndarray  # chose neighbourhoods at all
+
+    def __len__(self):
+        return len(self.pks)
+
+    @classmethod
+    def load(cls, organisation_id):
+        """Two queries, whatever the number of volunteers."""
+        active = Volunteer.Status.ACTIVE
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, latitude, longitude, CAST(max_distance_km AS DOUBLE PRECISION), availability, vog_seen,"
+                " vog_expires, paused_from, paused_until, languages, max_requests_per_month"
+                " FROM netwerken_volunteer WHERE organisation_id = %s AND status = %s ORDER BY id",
+                [organisation_id, active],
+            )
+            rows = cursor.fetchall()
+            # The categories they chose (0), their active offers (1, with when) and neighbourhoods (2).
+            cursor.execute(
+                "SELECT 0, t.volunteer_id, t.category_id, 0 FROM matching_category_volunteers t"
+                " JOIN netwerken_volunteer v ON v.id = t.volunteer_id WHERE v.organisation_id = %s AND v.status = %s"
+                " UNION ALL SELECT 1, volunteer_id, category_id, availability FROM matching_offer"
+                " WHERE organisation_id = %s AND active = %s"
+                " UNION ALL SELECT 2, t.volunteer_id, t.area_id, 0 FROM netwerken_volunteer_areas t"
+                " JOIN netwerken_volunteer v ON v.id = t.volunteer_id WHERE v.organisation_id = %s AND v.status = %s",
+                [organisation_id, active, organisation_id, True, organisation_id, active],
+            )
+            linked = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 4)
+        chosen, offered, areas = (linked[linked[:, 0] == kind, 1:] for kind in range(3))
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 11
+        pks = np.array(columns[0], dtype=np.int64)
+        n = len(pks)
+
+        def ordinals(values, missing=-1):
+            return np.array([_date(v).toordinal() if v else missing for v in values], dtype=np.int64)
+
+        def links(links):
+            """Positions and rows (volunteer, key, when) of the link rows whose volunteer is in the table."""
+            position = np.searchsorted(pks, links[:, 0])
+            inside = position < n
+            inside[inside] = pks[position[inside]] == links[inside, 0]
+            return position[inside], links[inside]
+
+        category_ids = np.union1d(chosen[:, 1], offered[:, 1]).tolist()
+        category_column = {c: i for i, c in enumerate(category_ids)}
+        chose = np.zeros((n, len(category_ids)), dtype=bool)
+        offers = np.zeros((n, len(category_ids)), dtype=bool)
+        offer_slots = np.zeros((n, len(category_ids)), dtype=np.int32)
+        position, picked = links(chosen)
+        chose[position, _columns(category_column, picked[:, 1])] = True
+        position, picked = links(offered)
+        at = (position, _columns(category_column, picked[:, 1]))
+        offers[at] = True
+        np.bitwise_or.at(offer_slots, at, picked[:, 2].astype(np.int32))
+
+        area_ids = np.unique(areas[:, 1]).tolist()
+        area_column = {a: i for i, a in enumerate(area_ids)}
+        in_area = np.zeros((n, len(area_ids)), dtype=bool)
+        position, picked = links(areas)
+        in_area[position, _columns(area_column, picked[:, 1])] = True
+
+        return cls(
+            pks=pks,
+            lat=np.array(columns[1], dtype=float),  # None becomes nan
+            lon=np.array(columns[2], dtype=float),
+            max_km=np.array(columns[3], dtype=float),
+            availability=np.array(columns[4], dtype=np.int32),
+            vog_seen=np.array(columns[5], dtype=bool),
+            vog_expires=ordinals(columns[6]),
+            paused_from=ordinals(columns[7]),
+            paused_until=ordinals(columns[8], missing=10**7),
+            languages=np.array([_language_mask(value) for value in columns[9]], dtype=np.int64),
+            monthly_max=np.array(columns[10], dtype=np.int64),
+            category_column=category_column,
+            chose=chose,
+            offers=offers,
+            offer_slots=offer_slots,
+            area_column=area_column,
+            in_area=in_area,
+            has_areas=in_area.any(axis=1),
+        )
+
+    def candidates(self, category_id, slots):
+        """Positions of the volunteers suggestions.candidates_for() selects: active (all in here), offering
+        the category in their profile or an active offer, and free at the time by either."""
+        column = self.category_column.get(category_id)
+        if column is None:
+            return np.zeros(0, dtype=np.int64)
+        slots = int(slots)
+        offers_it = self.chose[:, column] | self.offers[:, column]
+        free = ((self.availability.astype(np.int64) & slots) > 0) | ((self.offer_slots[:, column] & slots) > 0)
+        return np.flatnonzero(offers_it & free)
+
+    def arrays(self, index, category_id, area_id, matches):
+        """VolunteerArrays of the volunteers at `index`, on one category and one area axis, as
+        load_volunteers(with_area_flags(candidates_for(...)), offering=True) makes them."""
+        n = len(index)
+        availability = self.availability[index]
+        column = self.category_column.get(category_id)
+        offer_slots = self.offer_slots[index, column] if column is not None else np.zeros(n, dtype=np.int32)
+        areas = np.zeros((n, 1), dtype=bool)
+        if area_id in self.area_column:
+            areas[:, 0] = self.in_area[index, self.area_column[area_id]]
+        pks = self.pks[index]
+        month_load = np.zeros(n, dtype=np.int64)
+        last_helped = np.full(n, -1, dtype=np.int64)
+        if matches.load:
+            tz = timezone.get_current_timezone()
+            loaded = np.array(list(matches.load), dtype=np.int64)
+            position = np.searchsorted(pks, loaded)
+            for volunteer_id, i in zip(loaded.tolist(), position.tolist(), strict=True):
+                if i < n and pks[i] == volunteer_id:
+                    count, last = matches.load[volunteer_id]
+                    month_load[i] = count
+                    if last is not None:
+                        last_helped[i] = last.astimezone(tz).toordinal()
+        return VolunteerArrays(
+            pks=pks,
+            lat=self.lat[index],
+            lon=self.lon[index],
+            max_km=self.max_km[index],
+            availability=availability,
+            category_ok=np.ones((n, 1), dtype=bool),
+            category_availability=(availability | offer_slots)[:, None],
+            areas=areas,
+            has_areas=self.has_areas[index],
+            vog_seen=self.vog_seen[index],
+            vog_expires=self.vog_expires[index],
+            paused_from=self.paused_from[index],
+            paused_until=self.paused_until[index],
+            languages=self.languages[index],
+            month_load=month_load,
+            monthly_max=self.monthly_max[index],
+            last_helped=last_helped,
+        )
+
+
+def _in(values):
+    """An SQL list of these constants (statuses from the code, never input)."""
+    assert all(value.isidentifier() for value in values)
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+@lru_cache(maxsize=16)
+def _matches_sql(vendor, bookings):
+    """The SQL of matches_of_one, built once per process and kind of request."""
+    ids = _id_table([])[0]
+    active, counting, helped = _in(Match.ACTIVE), _in(COUNTING), _in(HELPED)
+    match = (
+        "m.volunteer_id, m.status, m.proposed_at, m.help_request_id, r.resident_id, r.kind, r.date,"
+        " r.time_from, r.time_to, r.slots, m.id"
+    )
+    parts = [
+        # this request's own matches (who may not be asked again)
+        f"SELECT 0, {match} FROM matching_match m JOIN matching_helprequest r ON r.id = m.help_request_id"
+        " WHERE m.organisation_id = %(organisation)s AND m.help_request_id = %(request)s",
+        # where this resident was helped (continuity)
+        f"SELECT 0, {match} FROM matching_match m JOIN matching_helprequest r ON r.id = m.help_request_id"
+        f" WHERE m.organisation_id = %(organisation)s AND r.resident_id = %(resident)s AND m.status IN {helped}",
+    ]
+    if bookings:
+        # the candidates' proposed and accepted matches that can overlap the request
+        parts.append(
+            f"SELECT 0, {match} FROM candidate_matches m JOIN matching_helprequest r ON r.id = m.help_request_id"
+            f" WHERE m.status IN {active} AND (r.slots & %(slots)s) > 0"
+            " AND (r.kind <> %(one_off)s OR "
+            + ("r.date = %(date)s)" if bookings == "same_day" else "r.date IS NOT NULL)")
+        )
+    # the candidates' load: matches this month, and their last help (of the last RECENCY_DAYS or so)
+    parts.append(
+        f"SELECT 1, m.volunteer_id, NULL, MAX(CASE WHEN m.status IN {helped} THEN m.proposed_at END),"
+        " NULL, NULL, NULL, NULL, NULL, NULL,"
+        " SUM(CASE WHEN m.proposed_at >= %(month)s THEN 1 ELSE 0 END), NULL"
+        f" FROM candidate_matches m WHERE m.status IN {counting} AND m.proposed_at >= %(since)s"
+        " GROUP BY m.volunteer_id"
+    )
+    sql = (
+        f"WITH candidates AS ({ids.replace('%s', '%(candidates)s')}),"
+        " candidate_matches AS MATERIALIZED (SELECT m.id, m.volunteer_id, m.status, m.proposed_at, m.help_request_id"
+        " FROM candidates c JOIN matching_match m ON m.volunteer_id = c.id WHERE m.organisation_id = %(organisation)s"
+        f" AND (m.status IN {active} OR (m.status IN {counting} AND m.proposed_at >= %(since)s)))\n"
+        + "\nUNION ALL\n".join(parts)
+    )
+    return sql
+
+
+def matches_of_one(help_request, organisation_id, candidate_pks):
+    """recent_matches(for_request=help_request), in one query, for the volunteers `candidate_pks`.
+
+    The same rows and load as recent_matches() gives for those volunteers (tests/test_matching.py compares
+    the two), read by the candidates' ids instead of by who offers the category: the match index on
+    volunteer leads the database straight to them.
+    """
+    one_off = help_request.kind == HelpRequest.Kind.ONE_OFF
+    bookings = "" if one_off and help_request.date is None else ("same_day" if one_off else "dated")
+    ops = connection.ops
+    since = min(month_start(), timezone.now() - timedelta(days=RECENCY_DAYS))
+    _sql, candidates = _id_table(candidate_pks)
+    params = {
+        "candidates": candidates,
+        "organisation": organisation_id,
+        "request": help_request.pk,
+        "resident": help_request.resident_id,
+        "slots": int(help_request.slots),
+        "one_off": HelpRequest.Kind.ONE_OFF,
+        "date": ops.adapt_datefield_value(help_request.date),
+        "since": ops.adapt_datetimefield_value(since),
+        "month": ops.adapt_datetimefield_value(month_start()),
+    }
+    sql = _matches_sql(connection.vendor, bookings)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows, load = {}, {}
+    for part, volunteer_id, status, proposed_at, request_id, resident_id, kind, day, start, end, slots, pk in fetched:
+        if part:  # the load: the count in the slots column
+            load[volunteer_id] = (int(slots), _datetime(proposed_at))
+        else:
+            rows[pk] = (
+                volunteer_id,
+                status,
+                _datetime(proposed_at),
+                request_id,
+                resident_id,
+                kind,
+                _date(day),
+                _time(start),
+                _time(end),
+                slots,
+                pk,
+            )
     return RecentMatches(rows=list(rows.values()), load=load)
 
 

@@ -1,14 +1,20 @@
 """Computing and storing suggestions. Called by the tasks in matching/tasks.py; idempotent."""
 
+import json
+from functools import lru_cache
+from types import SimpleNamespace
+
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django_scopes.exceptions import ScopeError
+from django_scopes.state import get_scope
 
 from netwerken.models import Area, Volunteer
 
 from . import scoring
-from .models import Category, HelpRequest, MatchingSettings, MatchSuggestion, Offer
+from .models import Category, HelpRequest, MatchingSettings, Offer
 
 TOP_N = 10
 
@@ -51,39 +57,153 @@ def candidates_for(help_request):
     )
 
 
+# A process's copy of each organisation's volunteers (scoring.VolunteerTable), with the token it was read
+# under: (database, organisation id) -> (token, table). Used only while the database's token is the same.
+_tables = {}
+MAX_TABLES = 64  # organisations kept per process
+
+
+@lru_cache(maxsize=4)
+def _request_sql(vendor, scoped):
+    weights = ", ".join(f"s.weight_{key}" for key in scoring.CRITERIA)
+    return (
+        "SELECT r.id, r.organisation_id, r.status, r.category_id, c.requires_vog, r.resident_id, p.area_id,"
+        " p.latitude, p.longitude, r.kind, r.date, r.time_from, r.time_to, r.slots, r.language, o.help_type,"
+        f" s.id, {weights},"
+        " (SELECT v.token FROM netwerken_volunteerdataversion v WHERE v.organisation_id = r.organisation_id)"
+        " FROM matching_helprequest r"
+        " JOIN matching_category c ON c.id = r.category_id"
+        " JOIN netwerken_resident p ON p.id = r.resident_id"
+        " JOIN netwerken_organisation o ON o.id = r.organisation_id"
+        " LEFT JOIN matching_matchingsettings s ON s.organisation_id = r.organisation_id"
+        " WHERE r.id = %s" + (" AND r.organisation_id = %s" if scoped else "")
+    )
+
+
+def _scope_organisation_id():
+    """The organisation the current scope limits queries to (None with scopes disabled), as the ORM's
+    ScopedManager would: raw SQL must not see more than it."""
+    current = get_scope()
+    if not current.get("_enabled", False):
+        if "_enabled" in current:
+            return None
+        raise ScopeError("A suggestion run needs an organisation scope.")
+    if "organisation" not in current:
+        raise ScopeError("A suggestion run needs an organisation scope.")
+    organisation = current["organisation"]
+    return getattr(organisation, "pk", organisation)
+
+
+def _load_request(help_request_id):
+    """The request with what scoring needs of its category, resident, organisation and settings, and the
+    organisation's volunteer-data token, in one query; None if there is no such request in scope."""
+    organisation_id = _scope_organisation_id()
+    params = [help_request_id] + ([organisation_id] if organisation_id is not None else [])
+    with connection.cursor() as cursor:
+        cursor.execute(_request_sql(connection.vendor, organisation_id is not None), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (pk, org_id, status, category_id, requires_vog, resident_id, area_id, lat, lon, kind, day, start, end) = row[:13]
+    slots, language, help_type, settings_id = row[13:17]
+    weights = dict(zip(scoring.CRITERIA, row[17:-1], strict=True)) if settings_id is not None else None
+    help_request = SimpleNamespace(
+        pk=pk,
+        organisation_id=org_id,
+        status=status,
+        category_id=category_id,
+        category=SimpleNamespace(requires_vog=bool(requires_vog)),
+        resident_id=resident_id,
+        resident=SimpleNamespace(area_id=area_id, latitude=lat, longitude=lon),
+        kind=kind,
+        date=scoring._date(day),
+        time_from=scoring._time(start),
+        time_to=scoring._time(end),
+        slots=slots,
+        language=language,
+    )
+    return help_request, SimpleNamespace(help_type=help_type), weights, row[-1]
+
+
+def volunteer_table(organisation_id, token):
+    """The organisation's VolunteerTable: the process's copy if it was read under `token`, else read now
+    (and kept, when there is a token: a database without one is never trusted to stay the same)."""
+    key = (connection.alias, connection.settings_dict["NAME"], organisation_id)
+    kept = _tables.get(key)
+    if token is not None and kept is not None and kept[0] == token:
+        return kept[1]
+    table = scoring.VolunteerTable.load(organisation_id)
+    if token is not None:
+        if len(_tables) >= MAX_TABLES:
+            _tables.pop(next(iter(_tables)))
+        _tables[key] = (token, table)
+    return table
+
+
+def _store(organisation_id, help_request_id, rows, started):
+    """Replaces the request's suggestions by `rows` (volunteer id, score, criteria) and marks it computed:
+    one round trip on PostgreSQL (three statements), three on SQLite."""
+    at = connection.ops.adapt_datetimefield_value(started)
+    statements = [
+        (
+            "DELETE FROM matching_matchsuggestion WHERE organisation_id = %s AND help_request_id = %s",
+            [organisation_id, help_request_id],
+        )
+    ]
+    if rows:
+        params = []
+        for volunteer_id, score, criteria in rows:
+            params += [organisation_id, help_request_id, volunteer_id, score, json.dumps(criteria), at]
+        statements.append(
+            (
+                "INSERT INTO matching_matchsuggestion"
+                " (organisation_id, help_request_id, volunteer_id, score, criteria, computed_at) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows)),
+                params,
+            )
+        )
+    statements.append(
+        (
+            "UPDATE matching_helprequest SET suggestions_computed_at = %s WHERE organisation_id = %s AND id = %s",
+            [at, organisation_id, help_request_id],
+        )
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+
+
 def compute_for_request(help_request_id):
-    """Recomputes one request's suggestions from scratch. Returns the number stored."""
+    """Recomputes one request's suggestions from scratch. Returns the number stored.
+
+    Three queries when the process's copy of the volunteers is current (the request with the token; the
+    candidates' matches; the writes), four more when it is not. The hard filters and scores are
+    scoring's, on the same arrays as ever: the candidates are those of candidates_for(), taken from the
+    copy; their bookings, load and history are read fresh in every run.
+    """
     started = timezone.now()
     with transaction.atomic():
-        help_request = (
-            HelpRequest.objects.select_related("category", "resident", "organisation__matching_settings")
-            .filter(pk=help_request_id)
-            .first()
-        )
-        if help_request is None:
+        loaded = _load_request(help_request_id)
+        if loaded is None:
             return 0
+        help_request, organisation, weights, token = loaded
         if help_request.status not in scoring.OPEN_STATUSES:
-            MatchSuggestion.objects.filter(help_request=help_request).delete()
-            HelpRequest.objects.filter(pk=help_request.pk).update(suggestions_computed_at=started)
+            _store(help_request.organisation_id, help_request.pk, [], started)
             return 0
-        try:
-            weights = help_request.organisation.matching_settings.weights
-        except MatchingSettings.DoesNotExist:
-            weights = matching_settings().weights
+        if weights is None:  # the organisation's first run: its settings with the defaults
+            weights = MatchingSettings.objects.get_or_create(organisation_id=help_request.organisation_id)[0].weights
+        table = volunteer_table(help_request.organisation_id, token)
+        index = table.candidates(help_request.category_id, help_request.slots)
         # One request needs one category and one area on the arrays' axes.
-        category_index = {help_request.category_id: 0}
-        area_index = {help_request.resident.area_id: 0} if help_request.resident.area_id else {}
-        volunteers_qs = scoring.with_area_flags(candidates_for(help_request), help_request.resident.area_id)
-        requests = scoring.load_requests([help_request], category_index, area_index, help_request.organisation)
-        matches = scoring.recent_matches(requests.pks, requests.resident, for_request=help_request)
-        volunteers = scoring.load_volunteers(
-            volunteers_qs,
-            category_index,
-            area_index,
-            matches,
-            only_categories=[help_request.category_id],
-            offering=True,
+        area_id = help_request.resident.area_id
+        requests = scoring.load_requests(
+            [help_request], {help_request.category_id: 0}, {area_id: 0} if area_id else {}, organisation
         )
+        matches = scoring.matches_of_one(help_request, help_request.organisation_id, table.pks[index])
+        volunteers = table.arrays(index, help_request.category_id, area_id, matches)
         excluded, met = scoring.pair_sets(requests.pks, matches)
         rows = []
         if len(volunteers):
@@ -92,19 +212,14 @@ def compute_for_request(help_request_id):
             feasible = np.flatnonzero(scores.feasible[0])
             best = feasible[np.argsort(-scores.total[0, feasible], kind="stable")][:TOP_N]
             rows = [
-                MatchSuggestion(
-                    organisation_id=help_request.organisation_id,
-                    help_request_id=help_request.pk,
-                    volunteer_id=int(volunteers.pks[v]),
-                    score=round(float(scores.total[0, v]), 1),
-                    criteria=scoring.criteria_for(scores, requests, volunteers, 0, v),
-                    computed_at=started,
+                (
+                    int(volunteers.pks[v]),
+                    round(float(scores.total[0, v]), 1),
+                    scoring.criteria_for(scores, requests, volunteers, 0, v),
                 )
                 for v in best
             ]
-        MatchSuggestion.objects.filter(help_request=help_request).delete()
-        MatchSuggestion.objects.bulk_create(rows)
-        HelpRequest.objects.filter(pk=help_request.pk).update(suggestions_computed_at=started)
+        _store(help_request.organisation_id, help_request.pk, rows, started)
     return len(rows)
 
 

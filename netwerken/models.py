@@ -414,6 +414,30 @@ class Volunteer(TenantModel):
         return availability.describe(self.availability)
 
 
+class VolunteerDataVersion(models.Model):
+    """A token that the database changes whenever what matching reads of an organisation's volunteers
+    changes: a volunteer's matching columns, their categories, offers or neighbourhoods.
+
+    Only triggers write it (netwerken/migrations/0002 and matching/migrations/0004), on every insert,
+    delete and relevant update, whoever writes: this process or another, the ORM, a bulk update or raw
+    SQL. A process that keeps those columns in memory (matching/suggestions.py) reads the token in the
+    same query as its request and reloads when it differs. Tokens come from a sequence (PostgreSQL) or
+    are random (SQLite), never a counter, so a rolled-back change can't bring back a token that named
+    other data. No foreign key constraint: a trigger may touch the row while its organisation is being
+    deleted; a row left behind is harmless.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    token = models.BigIntegerField()
+
+    objects = ScopedManager(organisation="organisation")
+
+    def __str__(self):
+        return f"{self.organisation_id}: {self.token}"
+
+
 class AccessLog(TenantModel):
     """Who looked at a resident's personal (possibly health) data, and when.
 
