@@ -221,6 +221,8 @@ CELERY_BEAT_SCHEDULE = {
     "warn-vog-expiry": {"task": "matching.tasks.warn_vog_expiry", "schedule": 6 * 3600.0},
     "apply-retention": {"task": "netwerken.tasks.apply_retention", "schedule": 24 * 3600.0},
     # Signals: detected early every morning, before the staff start; the digest on Monday morning after it.
+    # Funder reports: lost builds requeued, closed cycles' final reports built, and the funders mailed once.
+    "sweep-funder-reports": {"task": "evaluatie.tasks.sweep_funder_reports", "schedule": 900.0},
     "detect-signals": {"task": "matching.tasks.detect_all_signals", "schedule": crontab(hour=5, minute=15)},
     "weekly-signal-digest": {
         "task": "matching.tasks.send_weekly_digests",

@@ -227,3 +227,77 @@ class ImprovementAction(TenantModel):
 
     def __str__(self):
         return self.title
+
+
+class FunderReport(TenantModel):
+    """The report of a cycle for its funders, built in the background (evaluatie/funder_reports.py): the PDF,
+    the spreadsheet and the CSV, stored with the cycle.
+
+    The files live in the database, not on a disk: the web process and the Celery worker share nothing else
+    (in production they run in separate containers), a report is well under a megabyte, and a backup of the
+    database then holds the published reports too. They hold aggregates only: no personal data to erase.
+
+    `generation` counts the requests to build; a build works for one generation and stores its files only
+    if no newer request came meanwhile, so a slow old build never overwrites a newer one."""
+
+    class Status(models.TextChoices):
+        QUEUED = "wachtrij", _("in de wachtrij")
+        BUILDING = "bezig", _("wordt gemaakt")
+        READY = "klaar", _("klaar")
+        FAILED = "mislukt", _("mislukt")
+
+    # The steps of a build: (percentage done when the step starts, what the page shows meanwhile).
+    STEPS = {
+        "figures": (10, _("cijfers verzamelen")),
+        "pdf": (40, _("PDF maken")),
+        "xlsx": (85, _("spreadsheet maken")),
+        "csv": (95, _("CSV maken")),
+    }
+
+    cycle = models.OneToOneField(EvaluationCycle, on_delete=models.CASCADE, related_name="report")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("voortgang (%)"), default=0)
+    step = models.CharField(max_length=10, blank=True)  # a key of STEPS while building
+    generation = models.PositiveIntegerField(default=1)
+    built_generation = models.PositiveIntegerField(default=0)
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    # Whether the files were built from the frozen figures of a closed cycle (final) or from live ones.
+    built_final = models.BooleanField(default=False)
+    error = models.CharField(max_length=300, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    xlsx = models.BinaryField(null=True, blank=True, editable=False)
+    csv = models.BinaryField(null=True, blank=True, editable=False)
+    # The web page's part of the same report (templates/evaluatie/report_body.html), charts inline.
+    html = models.TextField(blank=True, editable=False)
+    # The mail to the funders that the report of a closed cycle is ready: sent once (funder_reports_mail).
+    mailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rapport voor financiers")
+        verbose_name_plural = _("rapporten voor financiers")
+        constraints = [
+            models.CheckConstraint(name="report_progress_percent", condition=Q(progress__lte=100)),
+            models.CheckConstraint(
+                name="report_ready_has_files",
+                condition=~Q(status="klaar") | Q(pdf__isnull=False, xlsx__isnull=False, csv__isnull=False),
+            ),
+            models.CheckConstraint(name="report_built_not_ahead", condition=Q(built_generation__lte=F("generation"))),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle}: {self.status}"
+
+    @property
+    def has_files(self):
+        return self.built_generation > 0
+
+    @property
+    def step_label(self):
+        return self.STEPS[self.step][1] if self.step in self.STEPS else ""
+
+    @property
+    def in_progress(self):
+        return self.status in (self.Status.QUEUED, self.Status.BUILDING)

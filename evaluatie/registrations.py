@@ -20,3 +20,22 @@ privacy.register(
         erase_volunteer=evaluatie_privacy.erase_volunteer,
     )
 )
+
+
+# --- the funder's pages ----------------------------------------------------------------------------------
+
+
+def _funder_cycles(request):
+    from . import funder_selectors
+
+    return {"cycles": list(funder_selectors.report_cycles())}
+
+
+def _funder_overview(request):
+    from . import funder_selectors
+
+    return funder_selectors.overview(request.tenant.organisation)
+
+
+registry.register_section("funder_dashboard", "reports", "evaluatie/_funder_cycles.html", _funder_cycles)
+registry.register_section("funder_overview", "together", "evaluatie/_funder_overview.html", _funder_overview)

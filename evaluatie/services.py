@@ -163,8 +163,9 @@ def cycle_freeze(*, cycle: EvaluationCycle) -> int:
 
 @transaction.atomic
 def cycle_close(*, cycle: EvaluationCycle, by: User | None, invite: bool = True) -> EvaluationCycle:
-    """Closes the cycle: its figures are frozen, and volunteers get the survey by mail (after the commit;
-    `invite=False` leaves the mail out, for a cycle closed afterwards, as the demo's)."""
+    """Closes the cycle: its figures are frozen, its report for the funders is built, and volunteers get the
+    survey by mail (both after the commit; `invite=False` leaves the mail out, for a cycle closed afterwards,
+    as the demo's)."""
     cycle = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.is_closed:
         raise EvaluationRefused(_("Deze cyclus is al gesloten."))
@@ -172,6 +173,10 @@ def cycle_close(*, cycle: EvaluationCycle, by: User | None, invite: bool = True)
     cycle.status = EvaluationCycle.Status.CLOSED
     cycle.closed_at, cycle.closed_by = timezone.now(), by
     cycle.save(update_fields=["status", "closed_at", "closed_by"])
+    # The funders' final report, from the figures just frozen (built in the background after the commit).
+    from .funder_reports import report_request
+
+    report_request(cycle=cycle, by=by)
     if invite:
         from .tasks import send_survey_invitations
 
@@ -307,6 +312,17 @@ def personal_data_in(text: str, organisation) -> str | None:
                 continue
     if phones and residents.filter(phone__in=phones).exists():
         return "phone"
+    # A volunteer is a person in the report too: their full name (or phone) is refused the same way.
+    volunteers = Volunteer.objects.filter(organisation=organisation, membership__isnull=False)
+    if (
+        volunteers.exclude(membership__user__name="")
+        .annotate(story=story)
+        .filter(story__contains=Lower("membership__user__name"))
+        .exists()
+    ):
+        return "volunteer"
+    if phones and volunteers.filter(phone__in=phones).exists():
+        return "phone"
     return None
 
 
@@ -315,8 +331,15 @@ PERSONAL_MESSAGES = {
         "Het verhaal noemt de naam van een bewoner. Maak het anoniem: laat namen weg of verzin er een."
     ),
     "street": gettext_lazy("Het verhaal noemt de straat van een bewoner. Maak het anoniem: noem hooguit de buurt."),
-    "phone": gettext_lazy("Het verhaal bevat het telefoonnummer van een bewoner. Haal het nummer weg."),
+    "phone": gettext_lazy("Het verhaal bevat het telefoonnummer van een bewoner of vrijwilliger. Haal het nummer weg."),
+    "volunteer": gettext_lazy(
+        "Het verhaal noemt de naam van een vrijwilliger. Maak het anoniem: noem hooguit ‘een vrijwilliger’."
+    ),
 }
+ACTION_MESSAGE = gettext_lazy(
+    "Een verbeteractie komt in het rapport voor de financier: noem geen bewoner of vrijwilliger bij naam, "
+    "straat of telefoonnummer."
+)
 
 
 def _check_story(organisation, title, text):
@@ -372,6 +395,8 @@ def action_create(
     title = title.strip()
     if not title:
         raise EvaluationRefused(_("Vul in wat de actie is, of kies een verbetervoorstel."), field="title")
+    if personal_data_in(title, cycle.organisation):
+        raise EvaluationRefused(str(ACTION_MESSAGE), field="title")
     if owner is not None and not _staff(cycle.organisation, owner):
         raise EvaluationRefused(_("Kies iemand van de organisatie als eigenaar."), field="owner")
     return ImprovementAction.objects.create(

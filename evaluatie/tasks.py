@@ -17,3 +17,32 @@ def send_survey_invitations(organisation_id, cycle_id):
         if cycle is None:
             return 0
         return survey_invite(cycle=cycle)
+
+
+@shared_task(**RETRY)
+def build_funder_report(organisation_id, report_id, generation):
+    from .funder_reports import report_build
+
+    with scope(organisation=organisation_id):
+        return report_build(report_id=report_id, generation=generation)
+
+
+@shared_task
+def sweep_funder_reports():
+    """Periodic: per organisation, lost builds queued again, final reports of closed cycles, the funders' mail."""
+    from django_scopes import scopes_disabled
+
+    from netwerken.models import Organisation
+
+    from .funder_reports import funder_reports_sweep
+
+    with scopes_disabled():
+        organisation_ids = list(
+            Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).values_list("pk", flat=True)
+        )
+    totals = {}
+    for organisation_id in organisation_ids:
+        with scope(organisation=organisation_id):
+            for key, value in funder_reports_sweep().items():
+                totals[key] = totals.get(key, 0) + value
+    return totals

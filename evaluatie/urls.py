@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import funder_views, views
 
 app_name = "evaluatie"
 
@@ -18,4 +18,11 @@ urlpatterns = [
     path("evaluatie/verhalen/<int:story>/goedkeuren/", views.story_approve, name="story_approve"),
     path("evaluatie/acties/<int:action>/status/", views.action_status, name="action_status"),
     path("enquete/", views.survey_link, name="survey_link"),
+    # The funder report of a cycle: for the organisation's funders and its staff alike.
+    path("rapportages/<int:cycle>/", funder_views.funder_report, name="funder_report"),
+    path("rapportages/<int:cycle>/voortgang/", funder_views.report_status, name="report_status"),
+    path("rapportages/<int:cycle>/maken/", funder_views.report_request, name="report_request"),
+    path("rapportages/<int:cycle>/rapport.pdf", funder_views.report_download, {"fmt": "pdf"}, name="report_pdf"),
+    path("rapportages/<int:cycle>/rapport.xlsx", funder_views.report_download, {"fmt": "xlsx"}, name="report_xlsx"),
+    path("rapportages/<int:cycle>/rapport.csv", funder_views.report_download, {"fmt": "csv"}, name="report_csv"),
 ]

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 from django_scopes import scopes_disabled
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, User
 from .roles import ROLE_FIELDS, Role
 
 
@@ -36,6 +36,19 @@ def organisation_figures():
 def funded_organisations(funder):
     """The organisations a funder funds, each with aggregate figures (one query, no personal data)."""
     return Organisation.objects.filter(funders=funder).annotate(**_role_counts("memberships__")).order_by("name")
+
+
+def funder_users(organisation):
+    """The active people of every funder of `organisation` who hold the funder role there (for report mail)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__is_funder=True,
+            memberships__organisation__fundings__organisation=organisation,
+        )
+        .distinct()
+        .order_by("email")
+    )
 
 
 # --- residents and volunteers (current organisation) ------------------------------------------------

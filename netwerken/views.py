@@ -103,9 +103,19 @@ def funder_dashboard(request, org):
         return render(
             request,
             "netwerken/dashboard_funder_overview.html",
-            {"funded": selectors.funded_organisations(organisation)},
+            {
+                "funded": selectors.funded_organisations(organisation),
+                "sections": registry.render_sections("funder_overview", request),
+            },
         )
-    return render(request, "netwerken/dashboard_funder.html", {"figures": selectors.organisation_figures()})
+    return render(
+        request,
+        "netwerken/dashboard_funder.html",
+        {
+            "figures": selectors.organisation_figures(),
+            "sections": registry.render_sections("funder_dashboard", request),
+        },
+    )
 
 
 @role_required("netwerken.view_staff")

@@ -123,9 +123,28 @@ def _signal_objects(tenant):
 
 def _evaluation_objects(tenant):
     """A running evaluation cycle with one catalogue indicator, a draft story and an improvement action."""
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from evaluatie.models import FunderReport
+
     from .factories import CycleIndicatorFactory, EvaluationCycleFactory, ImprovementActionFactory, StoryFactory
 
     cycle = EvaluationCycleFactory(organisation=tenant.organisation, name="Dit kwartaal")
+    # Its funder report, built (placeholder files: building real ones costs a second a tenant).
+    with scopes_disabled():
+        FunderReport.objects.create(
+            organisation=tenant.organisation,
+            cycle=cycle,
+            status=FunderReport.Status.READY,
+            progress=100,
+            built_generation=1,
+            built_at=timezone.now(),
+            pdf=b"%PDF-1.4 fixture",
+            xlsx=b"PK fixture",
+            csv=b"Indicator;Waarde\n",
+            html="<p>Rapportage Dit kwartaal</p>",
+        )
     return {
         "cycle": cycle,
         "indicator": CycleIndicatorFactory(cycle=cycle, key="requests_in", target=10),

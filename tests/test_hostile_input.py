@@ -1771,6 +1771,10 @@ NO_FIELD_PAGES = {
     "evaluatie:cycle_close": (_evaluation_kwargs("cycle"), _cycle_page),
     "evaluatie:survey_send": (_evaluation_kwargs("cycle"), _cycle_page),
     "evaluatie:story_approve": (_evaluation_kwargs("story"), _cycle_page),
+    "evaluatie:report_request": (
+        _evaluation_kwargs("cycle"),
+        lambda tenant: reverse("evaluatie:funder_report", kwargs={"org": "oost", "cycle": tenant.objects["cycle"].pk}),
+    ),
     "matching:escalation_take_over": (
         lambda tenant: {"escalation": tenant.objects["escalation"].pk},
         lambda tenant: reverse(
@@ -1958,6 +1962,11 @@ GET_ONLY = {
     "evaluatie:cycle_list": "a list, read only",
     "evaluatie:cycle_detail": "read only; its buttons post to cycle_close, survey_send, story_approve, action_status",
     "evaluatie:indicator_rows": "the rows behind a figure, read only",
+    "evaluatie:funder_report": "the report, read only; its button posts to report_request",
+    "evaluatie:report_status": "the build's progress as JSON, read only",
+    "evaluatie:report_pdf": "a file download, read only",
+    "evaluatie:report_xlsx": "a file download, read only",
+    "evaluatie:report_csv": "a file download, read only",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}

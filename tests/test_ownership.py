@@ -87,6 +87,12 @@ OBJECT_PAGES = {
     "evaluatie:action_add": {A, C},
     "evaluatie:action_status": {A, C},
     "evaluatie:indicator_rows": {A, C},
+    "evaluatie:funder_report": {A, C, F},
+    "evaluatie:report_status": {A, C, F},
+    "evaluatie:report_request": {A, C, F},
+    "evaluatie:report_pdf": {A, C, F},
+    "evaluatie:report_xlsx": {A, C, F},
+    "evaluatie:report_csv": {A, C, F},
 }
 
 OBJECT_ROUTES = [route for route in tenant_routes() if set(route.kwargs) - {"org"}]

@@ -90,6 +90,12 @@ ALLOWED = {
     "evaluatie:action_status": {A, C},
     "evaluatie:indicator_rows": {A, C},
     "evaluatie:survey_link": PUBLIC,
+    "evaluatie:funder_report": {A, C, F},
+    "evaluatie:report_status": {A, C, F},
+    "evaluatie:report_request": {A, C, F},
+    "evaluatie:report_pdf": {A, C, F},
+    "evaluatie:report_xlsx": {A, C, F},
+    "evaluatie:report_csv": {A, C, F},
 }
 POST_ONLY = {
     "matching:signal_status",
@@ -110,6 +116,7 @@ POST_ONLY = {
     "evaluatie:survey_send",
     "evaluatie:story_approve",
     "evaluatie:action_status",
+    "evaluatie:report_request",
 }
 
 LANDING = {
