@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from evaluatie import catalogue, selectors, services
-from evaluatie.models import EvaluationCycle, FrozenFigure, ImprovementAction, Story, SurveyResponse
+from evaluatie.models import EvaluationCycle, FrozenFigure, FunderReport, ImprovementAction, Story, SurveyResponse
 from matching.models import (
     ContactLog,
     Escalation,
@@ -579,6 +579,8 @@ def test_seed_demo_gives_each_organisation_a_closed_and_a_running_cycle(client, 
             carried = ImprovementAction.objects.filter(cycle=current).exclude(carried_from=None)
             assert carried.count() == 1 and carried.get().carried_from.cycle_id == closed.pk
             assert ImprovementAction.objects.filter(cycle=current, carried_from=None).exists()
+            # Each cycle's funder report is asked for (built after the commit, as test_funder_reports shows).
+            assert FunderReport.objects.filter(cycle__in=cycles).count() == 2
         assert OutgoingEmail.objects.count() == 0
     client.force_login(User.objects.get(email=f"beheerder@{ORGANISATIONS[0]['slug']}.demo"))
     response = client.get(

@@ -220,9 +220,11 @@ DEMO_STORY = (
 def _seed_evaluation(org, staff):
     """The PDCA cycle (evaluatie/): last quarter closed with its figures frozen, and the current quarter
     running with targets, a few survey answers, an approved (anonymised) story and improvement actions, one
-    carried over from last quarter. Only what is missing is created; nobody is mailed."""
+    carried over from last quarter; a report for the funders of each. Only what is missing is created; nobody
+    is mailed."""
     from evaluatie import services as evaluation
-    from evaluatie.models import EvaluationCycle, ImprovementAction, Story, SurveyResponse
+    from evaluatie.funder_reports import report_request
+    from evaluatie.models import EvaluationCycle, FunderReport, ImprovementAction, Story, SurveyResponse
     from matching.models import ImprovementProposal
 
     coordinator, admin = staff[Role.COORDINATOR], staff[Role.ORG_ADMIN]
@@ -294,6 +296,11 @@ def _seed_evaluation(org, staff):
     if not Story.objects.filter(cycle=current).exists():
         story = evaluation.story_write(cycle=current, title="Weer samen naar de markt", text=DEMO_STORY, by=coordinator)
         evaluation.story_approve(story=story, by=admin)
+    # The funders' reports: last quarter's final one (asked for when it closed) and a tussenstand of this
+    # quarter, built in the background after the commit (in `make demo`, in-process: ready when it serves).
+    for cycle in (last, current):
+        if not FunderReport.objects.filter(cycle=cycle).exists():
+            report_request(cycle=cycle, by=admin)
 
 
 class _Timestamps:
