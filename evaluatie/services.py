@@ -162,10 +162,10 @@ def cycle_freeze(*, cycle: EvaluationCycle) -> int:
 
 
 @transaction.atomic
-def cycle_close(*, cycle: EvaluationCycle, by: User | None, invite: bool = True) -> EvaluationCycle:
-    """Closes the cycle: its figures are frozen, its report for the funders is built, and volunteers get the
-    survey by mail (both after the commit; `invite=False` leaves the mail out, for a cycle closed afterwards,
-    as the demo's)."""
+def cycle_close(*, cycle: EvaluationCycle, by: User | None) -> EvaluationCycle:
+    """Closes the cycle: its figures are frozen, its survey closes with it (answers are the check of a
+    running cycle: a later one would change a published report), and its report for the funders is built
+    after the commit."""
     cycle = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.is_closed:
         raise EvaluationRefused(_("Deze cyclus is al gesloten."))
@@ -177,11 +177,6 @@ def cycle_close(*, cycle: EvaluationCycle, by: User | None, invite: bool = True)
     from .funder_reports import report_request
 
     report_request(cycle=cycle, by=by)
-    if invite:
-        from .tasks import send_survey_invitations
-
-        organisation_id, cycle_id = cycle.organisation_id, cycle.pk
-        transaction.on_commit(lambda: send_survey_invitations.delay(organisation_id, cycle_id))
     return cycle
 
 
@@ -213,7 +208,10 @@ def survey_from_token(token: str):
 
 
 def survey_invite(*, cycle: EvaluationCycle, by: User | None = None) -> int:
-    """Mails every active volunteer who has not answered yet a link to the cycle's short survey."""
+    """Mails every active volunteer who has not answered yet a link to the cycle's short survey (none once the
+    cycle is closed)."""
+    if cycle.is_closed:
+        return 0
     answered = SurveyResponse.objects.filter(cycle=cycle, volunteer__isnull=False).values("volunteer")
     volunteers = (
         Volunteer.objects.filter(
@@ -256,6 +254,8 @@ def survey_record(
     volunteer: Volunteer | None = None,
     by: User | None = None,
 ) -> SurveyResponse:
+    if EvaluationCycle.objects.filter(pk=cycle.pk, status=EvaluationCycle.Status.CLOSED).exists():
+        raise EvaluationRefused(_("Deze cyclus is gesloten: de enquête ook. De cijfers liggen vast."))
     if respondent not in SurveyResponse.Respondent.values:
         raise EvaluationRefused(_("Kies bewoner of vrijwilliger."), field="respondent")
     if not 1 <= int(score) <= 5:

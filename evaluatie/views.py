@@ -101,7 +101,7 @@ def cycle_close(request, org, cycle):
         messages.info(request, refused.message)
     else:
         messages.success(
-            request, _("De cyclus is gesloten: de cijfers liggen vast en vrijwilligers krijgen de enquête per mail.")
+            request, _("De cyclus is gesloten: de cijfers liggen vast en het rapport voor de financier wordt gemaakt.")
         )
     return redirect("evaluatie:cycle_detail", org=org, cycle=cycle.pk)
 
@@ -110,6 +110,9 @@ def cycle_close(request, org, cycle):
 @role_required("evaluatie.manage_cycles")
 def survey_send(request, org, cycle):
     cycle = _cycle_or_404(cycle)
+    if cycle.is_closed:
+        messages.info(request, _("Deze cyclus is gesloten: de enquête ook."))
+        return redirect("evaluatie:cycle_detail", org=org, cycle=cycle.pk)
     send_survey_invitations.delay(cycle.organisation_id, cycle.pk)
     messages.success(request, _("De enquête wordt gemaild naar de actieve vrijwilligers die nog niet antwoordden."))
     return redirect("evaluatie:cycle_detail", org=org, cycle=cycle.pk)
@@ -119,6 +122,9 @@ def survey_send(request, org, cycle):
 def survey_add(request, org, cycle):
     """The coordinator types a resident's answers given by phone."""
     cycle = _cycle_or_404(cycle)
+    if cycle.is_closed:
+        messages.info(request, _("Deze cyclus is gesloten: de enquête ook. De cijfers liggen vast."))
+        return redirect("evaluatie:cycle_detail", org=org, cycle=cycle.pk)
     form = SurveyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.survey_record(
@@ -137,6 +143,8 @@ def survey_link(request, org):
     if found is None:
         return render(request, "evaluatie/survey_link_invalid.html")
     cycle, volunteer = found
+    if cycle.is_closed:
+        return render(request, "evaluatie/survey_link_invalid.html", {"closed": True})
     if SurveyResponse.objects.filter(cycle=cycle, volunteer=volunteer).exists():
         return render(request, "evaluatie/survey_thanks.html", {"cycle": cycle, "already": True})
     form = SurveyForm(request.POST if request.method == "POST" else None)

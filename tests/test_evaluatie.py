@@ -362,18 +362,31 @@ def test_surveys_by_phone_and_by_mail_link_aggregated_per_cycle(client, world):
     assert summary["vrijwilliger"] == {"count": 1, "average": 5.0, "recommend_share": 100}
 
 
-def test_closing_mails_the_survey_to_active_volunteers(world, django_capture_on_commit_callbacks):
+def test_the_survey_is_mailed_while_the_cycle_runs_and_closes_with_it(
+    client, world, django_capture_on_commit_callbacks
+):
     org = world["org"]
     cycle = _cycle(org)
-    for volunteer in world["volunteers"]:
-        with scopes_disabled():
-            volunteer.refresh_from_db()
     with scope(organisation=org), django_capture_on_commit_callbacks(execute=True):
-        services.cycle_close(cycle=cycle, by=None)
+        assert services.survey_invite(cycle=cycle) == 2
     with scopes_disabled():
         mails = OutgoingEmail.objects.filter(organisation_id=org.pk, subject__icontains="enquête")
         assert mails.count() == 2
-        assert "/enquete/?t=" in mails.first().body_text
+        link = mails.first().body_text.split("http://127.0.0.1:8000")[1].split()[0]
+    assert "/enquete/?t=" in link
+    with scope(organisation=org):
+        services.survey_record(cycle=cycle, respondent="bewoner", score=4, would_recommend=True)
+        services.cycle_close(cycle=cycle, by=None)
+        before = selectors.survey_summary(cycle)
+        # Closed: no answer changes what the report published, by phone, by link or by a new mail.
+        with pytest.raises(services.EvaluationRefused):
+            services.survey_record(cycle=cycle, respondent="bewoner", score=1, would_recommend=False)
+        assert services.survey_invite(cycle=EvaluationCycle.objects.get(pk=cycle.pk)) == 0
+    page = client.get(link)
+    assert "Deze enquête is gesloten" in page.content.decode()
+    assert "Deze enquête is gesloten" in client.post(link, {"score": 1, "would_recommend": "False"}).content.decode()
+    with scope(organisation=org):
+        assert selectors.survey_summary(cycle) == before
 
 
 # --- the figures document ------------------------------------------------------------------------------------
@@ -514,7 +527,7 @@ def test_cycle_document_query_count_is_constant_in_rows_and_groups(world):
     every = {indicator.key: 1 for indicator in catalogue.catalogue()}
     previous = _cycle(org, "Q2 2026", datetime.date(2026, 4, 1), datetime.date(2026, 6, 30), targets=every)
     with scope(organisation=org):
-        services.cycle_close(cycle=previous, by=None, invite=False)
+        services.cycle_close(cycle=previous, by=None)
     cycle = _cycle(org, targets=every)
 
     def document():

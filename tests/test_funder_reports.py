@@ -256,7 +256,7 @@ def test_a_failed_build_says_so_and_can_be_tried_again(client, funded, django_ca
 def test_closing_a_cycle_builds_its_final_report_from_the_frozen_figures(funded, django_capture_on_commit_callbacks):
     tenant, cycle, _texts = funded
     with django_capture_on_commit_callbacks(execute=True), scope(organisation=tenant.organisation):
-        services.cycle_close(cycle=cycle, by=None, invite=False)
+        services.cycle_close(cycle=cycle, by=None)
     with scopes_disabled():
         report = FunderReport.objects.get(cycle=cycle)
     assert report.status == FunderReport.Status.READY and report.built_final
@@ -340,7 +340,7 @@ def test_no_funder_page_or_file_names_a_resident_or_volunteer(client, funded, dj
             approved_at=timezone.now(),
         )
     with django_capture_on_commit_callbacks(execute=True), scope(organisation=tenant.organisation):
-        services.cycle_close(cycle=cycle, by=None, invite=False)
+        services.cycle_close(cycle=cycle, by=None)
     client.force_login(tenant.user(Role.FUNDER))
     pages = {
         "organisation": reverse("netwerken:funder_dashboard", kwargs={"org": tenant.organisation.slug}),
@@ -386,7 +386,7 @@ def test_overview_adds_up_the_funded_organisations_and_hides_small_cells(
         _people(tenant, people)
         cycle = _cycle(tenant)
         with django_capture_on_commit_callbacks(execute=False), scope(organisation=tenant.organisation):
-            services.cycle_close(cycle=cycle, by=None, invite=False)
+            services.cycle_close(cycle=cycle, by=None)
         tenants.append(tenant)
     client.force_login(user)
     url = reverse("netwerken:funder_dashboard", kwargs={"org": "gemeente"})
@@ -402,6 +402,6 @@ def test_overview_adds_up_the_funded_organisations_and_hides_small_cells(
     extra = make_tenant(name="Buurthulp Noord", slug="noord")
     FundingFactory(funder=funder, organisation=extra.organisation)
     with django_capture_on_commit_callbacks(execute=False), scope(organisation=extra.organisation):
-        services.cycle_close(cycle=_cycle(extra), by=None, invite=False)
+        services.cycle_close(cycle=_cycle(extra), by=None)
     with django_assert_max_num_queries(len(counted.captured_queries)):
         client.get(url)

@@ -264,7 +264,7 @@ def _seed_evaluation(org, staff):
             status=ImprovementAction.Status.IN_PROGRESS
         )
     if not last.is_closed:
-        evaluation.cycle_close(cycle=last, by=admin, invite=False)
+        evaluation.cycle_close(cycle=last, by=admin)
 
     current = plan(
         current_name,
