@@ -1042,17 +1042,19 @@ WAITING_FIELDS = (
 
 
 def waiting_order_errors(values):
-    """{field: message} for each urgency allowed to wait longer than the next, less urgent one (one message a
-    field, at the more urgent of the two). `values` maps field names to days; missing ones are skipped."""
+    """{field: message} for each urgency allowed a shorter wait than the more urgent one before it (one message
+    a field, at the less urgent of the two). `values` maps field names to days; missing ones are skipped."""
     errors = {}
-    for (name, urgency), (next_name, next_urgency) in zip(WAITING_FIELDS, WAITING_FIELDS[1:], strict=False):
-        days, next_days = values.get(name), values.get(next_name)
-        if days is not None and next_days is not None and days > next_days:
+    for (previous_name, previous), (name, urgency) in zip(WAITING_FIELDS, WAITING_FIELDS[1:], strict=False):
+        previous_days, days = values.get(previous_name), values.get(name)
+        if previous_days is not None and days is not None and days < previous_days:
             errors[name] = ngettext(
-                "Bij ‘%(urgency)s’ mag een hulpvraag niet langer wachten dan bij ‘%(next)s’ (%(days)s dag).",
-                "Bij ‘%(urgency)s’ mag een hulpvraag niet langer wachten dan bij ‘%(next)s’ (%(days)s dagen).",
-                next_days,
-            ) % {"urgency": urgency.label, "next": next_urgency.label, "days": next_days}
+                "Bij ‘%(urgency)s’ moet een hulpvraag minstens zo lang mogen wachten als bij ‘%(previous)s’ "
+                "(%(days)s dag).",
+                "Bij ‘%(urgency)s’ moet een hulpvraag minstens zo lang mogen wachten als bij ‘%(previous)s’ "
+                "(%(days)s dagen).",
+                previous_days,
+            ) % {"urgency": urgency.label, "previous": previous.label, "days": previous_days}
     return errors
 
 

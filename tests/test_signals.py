@@ -806,20 +806,22 @@ def test_thresholds_that_contradict_each_other_are_refused_with_one_message_each
     data.update(waiting_days_urgent="30", waiting_days_low="28", vog_weeks="-3")
     refused = client.post(page, data)
     errors = refused.context["form"].errors
-    assert errors["waiting_days_urgent"] == [
-        "Bij ‘spoed’ mag een hulpvraag niet langer wachten dan bij ‘deze week’ (4 dagen)."
+    assert errors["waiting_days_high"] == [
+        "Bij ‘deze week’ moet een hulpvraag minstens zo lang mogen wachten als bij ‘spoed’ (30 dagen)."
     ]
     assert errors["vog_weeks"] == ["Minstens 1."], "one message, not Django's own as well"
-    assert set(errors) == {"waiting_days_urgent", "vog_weeks"}
+    assert set(errors) == {"waiting_days_high", "vog_weeks"}
     content = refused.content.decode()
-    assert content.count("Minstens 1.") == 1 and content.count("niet langer wachten dan bij") == 1
+    assert content.count("Minstens 1.") == 1 and content.count("minstens zo lang mogen wachten") == 1
     with scopes_disabled():
         assert not SignalSettings.objects.filter(organisation=tenant_a.organisation, waiting_days_urgent=30).exists()
-    # Each urgency in its order: 'deze week' above 'normaal' is named at 'deze week'.
+    # Each urgency in its order: 'deze week' above 'normaal' is said at 'normaal'.
     data.update(waiting_days_urgent="1", waiting_days_high="20", vog_weeks="6")
     errors = client.post(page, data).context["form"].errors
     assert errors == {
-        "waiting_days_high": ["Bij ‘deze week’ mag een hulpvraag niet langer wachten dan bij ‘normaal’ (14 dagen)."]
+        "waiting_days_normal": [
+            "Bij ‘normaal’ moet een hulpvraag minstens zo lang mogen wachten als bij ‘deze week’ (20 dagen)."
+        ]
     }
     # The service holds the same order for any other caller.
     with scope(organisation=tenant_a.organisation):
