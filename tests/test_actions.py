@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from evaluatie.models import EvaluationCycle, FrozenFigure, ImprovementAction, Story
+from evaluatie.models import EvaluationCycle, FrozenFigure, FunderReport, ImprovementAction, Story
 from matching import batch, proposals
 from matching.models import (
     BatchProposal,
@@ -73,6 +73,9 @@ def _state(tenant):
             "survey mails": OutgoingEmail.objects.filter(
                 organisation_id=tenant.organisation.pk, subject__icontains="enquête"
             ).count(),
+            "report": FunderReport.objects.filter(cycle=tenant.objects["cycle"].pk).values_list("generation", "status")[
+                0
+            ],
         }
 
 
@@ -410,14 +413,13 @@ ACTIONS = [
         "staat nu op ‘klaar’.",
         again="stond al op ‘klaar’",
     ),
-    # The evaluation: close a cycle (figures frozen, volunteers mailed), mail the survey, approve a story,
+    # The evaluation: close a cycle (figures and survey frozen), mail the survey, approve a story,
     # move an improvement action on.
     Action(
         "cyclus-sluiten",
         Role.COORDINATOR,
         "evaluatie:cycle_close",
         {},
-        # (The survey mails go out from a task after the commit: tests/test_evaluatie.py sees them.)
         lambda b, a: a["cycle"] == "gesloten" and a["frozen figures"] > 0,
         "De cyclus is gesloten",
         again="al gesloten",
@@ -447,6 +449,16 @@ ACTIONS = [
         lambda b, a: a["action"] == "klaar",
         "staat nu op ‘klaar’.",
         again="stond al op ‘klaar’",
+    ),
+    # A funder has the report built again: queued once (its task runs after the commit), not twice.
+    Action(
+        "rapport-opnieuw-maken",
+        Role.FUNDER,
+        "evaluatie:report_request",
+        {},
+        lambda b, a: a["report"] == (b["report"][0] + 1, "wachtrij"),
+        "Het rapport wordt gemaakt.",
+        again="Het rapport wordt al gemaakt.",
     ),
 ]
 
