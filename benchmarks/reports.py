@@ -16,10 +16,10 @@ improvement actions (open ones carried over from 2024). A second, small organisa
 
 Each run measures, in a fresh process (a subprocess of this script; the build runs in another, so that
 its memory does not count): the figures document of "Jaar 2025" (`evaluatie.selectors.cycle_document`,
-computed live from the data), then the PDF, the spreadsheet and the CSV rendered from it. Prints one
-JSON line:
+computed live from the data), then what the Celery build renders from it: the report page's part (its
+charts as SVG), the PDF, the spreadsheet and the CSV. Prints one JSON line:
 
-- figures_s, import_s (evaluatie.reports: matplotlib), pdf_s (xhtml2pdf's import included), xlsx_s,
+- figures_s, import_s (evaluatie.reports: matplotlib), html_s, pdf_s (xhtml2pdf's import included), xlsx_s,
   csv_s, total_s (all of them; target <= 15 s): medians over the runs;
 - peak_mb: the measuring process's peak resident memory (ru_maxrss), the highest of the runs
   (target <= 500 MB);
@@ -476,7 +476,7 @@ def build(slug, *, n_requests, n_areas, n_categories, seed):
                     by=admin,
                 )
             if year == YEAR - 1:
-                services.cycle_close(cycle=cycle, by=admin, invite=False)
+                services.cycle_close(cycle=cycle, by=admin)
     return org
 
 
@@ -508,7 +508,11 @@ def measure(big_slug, small_slug):
     from evaluatie import reports
 
     result["import_s"] = time.perf_counter() - started
-    for name, render in (("pdf", reports.render_pdf), ("xlsx", reports.render_xlsx), ("csv", reports.render_csv)):
+    from evaluatie.funder_reports import render_body
+
+    # What the Celery build renders (evaluatie.funder_reports.report_build): the page's part, PDF, sheet, CSV.
+    renders = (("html", render_body), ("pdf", reports.render_pdf), ("xlsx", reports.render_xlsx))
+    for name, render in (*renders, ("csv", reports.render_csv)):
         started = time.perf_counter()
         output = render(document)
         result[f"{name}_s"] = time.perf_counter() - started
@@ -579,6 +583,7 @@ def main():
                 "runs": args.runs,
                 "figures_s": median("figures_s"),
                 "import_s": median("import_s"),
+                "html_s": median("html_s"),
                 "pdf_s": median("pdf_s"),
                 "xlsx_s": median("xlsx_s"),
                 "csv_s": median("csv_s"),
