@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from netwerken.models import Area, Consent, Resident, TenantModel, User, Volunteer
 
 
+class FeeUnit(models.TextChoices):
+    HOUR = "uur", _("uur")
+    JOB = "klus", _("klus")
+
+
 class Category(TenantModel):
     """A kind of help the organisation offers (boodschappen, vervoer, ...), set by the org admin."""
 
@@ -14,6 +19,9 @@ class Category(TenantModel):
         _("VOG nodig"), default=False, help_text=_("Alleen vrijwilligers met een geldige VOG worden voorgesteld.")
     )
     active = models.BooleanField(_("in gebruik"), default=True)
+    # "Een extraatje bijverdienen" only: the modest fee agreed for this kind of help.
+    fee_unit = models.CharField(_("vergoeding per"), max_length=10, choices=FeeUnit.choices, blank=True)
+    fee_amount = models.DecimalField(_("bedrag (euro)"), max_digits=8, decimal_places=2, null=True, blank=True)
     # Declared here, not on Volunteer: netwerken knows nothing of matching (the apps form a DAG).
     volunteers = models.ManyToManyField(Volunteer, blank=True, related_name="categories")
 
@@ -21,7 +29,13 @@ class Category(TenantModel):
         verbose_name = _("soort hulp")
         verbose_name_plural = _("soorten hulp")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_category_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="unique_category_name"),
+            models.CheckConstraint(
+                name="category_fee_complete",
+                condition=(Q(fee_unit="") & Q(fee_amount__isnull=True)) | (~Q(fee_unit="") & Q(fee_amount__gte=0)),
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -211,6 +225,8 @@ class MatchingSettings(TenantModel):
     weight_load = models.PositiveSmallIntegerField(_("gewicht drukte (werk spreiden)"), default=15)
     weight_continuity = models.PositiveSmallIntegerField(_("gewicht eerder contact met de bewoner"), default=15)
     weight_recency = models.PositiveSmallIntegerField(_("gewicht tijd sinds laatste hulp"), default=5)
+    # Counts only for "er zijn voor elkaar": someone who was helped and now helps back (and the other way).
+    weight_reciprocity = models.PositiveSmallIntegerField(_("gewicht wederkerigheid"), default=15)
     proposal_hours = models.PositiveSmallIntegerField(
         _("bedenktijd voor de vrijwilliger (uren)"),
         default=48,
@@ -232,6 +248,7 @@ class MatchingSettings(TenantModel):
                 condition=Q(weight_distance__lte=100, weight_availability__lte=100, weight_language__lte=100)
                 & Q(weight_load__lte=100, weight_continuity__lte=100, weight_recency__lte=100),
             ),
+            models.CheckConstraint(name="matching_reciprocity_bounded", condition=Q(weight_reciprocity__lte=100)),
             models.CheckConstraint(
                 name="matching_timers_sensible",
                 condition=Q(proposal_hours__gte=1, proposal_hours__lte=24 * 14)
@@ -251,6 +268,7 @@ class MatchingSettings(TenantModel):
             "load": self.weight_load,
             "continuity": self.weight_continuity,
             "recency": self.weight_recency,
+            "reciprocity": self.weight_reciprocity,
         }
 
 
@@ -338,6 +356,8 @@ class ContactLog(TenantModel):
     date = models.DateField(_("datum"))
     minutes = models.PositiveIntegerField(_("duur (minuten)"))
     note = models.CharField(_("korte notitie"), max_length=500, blank=True)
+    # "Er zijn voor elkaar": the resident helped the volunteer back in this meeting, so it counts both ways.
+    mutual = models.BooleanField(_("we hielpen elkaar"), default=False)
     logged_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -643,6 +663,10 @@ class Signal(TenantModel):
     requests = models.ManyToManyField(HelpRequest, blank=True, related_name="signals")
     volunteer = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.CASCADE, related_name="signals")
     match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.CASCADE, related_name="signals")
+    # The activity a recurring question was turned into (status "activiteit gestart").
+    activity = models.ForeignKey(
+        "netwerken.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(null=True, blank=True)  # last time the task still found it
@@ -685,3 +709,104 @@ class ImprovementProposal(TenantModel):
 
     def __str__(self):
         return self.title
+
+
+class FeeEntry(TenantModel):
+    """One line of the "extraatje" ledger: a fee earned for completed help, a correction, or a payment.
+
+    Entries are never edited: a mistake is put right by a correction that points at the entry it
+    corrects and carries the difference, so the ledger always shows what was booked and when (double
+    entry, as TimeOverflow keeps time). Amounts are Decimal euros, never floats.
+    """
+
+    class Kind(models.TextChoices):
+        FEE = "vergoeding", _("vergoeding")
+        CORRECTION = "correctie", _("correctie")
+        PAYMENT = "betaling", _("betaling")
+
+    class PaidBy(models.TextChoices):
+        RESIDENT = "bewoner", _("de bewoner")
+        ORGANISATION = "organisatie", _("de organisatie")
+        OTHER = "anders", _("iemand anders")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="fee_entries")
+    resident = models.ForeignKey(
+        "netwerken.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="fee_entries"
+    )
+    match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.SET_NULL, related_name="fee_entries")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    date = models.DateField(_("datum"))
+    unit = models.CharField(_("per"), max_length=10, choices=FeeUnit.choices, blank=True)
+    quantity = models.DecimalField(_("aantal"), max_digits=6, decimal_places=2, null=True, blank=True)
+    rate = models.DecimalField(_("tarief"), max_digits=8, decimal_places=2, null=True, blank=True)
+    # Signed: a fee is positive, a payment negative (it settles what is owed), a correction either.
+    amount = models.DecimalField(_("bedrag (euro)"), max_digits=9, decimal_places=2)
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    paid_by = models.CharField(_("betaald door"), max_length=12, choices=PaidBy.choices, blank=True)
+    paid_by_name = models.CharField(_("naam betaler"), max_length=150, blank=True)
+    reason = models.CharField(_("toelichting"), max_length=300, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("boeking")
+        verbose_name_plural = _("boekingen")
+        ordering = ["date", "pk"]
+        indexes = [
+            models.Index(fields=["organisation", "volunteer", "date"]),
+            models.Index(fields=["organisation", "resident", "date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="fee_entry_correction_points_back",
+                condition=Q(kind="correctie", corrects__isnull=False)
+                | (~Q(kind="correctie") & Q(corrects__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="fee_entry_sign",
+                condition=Q(kind="correctie") | Q(kind="vergoeding", amount__gte=0) | Q(kind="betaling", amount__lt=0),
+            ),
+            # One fee per completed match; a different amount is a correction.
+            models.UniqueConstraint(fields=["match"], condition=Q(kind="vergoeding"), name="one_fee_per_match"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("erasing", False):
+            raise ValueError("A ledger entry is never changed; book a correction instead")
+        super().save(*args, **kwargs)
+
+
+class HoursEntry(TenantModel):
+    """Hours a volunteer gave, for a match or an activity session. A match's contact moments count as its
+    hours already (matching/hours.py); an entry here adds what they don't hold (travel, preparation)."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="hours_entries")
+    match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.CASCADE, related_name="hours_entries")
+    session = models.ForeignKey(
+        "netwerken.ActivitySession", null=True, blank=True, on_delete=models.CASCADE, related_name="hours_entries"
+    )
+    date = models.DateField(_("datum"))
+    minutes = models.PositiveIntegerField(_("duur (minuten)"))
+    note = models.CharField(_("korte notitie"), max_length=300, blank=True)
+    logged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("uren")
+        verbose_name_plural = _("uren")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["organisation", "volunteer", "date"])]
+        constraints = [
+            models.CheckConstraint(name="hours_minutes_sensible", condition=Q(minutes__gte=1, minutes__lte=24 * 60)),
+            models.CheckConstraint(
+                name="hours_for_match_or_session",
+                condition=Q(match__isnull=False, session__isnull=True) | Q(match__isnull=True, session__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.minutes} min"

@@ -360,6 +360,20 @@ class Volunteer(TenantModel):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     # Matching has taken this volunteer's changes into account up to this moment.
     suggestions_synced_at = models.DateTimeField(null=True, blank=True)
+    # "Een extraatje bijverdienen": the organisation knows who helps to find their way to work.
+    job_seeker = models.BooleanField(_("werkzoekend"), default=False)
+    reintegrating = models.BooleanField(_("re-integrerend"), default=False)
+    # "Er zijn voor elkaar": the same person asks and helps; linking the two shows the reciprocity.
+    resident = models.OneToOneField(
+        "Resident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteer",
+        verbose_name=_("is ook bewoner die hulp vraagt"),
+    )
+    # The secret in the volunteer's calendar (iCal) address; a new one revokes the old address.
+    calendar_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("vrijwilliger")
@@ -467,3 +481,274 @@ class AccessLog(TenantModel):
 
     def __str__(self):
         return f"{self.user} {self.action} {self.at:%d-%m-%Y %H:%M}"
+
+
+class Network(TenantModel):
+    """A resident network (bewonersnetwerk): a walking group, a community garden, the sports club, the church."""
+
+    class Kind(models.TextChoices):
+        NEW_INITIATIVE = "nieuw_initiatief", _("nieuw bewonersinitiatief")
+        SPORTS_CLUB = "sportclub", _("sportvereniging")
+        CHURCH = "kerk", _("kerk of geloofsgemeenschap")
+        WELFARE = "welzijn", _("welzijnsorganisatie")
+        BUSINESS = "ondernemers", _("ondernemersvereniging")
+        ELDERLY_UNION = "ouderenbond", _("ouderenbond")
+        SCHOOL = "school", _("school of kinderopvang")
+        OTHER = "anders", _("anders")
+
+    class Status(models.TextChoices):
+        STARTING = "in_oprichting", _("in oprichting")
+        ACTIVE = "actief", _("actief")
+        DORMANT = "slapend", _("slapend")
+        STOPPED = "gestopt", _("gestopt")
+
+    name = models.CharField(_("naam"), max_length=150)
+    kind = models.CharField(_("soort netwerk"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("wat doet het netwerk"), max_length=2000, blank=True)
+    areas = models.ManyToManyField(Area, blank=True, related_name="networks", verbose_name=_("buurten"))
+    contact_name = models.CharField(_("contactpersoon"), max_length=150, blank=True)
+    contact_phone = models.CharField(_("telefoon contactpersoon"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("e-mail contactpersoon"), blank=True)
+    contact_volunteer = models.ForeignKey(
+        Volunteer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="networks_contact",
+        verbose_name=_("contactpersoon (vrijwilliger)"),
+    )
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.ACTIVE)
+    # A network's own initiative goes through the same phases as an organisation (blank: not tracked).
+    phase = models.CharField(_("fase"), max_length=20, choices=Organisation.Phase.choices, blank=True)
+    started_on = models.DateField(_("gestart op"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bewonersnetwerk")
+        verbose_name_plural = _("bewonersnetwerken")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_network_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class NetworkMember(TenantModel):
+    """Someone in a network: a resident (usually without an account), a volunteer, or just a name and number.
+
+    `name` and `phone` are the organiser's own note for people the organisation has no record of.
+    """
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="members")
+    resident = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.CASCADE, related_name="network_memberships"
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, null=True, blank=True, on_delete=models.CASCADE, related_name="network_memberships"
+    )
+    name = models.CharField(_("naam"), max_length=150, blank=True)
+    phone = models.CharField(_("telefoon"), max_length=20, blank=True)
+    joined_on = models.DateField(_("lid sinds"), default=timezone.localdate)
+    left_on = models.DateField(_("gestopt op"), null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deelnemer van een netwerk")
+        verbose_name_plural = _("deelnemers van netwerken")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "resident"], name="network_member_resident_once"),
+            models.UniqueConstraint(fields=["network", "volunteer"], name="network_member_volunteer_once"),
+            models.CheckConstraint(
+                name="network_member_left_after_joined",
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        if self.name:
+            return self.name
+        if self.resident_id:
+            return self.resident.name
+        if self.volunteer_id:
+            return self.volunteer.name
+        return str(_("Gewiste deelnemer"))
+
+    @property
+    def first_name(self):
+        return self.display_name.split(" ")[0]
+
+
+class Activity(TenantModel):
+    """Something a network does: once, or a series (weekly walking group, fortnightly meal).
+
+    A series is an RFC 5545 rule (`rrule`, e.g. 'FREQ=WEEKLY;INTERVAL=2;BYDAY=TU') from `start_date`
+    at `start_time`, wall-clock time in the organisation's time zone, so 10:00 stays 10:00 across
+    the change to summer time. Its sessions are materialised (ActivitySession) so one can be moved or
+    cancelled without touching the series.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "voorgesteld", _("voorgesteld")
+        ACTIVE = "actief", _("actief")
+        STOPPED = "gestopt", _("gestopt")
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="activities")
+    title = models.CharField(_("naam van de activiteit"), max_length=150)
+    description = models.TextField(_("omschrijving"), max_length=2000, blank=True)
+    place = models.CharField(_("plaats"), max_length=200, blank=True)
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities", verbose_name=_("buurt")
+    )
+    capacity = models.PositiveSmallIntegerField(_("aantal plaatsen"), null=True, blank=True)
+    organiser = models.ForeignKey(
+        Volunteer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organised_activities",
+        verbose_name=_("organisator"),
+    )
+    start_date = models.DateField(_("eerste keer"))
+    start_time = models.TimeField(_("begintijd"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duur (minuten)"), default=90)
+    rrule = models.CharField(_("herhaling"), max_length=200, blank=True)
+    until = models.DateField(_("herhalen tot en met"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("activiteit")
+        verbose_name_plural = _("activiteiten")
+        ordering = ["title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="activity_duration_sensible", condition=Q(duration_minutes__gte=5, duration_minutes__lte=24 * 60)
+            ),
+            models.CheckConstraint(
+                name="activity_until_after_start", condition=Q(until__isnull=True) | Q(until__gte=F("start_date"))
+            ),
+            models.CheckConstraint(
+                name="activity_capacity_positive", condition=Q(capacity__isnull=True) | Q(capacity__gte=1)
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_series(self):
+        return bool(self.rrule)
+
+
+class ActivitySession(TenantModel):
+    """One occurrence of an activity. `original_start` is where the series put it (the RFC 5545
+    RECURRENCE-ID), so a moved or cancelled session survives regenerating the series."""
+
+    class Status(models.TextChoices):
+        PLANNED = "gepland", _("gepland")
+        CANCELLED = "afgelast", _("afgelast")
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="sessions")
+    original_start = models.DateTimeField()
+    starts_at = models.DateTimeField(_("begint"), db_index=True)
+    ends_at = models.DateTimeField(_("eindigt"))
+    place = models.CharField(_("andere plaats"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    # Moved or cancelled by hand: regenerating the series leaves it as it is.
+    changed = models.BooleanField(default=False)
+    note = models.CharField(_("toelichting"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("bijeenkomst")
+        verbose_name_plural = _("bijeenkomsten")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "original_start"], name="unique_session_per_occurrence"),
+            models.CheckConstraint(name="session_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))),
+        ]
+        indexes = [models.Index(fields=["organisation", "starts_at"])]
+
+    def __str__(self):
+        return f"{self.activity} {self.starts_at:%d-%m-%Y %H:%M}"
+
+    @property
+    def where(self):
+        return self.place or self.activity.place
+
+
+class Participation(TenantModel):
+    """A network member signed up for a session and/or came to it. Whether they were new is computed
+    (their first attended session), so correcting an old session's list can't leave a stale flag."""
+
+    session = models.ForeignKey(ActivitySession, on_delete=models.CASCADE, related_name="participations")
+    member = models.ForeignKey(NetworkMember, on_delete=models.CASCADE, related_name="participations")
+    signed_up = models.BooleanField(_("aangemeld"), default=False)
+    attended = models.BooleanField(_("was er"), default=False)
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deelname")
+        verbose_name_plural = _("deelnames")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "member"], name="unique_participation"),
+        ]
+        indexes = [models.Index(fields=["member", "attended"])]
+
+    def __str__(self):
+        return f"{self.member} @ {self.session}"
+
+
+class PhaseChecklistItem(TenantModel):
+    """One thing to do in a development phase, for the organisation itself (network empty) or a network's
+    initiative. Defaults come from the seed texts (netwerken/phases.py) and are editable."""
+
+    network = models.ForeignKey(
+        Network, null=True, blank=True, on_delete=models.CASCADE, related_name="checklist_items"
+    )
+    phase = models.CharField(_("fase"), max_length=20, choices=Organisation.Phase.choices)
+    title = models.CharField(_("wat"), max_length=200)
+    owner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("wie")
+    )
+    due = models.DateField(_("klaar op"), null=True, blank=True)
+    done = models.BooleanField(_("gedaan"), default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(_("notities"), max_length=2000, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("punt van de fase-checklist")
+        verbose_name_plural = _("fase-checklist")
+        ordering = ["phase", "position", "pk"]
+        indexes = [models.Index(fields=["organisation", "network", "phase"])]
+
+    def __str__(self):
+        return self.title
+
+
+class PhaseMove(TenantModel):
+    """The organisation (or a network's initiative) moved from one phase to the next, with what was still open."""
+
+    network = models.ForeignKey(Network, null=True, blank=True, on_delete=models.CASCADE, related_name="phase_moves")
+    from_phase = models.CharField(max_length=20, choices=Organisation.Phase.choices, blank=True)
+    to_phase = models.CharField(max_length=20, choices=Organisation.Phase.choices)
+    # Titles of the items of the phase left behind that were not done, as they read at the move.
+    open_items = models.JSONField(default=list, blank=True)
+    note = models.CharField(_("toelichting"), max_length=500, blank=True)
+    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("faseovergang")
+        verbose_name_plural = _("faseovergangen")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.from_phase} → {self.to_phase}"

@@ -153,6 +153,41 @@ def _evaluation_objects(tenant):
     }
 
 
+def _network_objects(tenant):
+    """A network in the neighbourhood with a resident and the volunteer in it, a weekly activity the
+    volunteer organises, last week's session with the resident there, hours for it, and a phase item."""
+    from .factories import (
+        ActivityFactory,
+        ActivitySessionFactory,
+        HoursEntryFactory,
+        NetworkFactory,
+        NetworkMemberFactory,
+        ParticipationFactory,
+        PhaseChecklistItemFactory,
+    )
+
+    organisation, volunteer = tenant.organisation, tenant.objects["volunteer"]
+    network = NetworkFactory(
+        organisation=organisation,
+        name=f"Wandelgroep {organisation.slug}",
+        contact_name=f"Henk Netwerk van {organisation.slug}",
+        areas=[tenant.objects["area"]],
+    )
+    member = NetworkMemberFactory(network=network, resident=tenant.objects["resident"], name="")
+    NetworkMemberFactory(network=network, volunteer=volunteer, name="")
+    activity = ActivityFactory(network=network, organiser=volunteer, title=f"Wandelen in {organisation.slug}")
+    session = ActivitySessionFactory(activity=activity)
+    ParticipationFactory(session=session, member=member)
+    return {
+        "network": network,
+        "member": member,
+        "activity": activity,
+        "session": session,
+        "hours": HoursEntryFactory(volunteer=volunteer, session=session),
+        "item": PhaseChecklistItemFactory(organisation=organisation),
+    }
+
+
 def make_tenant(**org_kwargs):
     organisation = OrganisationFactory(**org_kwargs)
     tenant = Tenant(organisation=organisation)
@@ -207,6 +242,7 @@ def make_tenant(**org_kwargs):
     )
     tenant.objects.update(_signal_objects(tenant))
     tenant.objects.update(_evaluation_objects(tenant))
+    tenant.objects.update(_network_objects(tenant))
     return tenant
 
 

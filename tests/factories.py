@@ -312,3 +312,125 @@ class ImprovementActionFactory(UnscopedFactory):
     cycle = factory.SubFactory(EvaluationCycleFactory)
     organisation = factory.SelfAttribute("cycle.organisation")
     title = "Vaker nabellen na een koppeling"
+
+
+# Networks, activities and phases (netwerken), fees and hours (matching).
+from decimal import Decimal  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from matching.models import FeeEntry, HoursEntry  # noqa: E402
+from netwerken.models import (  # noqa: E402
+    Activity,
+    ActivitySession,
+    Network,
+    NetworkMember,
+    Participation,
+    PhaseChecklistItem,
+)
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+class NetworkFactory(UnscopedFactory):
+    class Meta:
+        model = Network
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Wandelgroep {n}")
+    kind = Network.Kind.NEW_INITIATIVE
+    status = Network.Status.ACTIVE
+    contact_name = "Henk Jansen"
+
+    @factory.post_generation
+    def areas(network, create, extracted, **kwargs):
+        if create and extracted:
+            with scopes_disabled():
+                network.areas.set(extracted)
+
+
+class NetworkMemberFactory(UnscopedFactory):
+    class Meta:
+        model = NetworkMember
+
+    network = factory.SubFactory(NetworkFactory)
+    organisation = factory.SelfAttribute("network.organisation")
+    name = factory.Faker("name", locale="nl_NL")
+    joined_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=60))
+
+
+class ActivityFactory(UnscopedFactory):
+    class Meta:
+        model = Activity
+
+    network = factory.SubFactory(NetworkFactory)
+    organisation = factory.SelfAttribute("network.organisation")
+    title = factory.Sequence(lambda n: f"Wandelen op dinsdag {n}")
+    place = "Bij de kerk"
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=28))
+    start_time = datetime.time(10, 0)
+    duration_minutes = 90
+    rrule = "FREQ=WEEKLY"
+
+
+class ActivitySessionFactory(UnscopedFactory):
+    class Meta:
+        model = ActivitySession
+
+    activity = factory.SubFactory(ActivityFactory)
+    organisation = factory.SelfAttribute("activity.organisation")
+    starts_at = factory.LazyFunction(
+        lambda: datetime.datetime.combine(
+            timezone.localdate() - datetime.timedelta(days=7), datetime.time(10, 0), tzinfo=AMSTERDAM
+        )
+    )
+    original_start = factory.SelfAttribute("starts_at")
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(minutes=90))
+
+
+class ParticipationFactory(UnscopedFactory):
+    class Meta:
+        model = Participation
+
+    session = factory.SubFactory(ActivitySessionFactory)
+    organisation = factory.SelfAttribute("session.organisation")
+    member = factory.SubFactory(
+        NetworkMemberFactory,
+        network=factory.SelfAttribute("..session.activity.network"),
+    )
+    signed_up = True
+    attended = True
+
+
+class PhaseChecklistItemFactory(UnscopedFactory):
+    class Meta:
+        model = PhaseChecklistItem
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    phase = Organisation.Phase.EXPLORING
+    title = factory.Sequence(lambda n: f"Initiatiefgroep vormen {n}")
+
+
+class FeeEntryFactory(UnscopedFactory):
+    class Meta:
+        model = FeeEntry
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    organisation = factory.SelfAttribute("volunteer.organisation")
+    kind = FeeEntry.Kind.FEE
+    date = factory.LazyFunction(timezone.localdate)
+    unit = "uur"
+    quantity = Decimal("2.00")
+    rate = Decimal("5.00")
+    amount = Decimal("10.00")
+
+
+class HoursEntryFactory(UnscopedFactory):
+    class Meta:
+        model = HoursEntry
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    organisation = factory.SelfAttribute("volunteer.organisation")
+    session = factory.LazyAttribute(lambda o: ActivitySessionFactory(activity__network__organisation=o.organisation))
+    date = factory.LazyFunction(timezone.localdate)
+    minutes = 90
