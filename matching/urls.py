@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import backstop_views, match_views, signal_views, views, volunteer_views
+from . import backstop_views, fee_urls, hours_urls, match_views, signal_views, views, volunteer_views
 
 app_name = "matching"
 
@@ -74,3 +74,6 @@ urlpatterns = [
     path("verbetervoorstellen/<int:improvement>/status/", signal_views.improvement_status, name="improvement_status"),
     path("beheer/signalen/", signal_views.signal_settings_edit, name="signal_settings"),
 ]
+
+# The extraatje ledger; hours and the calendar feed.
+urlpatterns += fee_urls.urlpatterns + hours_urls.urlpatterns

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import area_views, resident_views, views
+from . import area_views, network_urls, phase_urls, resident_views, views
 
 app_name = "netwerken"
 
@@ -21,3 +21,6 @@ urlpatterns = [
     path("bewoners/<int:resident>/gegevens.json", resident_views.resident_export, name="resident_export"),
     path("bewoners/<int:resident>/wissen/", resident_views.resident_erase, name="resident_erase"),
 ]
+
+# Networks, activities and participation; development phases.
+urlpatterns += network_urls.urlpatterns + phase_urls.urlpatterns
