@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from unittest import mock
 
@@ -39,7 +40,7 @@ from netwerken.models import (
     Volunteer,
 )
 
-SLUGS = ("oranjekwartier", "lombok")
+SLUGS = ("oranjekwartier", "lombok", "achterveld")
 S = HelpRequest.Status
 M = Match.Status
 
@@ -224,7 +225,87 @@ def _snapshot():
                 MatchingSettings.objects.all(), "organisation__slug", "auto_propose_next", "proposal_hours"
             ),
             "outgoing_emails": OutgoingEmail.objects.count(),
+            **_issue_10_snapshot(),
         }
+
+
+def _issue_10_snapshot():
+    """Networks, activities, sessions, attendance, hours, phases, fees and reciprocity (networks_seed)."""
+    from matching.models import FeeEntry, HoursEntry
+    from netwerken.models import (
+        Activity,
+        ActivitySession,
+        Network,
+        NetworkMember,
+        Participation,
+        PhaseChecklistItem,
+        PhaseMove,
+    )
+
+    return {
+        "networks": _rows(
+            Network.objects.all(),
+            "organisation__slug",
+            "name",
+            "kind",
+            "contact_name",
+            "contact_volunteer__membership__user__email",
+            "status",
+            "phase",
+            "started_on",
+        ),
+        "network_areas": _rows(Network.objects.all(), "name", "areas__name"),
+        "network_members": _rows(
+            NetworkMember.objects.all(),
+            "network__name",
+            "resident__name",
+            "volunteer__membership__user__email",
+            "name",
+            "joined_on",
+        ),
+        "activities": _rows(
+            Activity.objects.all(),
+            "network__name",
+            "title",
+            "organiser__membership__user__email",
+            "start_date",
+            "start_time",
+            "rrule",
+            "status",
+        ),
+        "sessions": _rows(
+            ActivitySession.objects.all(), "activity__title", "original_start", "starts_at", "status", "note"
+        ),
+        "participations": _rows(
+            Participation.objects.all(),
+            "session__activity__network__name",
+            "session__original_start",
+            "member__pk",
+            "signed_up",
+            "attended",
+        ),
+        "hours_entries": _rows(HoursEntry.objects.all(), "volunteer__membership__user__email", "date", "minutes"),
+        "checklist": _rows(
+            PhaseChecklistItem.objects.all(), "organisation__slug", "phase", "title", "owner__email", "due", "done"
+        ),
+        "phase_moves": _rows(PhaseMove.objects.all(), "organisation__slug", "from_phase", "to_phase", "at"),
+        "fee_entries": _rows(
+            FeeEntry.objects.all(),
+            "organisation__slug",
+            "kind",
+            "volunteer__membership__user__email",
+            "match__help_request__description",
+            "date",
+            "quantity",
+            "rate",
+            "amount",
+            "paid_by",
+        ),
+        "linked_volunteers": _rows(
+            Volunteer.objects.exclude(resident=None), "membership__user__email", "resident__name"
+        ),
+        "mutual_contact_logs": ContactLog.objects.filter(mutual=True).count(),
+    }
 
 
 def test_seed_demo_twice_gives_the_same_data(db):
@@ -237,7 +318,7 @@ def test_seed_demo_twice_gives_the_same_data(db):
     with mock.patch("django.utils.timezone.now", return_value=later):
         call_command("seed_demo", force=True)
     assert _snapshot() == first
-    assert len(first["users"]) == 9 + 2 * demo_data.VOLUNTEERS_PER_ORGANISATION
+    assert len(first["users"]) == 4 * len(SLUGS) + 1 + len(SLUGS) * demo_data.VOLUNTEERS_PER_ORGANISATION
     assert (
         "oranjekwartier",
         "Buurthulp Europa- en Oranjekwartier",
@@ -247,7 +328,10 @@ def test_seed_demo_twice_gives_the_same_data(db):
         "uitvoering",
     ) in first["organisations"]
     assert ("lombok", "Buurthulp Lombok", "Utrecht", "buurthulp", "voor_elkaar", "opzetten") in first["organisations"]
-    assert first["fundings"] == [("gemeente", "lombok"), ("gemeente", "oranjekwartier")]
+    assert ("achterveld", "Buurthulp Achterveld", "IJsselstein", "buurthulp", "extraatje", "verkennen") in first[
+        "organisations"
+    ]
+    assert first["fundings"] == [("gemeente", "achterveld"), ("gemeente", "lombok"), ("gemeente", "oranjekwartier")]
 
 
 def test_seed_restores_what_was_deleted_and_leaves_the_rest(db):
@@ -631,3 +715,129 @@ def test_the_demo_has_a_signal_of_each_kind_whatever_the_day(db, when):
             assert kinds == set(Signal.Kind.values), (slug, set(Signal.Kind.values) - kinds)
             pool = Signal.objects.get(organisation__slug=slug, key="pool_krimpt:volunteers")
             assert pool.facts["after"] <= 0.8 * pool.facts["before"], pool.facts
+
+
+# --- issue 10: types, networks, activities, the fee ledger, reciprocity, phases ---------------------------------
+
+
+def _reciprocity(volunteer):
+    """(gave, received) as the volunteer's own pages count them."""
+    try:
+        from matching.selectors import volunteer_reciprocity
+    except ImportError:
+        volunteer_reciprocity = None
+    if volunteer_reciprocity is not None:
+        counts = volunteer_reciprocity(volunteer=volunteer)
+        return counts["gave"], counts["received"]
+    logs = ContactLog.objects.filter(match__volunteer=volunteer)
+    received = ContactLog.objects.filter(match__help_request__resident=volunteer.resident).count()
+    return logs.count(), received + logs.filter(mutual=True).count()
+
+
+def test_each_demo_organisation_has_its_own_type_networks_activities_and_phase(db):
+    from matching.models import FeeEntry, HoursEntry
+    from netwerken.models import Activity, ActivitySession, Network, PhaseChecklistItem, PhaseMove
+
+    call_command("seed_demo", force=True)
+    now = timezone.now()
+    with scopes_disabled():
+        providers = Organisation.objects.filter(kind=Organisation.Kind.PROVIDER)
+        assert sorted(providers.values_list("help_type", flat=True)) == sorted(Organisation.HelpType.values)
+        assert sorted(providers.values_list("phase", flat=True)) == sorted(Organisation.Phase.values)
+        for org in providers:
+            networks = Network.objects.filter(organisation=org).prefetch_related("members", "areas")
+            assert networks.count() >= 3, org.slug
+            for network in networks:
+                assert 8 <= len(network.members.all()) <= 20, network
+                assert network.areas.all() and (network.contact_name or network.contact_volunteer_id), network
+                assert network.started_on < timezone.localdate() - datetime.timedelta(days=60), network
+                members = network.members.all()
+                assert sum(m.resident_id is not None for m in members) > len(members) / 2, network
+                assert any(m.volunteer_id for m in members), network
+            kinds = set(networks.values_list("kind", flat=True))
+            assert {"nieuw_initiatief", "kerk"} <= kinds and len(kinds) >= 3
+
+            # The weekly walk: months of sessions at 10:00 wall time across a change of summer time, attendance
+            # in at least three past months, one moved and one cancelled, sign-ups for the next.
+            walk = Activity.objects.get(organisation=org, rrule="FREQ=WEEKLY;BYDAY=TU")
+            assert walk.organiser.membership.user.email == f"vrijwilliger@{org.slug}.demo"
+            sessions = list(ActivitySession.objects.filter(activity=walk).prefetch_related("participations"))
+            regular = [s for s in sessions if not s.changed]
+            assert {timezone.localtime(s.starts_at).time() for s in regular} == {datetime.time(10)}
+            assert {timezone.localtime(s.starts_at).weekday() for s in regular} == {1}
+            assert len({timezone.localtime(s.starts_at).utcoffset() for s in sessions}) == 2  # winter and summer
+            cancelled = [s for s in sessions if s.status == ActivitySession.Status.CANCELLED]
+            moved = [s for s in sessions if s.changed and s.starts_at != s.original_start]
+            assert len(cancelled) == 1 and len(moved) == 1 and cancelled[0].note and moved[0].note
+            assert not [p for p in cancelled[0].participations.all() if p.attended]
+            past = [s for s in sessions if s.starts_at < now and s.status == ActivitySession.Status.PLANNED]
+            attended = [sum(p.attended for p in s.participations.all()) for s in past]
+            assert all(5 <= count <= 15 for count in attended), attended
+            months = {
+                timezone.localtime(s.starts_at).strftime("%Y-%m") for s, n in zip(past, attended, strict=True) if n
+            }
+            assert len(months) >= 3
+            upcoming = [s for s in sessions if s.starts_at >= now and s.status == ActivitySession.Status.PLANNED]
+            assert [p for p in upcoming[0].participations.all() if p.signed_up and not p.attended]
+            # newcomers: someone's first walk was months after the first one
+            firsts = {}
+            for session in past:
+                for participation in session.participations.all():
+                    if participation.attended:
+                        firsts.setdefault(participation.member_id, session.starts_at)
+            assert any(first > past[0].starts_at + datetime.timedelta(days=40) for first in firsts.values())
+            rules = set(Activity.objects.filter(organisation=org).values_list("rrule", flat=True))
+            assert {"FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", "FREQ=MONTHLY;BYDAY=1SA", ""} <= rules
+            # the organisers' hours for the sessions held
+            hours = HoursEntry.objects.filter(organisation=org, session__activity=walk)
+            assert hours.count() == len(past) and not hours.exclude(volunteer=walk.organiser).exists()
+
+            # The phase checklist in progress: some items done with an owner and a date, one overdue.
+            items = PhaseChecklistItem.objects.filter(organisation=org, network=None)
+            done = items.filter(done=True)
+            assert done.exists() and items.filter(done=False).exists(), org.slug
+            assert not done.filter(owner=None).exists() and not done.filter(due=None).exists()
+            assert items.filter(done=False, due__lt=timezone.localdate()).count() == 1, org.slug
+            if org.phase == Organisation.Phase.SETTING_UP:
+                move = PhaseMove.objects.get(organisation=org)
+                assert (move.from_phase, move.to_phase) == ("verkennen", "opzetten") and move.open_items
+
+            fees = FeeEntry.objects.filter(organisation=org)
+            linked = Volunteer.objects.filter(organisation=org).exclude(resident=None)
+            if org.help_type == Organisation.HelpType.MODEST_FEE:
+                assert fees.filter(kind=FeeEntry.Kind.FEE).count() >= 10
+                assert fees.filter(kind=FeeEntry.Kind.CORRECTION).count() == 1
+                payments = fees.filter(kind=FeeEntry.Kind.PAYMENT)
+                assert payments.count() > fees.filter(kind=FeeEntry.Kind.FEE).count() / 2
+                assert set(payments.values_list("paid_by", flat=True)) == {"bewoner", "organisatie"}
+                assert len(set(fees.values_list("date__month", flat=True))) >= 2
+                amounts = list(fees.values_list("amount", flat=True))
+                assert all(isinstance(amount, Decimal) for amount in amounts)
+                assert isinstance(sum(amounts, Decimal(0)), Decimal) and sum(amounts) > 0  # a few still open
+                categories = Category.objects.filter(organisation=org)
+                assert not categories.filter(fee_unit="").exists()
+                assert {"uur", "klus"} == set(categories.values_list("fee_unit", flat=True))
+                assert Volunteer.objects.filter(organisation=org, job_seeker=True).exists()
+                assert Volunteer.objects.filter(organisation=org, reintegrating=True).exists()
+            else:
+                assert not fees.exists() and not Category.objects.filter(organisation=org).exclude(fee_unit="")
+            if org.help_type == Organisation.HelpType.MUTUAL:
+                assert linked.count() >= 3
+                demo = linked.get(membership__user__email=f"vrijwilliger@{org.slug}.demo")
+                gave, received = _reciprocity(demo)
+                assert gave > 0 and received > 0, (gave, received)
+                assert ContactLog.objects.filter(organisation=org, mutual=True).exists()
+            else:
+                assert not linked.exists()
+                assert not ContactLog.objects.filter(organisation=org, mutual=True).exists()
+
+
+def test_the_demo_volunteer_organises_an_activity(client, db):
+    call_command("seed_demo", force=True)
+    from netwerken.models import Activity
+
+    with scopes_disabled():
+        for slug in SLUGS:
+            volunteer = Volunteer.objects.get(membership__user__email=f"vrijwilliger@{slug}.demo")
+            assert Activity.objects.filter(organiser=volunteer).exists()
+            assert volunteer.network_memberships.exists()

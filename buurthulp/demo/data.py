@@ -110,6 +110,45 @@ ORGANISATION_DATA = {
         "volunteer_mix": {"nl": 50, "ma": 18, "tr": 14, "sr": 8, "pl": 5, "en": 5},
         "resident_mix": {"nl": 42, "ma": 25, "tr": 18, "sr": 8, "pl": 5, "en": 2},
     },
+    # "Een extraatje bijverdienen": helpers who look for work earn a modest fee per job or per hour.
+    "achterveld": {
+        "seed": 3402,
+        "landline": "03068",
+        "areas": [
+            (
+                "Achterveld",
+                52.0262,
+                5.0318,
+                ["3402"],
+                ["Symfonielaan", "Operalaan", "Sonatelaan", "Balletlaan", "Concertlaan", "Menuetlaan"],
+            ),
+            (
+                "Nije Veld",
+                52.0297,
+                5.0402,
+                ["3401"],
+                ["Vijverlaan", "Eikenlaan", "Lindenlaan", "Berkenlaan", "Wilgenlaan", "Beukenlaan"],
+            ),
+            (
+                "Kasteel Weide",
+                52.0150,
+                5.0535,
+                ["3404"],
+                ["Kasteellaan", "Slotlaan", "Torenlaan", "Poortlaan", "Ridderlaan"],
+            ),
+            ("Groenvliet", 52.0190, 5.0250, ["3403"], ["Rietlaan", "Lisdoddelaan", "Kroosweg", "Waterlaan"]),
+        ],
+        "places": {
+            "ziekenhuis": "het St. Antonius Ziekenhuis in Nieuwegein",
+            "ziekenhuis_adres": "St. Antonius Ziekenhuis, Nieuwegein",
+            "park": "het Groenvlietpark",
+            "park_adres": "Groenvlietpark",
+            "markt": "de vrijdagmarkt in de binnenstad",
+            "winkel": "de Jumbo in het Achterveld",
+        },
+        "volunteer_mix": {"nl": 62, "ma": 14, "tr": 10, "sr": 6, "pl": 5, "en": 3},
+        "resident_mix": {"nl": 70, "ma": 12, "tr": 9, "sr": 5, "pl": 4},
+    },
 }
 
 VOLUNTEERS_PER_ORGANISATION = 40
@@ -842,3 +881,90 @@ def _give_to_demo_volunteer(resident, request, choices, places):
         )
         return True
     return False
+
+
+# --- networks, activities, phases, the fee ledger (buurthulp.demo.networks_seed) -------------------------------
+
+# Per organisation its resident networks, as (key, name, kind, area indexes, contact (name, phone) or None for
+# a volunteer of the network, months since it started, members). `key` picks the activities below.
+NETWORKS = {
+    "oranjekwartier": [
+        ("wandelgroep", "Wandelgroep Oranjekwartier", "nieuw_initiatief", [0, 2], None, 7, 16),
+        ("samen_eten", "Moestuin De Oranjetuin en samen eten", "nieuw_initiatief", [0], None, 6, 14),
+        ("kerk", "Diaconie Binnenstad (repaircafé in de kerkzaal)", "kerk", [2], ("Marjan Verweij", "0611223344"),
+         30, 12),
+        ("sportclub", "Sportvereniging IJsselstein-Zuid", "sportclub", [1, 3], ("Ron Kemper", "0622334455"), 48, 10),
+        ("ouderenbond", "Seniorenvereniging Oranjekwartier", "ouderenbond", [0, 1], ("Gré van Eck", "0633445566"),
+         60, 18),
+    ],
+    "lombok": [
+        ("wandelgroep", "Wandelgroep Lombok", "nieuw_initiatief", [0, 1], None, 7, 15),
+        ("samen_eten", "Buurtmoestuin Lombok: samen koken en eten", "nieuw_initiatief", [1], None, 6, 18),
+        ("kerk", "Geloofsgemeenschappen Lombok (kerk en moskee)", "kerk", [0, 1], ("Hassan Tahiri", "0644556677"),
+         36, 12),
+        ("sportclub", "Voetbalvereniging Lombok-West (walking football)", "sportclub", [1, 2],
+         ("Dennis Kroon", "0655667788"), 40, 9),
+    ],
+    "achterveld": [
+        ("wandelgroep", "Wandelgroep Achterveld", "nieuw_initiatief", [0, 1], None, 6, 13),
+        ("samen_eten", "Buurtmoestuin Groenvliet en samen eten", "nieuw_initiatief", [3], None, 5, 12),
+        ("kerk", "Kerkgemeenschap Achterveld", "kerk", [0], ("Wim Hoogendoorn", "0666778899"), 30, 10),
+        ("ouderenbond", "Ouderenbond Nije Veld", "ouderenbond", [1, 2], ("Toos Bremer", "0677889900"), 50, 15),
+    ],
+}  # fmt: skip
+
+NETWORK_DESCRIPTIONS = {
+    "wandelgroep": "Elke dinsdagochtend een rustig rondje van een uur, ook met rollator; daarna koffie.",
+    "samen_eten": "Samen tuinieren in de buurtmoestuin en om de week samen koken en eten met wat de tuin geeft.",
+    "kerk": "De diaconie zet zich in voor de buurt; in de kerkzaal is elke eerste zaterdag het repaircafé.",
+    "sportclub": "Bewegen voor iedereen: ook walking football en een sportmiddag voor ouderen.",
+    "ouderenbond": "Belangenvereniging voor ouderen: koffieochtenden, uitjes en informatiemiddagen.",
+}
+
+# Per network key: (title, rrule or "", start time, minutes, place, capacity, weeks since the first time or,
+# negative, weeks until a one-off, organiser ("demo": the organisation's demo volunteer; "member": a
+# volunteer of the network; None), people at a session (low, high)).
+ACTIVITIES = {
+    "wandelgroep": [
+        ("Dinsdagwandeling", "FREQ=WEEKLY;BYDAY=TU", "10:00", 75, "Start bij {park_adres}", 20, 26, "demo", (5, 12)),
+    ],
+    "samen_eten": [
+        ("Samen eten", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH", "17:30", 120, "Buurthuis", 24, 24, "member", (8, 15)),
+    ],
+    "kerk": [
+        ("Repaircafé", "FREQ=MONTHLY;BYDAY=1SA", "10:00", 180, "Kerkzaal", None, 22, "member", (6, 12)),
+    ],
+    "sportclub": [
+        ("Sportmiddag voor 60-plussers", "", "14:00", 120, "Sporthal", 30, 6, "member", (7, 14)),
+    ],
+    "ouderenbond": [
+        ("Informatiemiddag veilig thuis", "", "14:00", 90, "Buurthuis", 40, -2, None, (6, 12)),
+    ],
+}
+
+SESSION_CANCELLED = "Afgelast: storm, code oranje."
+SESSION_MOVED = "Een dag later: dinsdag is het buurthuis dicht."
+NETWORK_OTHER_NAMES = ["Joke (buurvrouw van Truus)", "Meneer Pinas", "Anja", "Sem en zijn opa", "Ria van nr. 14"]
+
+# The phase checklist in progress: per organisation, how many of each phase's items are done (the rest
+# open, the first open one overdue). The organisation in "opzetten" came from "verkennen" months ago.
+CHECKLIST_DONE = {
+    "oranjekwartier": {"verkennen": 99, "opzetten": 99, "uitvoering": 2},
+    "lombok": {"verkennen": 3, "opzetten": 2},
+    "achterveld": {"verkennen": 2},
+}
+PHASE_MOVE_NOTE = "Initiatiefgroep staat en de wijksafari is gelopen; de wijkanalyse maken we af tijdens het opzetten."
+
+# "Een extraatje bijverdienen": the fee agreed per category (unit, euros as a string for Decimal).
+FEES = {
+    "Boodschappen": ("klus", "5.00"),
+    "Vervoer en ziekenhuisvervoer": ("klus", "4.00"),
+    "Klusjes": ("uur", "7.50"),
+    "Tuin": ("uur", "7.50"),
+    "Bezoek en gezelschap": ("uur", "4.00"),
+    "Koken en maaltijden": ("uur", "6.00"),
+    "Administratie en post": ("uur", "7.50"),
+    "Computer en telefoon": ("klus", "5.00"),
+    "Wandelen": ("klus", "3.00"),
+}
+FEE_CORRECTION_REASON = "Een half uur te veel geschreven; nagebeld met de bewoner."

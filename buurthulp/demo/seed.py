@@ -1,9 +1,11 @@
-"""Demo data: two buurthulp organisations, one account per role, a municipality that funds both,
+"""Demo data: three buurthulp organisations, one of each type (liefdadigheid, er zijn voor elkaar, een
+extraatje bijverdienen) and each in another phase, one account per role, a municipality that funds them,
 and per organisation its areas, help categories, about 40 volunteers with their offers and about 60
 residents' requests in every status, with a real status history. The requests that were proposed,
 matched or done got there through the matching services (suggestions, proposal, a decline now and
 then, acceptance, contact moments, closing, the short satisfaction questions), and the demo
-volunteer has one proposal waiting for an answer and one match they help in now.
+volunteer has one proposal waiting for an answer and one match they help in now. Networks, activities,
+phases, fees and reciprocity come from buurthulp.demo.networks_seed.
 
 seed() is idempotent: it looks everything up by its natural key and only creates what is missing,
 and puts roles and names back the way the demo needs them. The people and requests come from
@@ -33,6 +35,7 @@ from netwerken.models import Area, Consent, Funding, Membership, Organisation, O
 from netwerken.roles import Role
 
 from . import data as demo_data
+from .networks_seed import seed_networks
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,13 @@ ORGANISATIONS = [
         "municipality": "Utrecht",
         "help_type": Organisation.HelpType.MUTUAL,
         "phase": Organisation.Phase.SETTING_UP,
+    },
+    {
+        "slug": "achterveld",
+        "name": "Buurthulp Achterveld",
+        "municipality": "IJsselstein",
+        "help_type": Organisation.HelpType.MODEST_FEE,
+        "phase": Organisation.Phase.EXPLORING,
     },
 ]
 FUNDER = {"slug": "gemeente", "name": "Gemeente IJsselstein", "municipality": "IJsselstein"}
@@ -186,6 +196,8 @@ def _seed_organisation(org, staff):
             _seed_backstop(org, staff)
         with transaction.atomic():
             _seed_signals(org, staff)
+        # Networks, activities and their sessions, phases, the fee ledger and reciprocity (issue 10).
+        seed_networks(org, staff)
         with transaction.atomic():
             _seed_evaluation(org, staff)
 
