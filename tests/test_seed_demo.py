@@ -721,17 +721,14 @@ def test_the_demo_has_a_signal_of_each_kind_whatever_the_day(db, when):
 
 
 def _reciprocity(volunteer):
-    """(gave, received) as the volunteer's own pages count them."""
-    try:
-        from matching.selectors import volunteer_reciprocity
-    except ImportError:
-        volunteer_reciprocity = None
-    if volunteer_reciprocity is not None:
-        counts = volunteer_reciprocity(volunteer=volunteer)
-        return counts["gave"], counts["received"]
-    logs = ContactLog.objects.filter(match__volunteer=volunteer)
-    received = ContactLog.objects.filter(match__help_request__resident=volunteer.resident).count()
-    return logs.count(), received + logs.filter(mutual=True).count()
+    """(gave, received) as the volunteer's own pages count them (matching/reciprocity.py)."""
+    from django_scopes import scope
+
+    from matching.reciprocity import person_reciprocity
+
+    with scope(organisation=volunteer.organisation):
+        counts = person_reciprocity(volunteer=volunteer)
+    return counts["gave"], counts["received"]
 
 
 def test_each_demo_organisation_has_its_own_type_networks_activities_and_phase(db):

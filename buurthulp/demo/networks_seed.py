@@ -621,8 +621,9 @@ def _seed_reciprocity(org, staff):
             .order_by("date", "pk")
             .values_list("pk", flat=True)
         )
-        # every other meeting went both ways (the first is getting to know each other)
-        _contact_logs_mark_mutual(logs[1::2] or logs[:1])
+        # the first meeting is getting to know each other; since, the demo volunteer's resident helps back
+        # every time ("gaf 4 keer hulp, kreeg 3 keer hulp"), the others' every other time
+        _contact_logs_mark_mutual((logs[1:] if volunteer.pk == demo.pk else logs[1::2]) or logs[:1])
 
 
 def _volunteer_link_resident(*, volunteer, resident):
