@@ -249,7 +249,8 @@ def solve(organisation, progress=lambda percent: None):
     requests_list = list(open_requests())
     volunteers_qs = Volunteer.objects.filter(status=Volunteer.Status.ACTIVE)
     requests = scoring.load_requests(requests_list, category_index, area_index, organisation)
-    matches = scoring.recent_matches(requests.pks, requests.resident)
+    # 'Er zijn voor elkaar' also reads who has been helped themselves (the reciprocity criterion).
+    matches = scoring.recent_matches(requests.pks, requests.resident, mutual=bool(requests.mutual.any()))
     volunteers = scoring.load_volunteers(volunteers_qs, category_index, area_index, matches)
     progress(40)
     excluded, met = scoring.pair_sets(requests.pks, matches)

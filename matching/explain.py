@@ -57,6 +57,12 @@ def _recency(fact):
     ) % {"days": days}
 
 
+def _reciprocity(fact):
+    if fact["received"]:
+        return _("kreeg zelf ook hulp (wederkerigheid)")
+    return _("kreeg zelf nog geen hulp")
+
+
 LINES = {
     "distance": _distance,
     "availability": _availability,
@@ -64,6 +70,7 @@ LINES = {
     "load": _load,
     "continuity": _continuity,
     "recency": _recency,
+    "reciprocity": _reciprocity,
 }
 
 

@@ -20,8 +20,11 @@ from netwerken.languages import LANGUAGES
 from netwerken.models import Area, Organisation, Volunteer
 
 from .models import Category, HelpRequest, Match, Offer
+from .reciprocity import received_help_volunteer_ids
 
-CRITERIA = ("distance", "availability", "language", "load", "continuity", "recency")
+CRITERIA = ("distance", "availability", "language", "load", "continuity", "recency", "reciprocity")
+# Only 'er zijn voor elkaar' scores reciprocity; elsewhere it is left out of what a suggestion shows.
+MUTUAL_ONLY = ("reciprocity",)
 NEAR_KM = 5.0  # distance points fall to zero at this distance
 RECENCY_DAYS = 30  # a volunteer who has not helped for this long gets full "turn" points
 LANGUAGE_BIT = {code: 1 << i for i, (code, _label) in enumerate(LANGUAGES)}
@@ -62,6 +65,8 @@ class RequestArrays:
     day: np.ndarray  # ordinal of the day that counts for VOG and pauses
     continuity_full: np.ndarray  # continuity weighs fully (recurring, or 'er zijn voor elkaar')
     times: "TimeArrays"  # when the help is, for "booked is booked"
+    # 'Er zijn voor elkaar': continuity counts double and reciprocity counts at all.
+    mutual: np.ndarray | None = None
 
 
 @dataclass
@@ -83,9 +88,19 @@ class VolunteerArrays:
     month_load: np.ndarray
     monthly_max: np.ndarray
     last_helped: np.ndarray  # ordinal, -1 never
+    # Is a resident too and has received help themselves ('er zijn voor elkaar': RecentMatches.reciprocal).
+    reciprocal: np.ndarray | None = None
 
     def __len__(self):
         return len(self.pks)
+
+
+def _reciprocal(pks, matches):
+    """Per volunteer (pks), whether matches.reciprocal holds them."""
+    ids = getattr(matches, "reciprocal", None)
+    if not ids:
+        return np.zeros(len(pks), dtype=bool)
+    return np.isin(np.asarray(pks, dtype=np.int64), np.fromiter(ids, dtype=np.int64))
 
 
 def month_start():
@@ -169,6 +184,7 @@ def load_requests(help_requests, category_index, area_index, organisation):
         day=np.array([_ordinal(max(r.date, today) if r.date else today) for r in rows], dtype=np.int64),
         continuity_full=np.array([mutual or r.kind == HelpRequest.Kind.RECURRING for r in rows], dtype=bool),
         times=TimeArrays.of_requests(rows),
+        mutual=np.full(len(rows), mutual, dtype=bool),
     )
 
 
@@ -282,6 +298,7 @@ def load_volunteers(volunteers, category_index, area_index, matches, only_catego
         month_load=month_load,
         monthly_max=np.array(by_name["max_requests_per_month"], dtype=np.int64),
         last_helped=last_helped,
+        reciprocal=_reciprocal(by_name["pk"], matches),
     )
 
 
@@ -304,9 +321,11 @@ MATCH_COLUMNS = (
 class RecentMatches:
     rows: list  # MATCH_COLUMNS of the matches that matter one by one
     load: dict  # volunteer id -> (matches this month, when last helped or None)
+    # 'Er zijn voor elkaar': ids of volunteers whose linked resident has received help themselves.
+    reciprocal: frozenset = frozenset()
 
 
-def recent_matches(request_pks, resident_pks, for_request=None):
+def recent_matches(request_pks, resident_pks, for_request=None, mutual=False):
     """Everything matching needs to know about earlier and current matches, in four short queries.
 
     `rows` (MATCH_COLUMNS), each match once: matches of these requests (who may not be asked again),
@@ -317,6 +336,7 @@ def recent_matches(request_pks, resident_pks, for_request=None):
     `for_request` (one HelpRequest) narrows the load and bookings to volunteers who offer its kind of help,
     and the bookings to those that can overlap it: sharing a weekly slot is necessary for that, and a
     one-off booking on another date never overlaps a one-off request.
+    `mutual=True` ('er zijn voor elkaar') also reads who has received help as a resident: one more query.
     Separate queries, not one with OR: each can use its own index, where an OR of them scans everything.
     """
     since = min(month_start(), timezone.now() - timedelta(days=RECENCY_DAYS))
@@ -365,7 +385,8 @@ def recent_matches(request_pks, resident_pks, for_request=None):
         )
         .values_list("volunteer_id", "count", "last")
     }
-    return RecentMatches(rows=list(rows.values()), load=load)
+    reciprocal = frozenset(received_help_volunteer_ids()) if mutual else frozenset()
+    return RecentMatches(rows=list(rows.values()), load=load, reciprocal=reciprocal)
 
 
 # --- one request's suggestions: the volunteers kept in memory, the matches read fresh ----------------
@@ -562,6 +583,7 @@ class VolunteerTable:
             month_load=month_load,
             monthly_max=self.monthly_max[index],
             last_helped=last_helped,
+            reciprocal=_reciprocal(pks, matches),
         )
 
 
@@ -572,7 +594,7 @@ def _in(values):
 
 
 @lru_cache(maxsize=16)
-def _matches_sql(vendor, bookings):
+def _matches_sql(vendor, bookings, mutual=False):
     """The SQL of matches_of_one, built once per process and kind of request."""
     ids = _id_table([])[0]
     active, counting, helped = _in(Match.ACTIVE), _in(COUNTING), _in(HELPED)
@@ -604,6 +626,19 @@ def _matches_sql(vendor, bookings):
         f" FROM candidate_matches m WHERE m.status IN {counting} AND m.proposed_at >= %(since)s"
         " GROUP BY m.volunteer_id"
     )
+    if mutual:
+        # 'er zijn voor elkaar': the candidates who are residents too and have received help themselves
+        # (a contact moment on a match of their requests, or a closed match)
+        closed = _in((Match.Status.CLOSED,))
+        parts.append(
+            "SELECT 2, v.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+            " FROM candidates c JOIN netwerken_volunteer v ON v.id = c.id"
+            " WHERE v.organisation_id = %(organisation)s AND v.resident_id IS NOT NULL AND ("
+            " EXISTS (SELECT 1 FROM matching_match m JOIN matching_helprequest r ON r.id = m.help_request_id"
+            f" WHERE r.resident_id = v.resident_id AND m.status IN {closed})"
+            " OR EXISTS (SELECT 1 FROM matching_contactlog l JOIN matching_match m ON m.id = l.match_id"
+            " JOIN matching_helprequest r ON r.id = m.help_request_id WHERE r.resident_id = v.resident_id))"
+        )
     sql = (
         f"WITH candidates AS ({ids.replace('%s', '%(candidates)s')}),"
         " candidate_matches AS MATERIALIZED (SELECT m.id, m.volunteer_id, m.status, m.proposed_at, m.help_request_id"
@@ -614,7 +649,7 @@ def _matches_sql(vendor, bookings):
     return sql
 
 
-def matches_of_one(help_request, organisation_id, candidate_pks):
+def matches_of_one(help_request, organisation_id, candidate_pks, mutual=False):
     """recent_matches(for_request=help_request), in one query, for the volunteers `candidate_pks`.
 
     The same rows and load as recent_matches() gives for those volunteers (tests/test_matching.py compares
@@ -637,13 +672,15 @@ def matches_of_one(help_request, organisation_id, candidate_pks):
         "since": ops.adapt_datetimefield_value(since),
         "month": ops.adapt_datetimefield_value(month_start()),
     }
-    sql = _matches_sql(connection.vendor, bookings)
+    sql = _matches_sql(connection.vendor, bookings, mutual)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    rows, load = {}, {}
+    rows, load, reciprocal = {}, {}, set()
     for part, volunteer_id, status, proposed_at, request_id, resident_id, kind, day, start, end, slots, pk in fetched:
-        if part:  # the load: the count in the slots column
+        if part == 2:
+            reciprocal.add(volunteer_id)
+        elif part:  # the load: the count in the slots column
             load[volunteer_id] = (int(slots), _datetime(proposed_at))
         else:
             rows[pk] = (
@@ -659,7 +696,7 @@ def matches_of_one(help_request, organisation_id, candidate_pks):
                 slots,
                 pk,
             )
-    return RecentMatches(rows=list(rows.values()), load=load)
+    return RecentMatches(rows=list(rows.values()), load=load, reciprocal=frozenset(reciprocal))
 
 
 def booked_matrix(requests: "RequestArrays", volunteers: "VolunteerArrays", matches, statuses=Match.ACTIVE):
@@ -809,6 +846,8 @@ def score(requests: RequestArrays, volunteers: VolunteerArrays, weights, exclude
         met_keys = np.array([(int(resident) << 32) | int(volunteer) for resident, volunteer in met], dtype=np.int64)
         met_pairs = np.isin((requests.resident[pair_r] << 32) | volunteers.pks[pair_v], met_keys)
 
+    mutual = requests.mutual if requests.mutual is not None else np.zeros(R, dtype=bool)
+    reciprocal = volunteers.reciprocal if volunteers.reciprocal is not None else np.zeros(V, dtype=bool)
     pair_overlap = overlap[pair_r, pair_v]
     request_bits = np.maximum(_popcount(requests.slots), 1)
     speaks = (volunteers.languages[pair_v] & requests.language[pair_r]) != 0
@@ -822,14 +861,26 @@ def score(requests: RequestArrays, volunteers: VolunteerArrays, weights, exclude
         "availability": weights["availability"] * np.clip(_popcount(pair_overlap) / request_bits[pair_r], 0, 1),
         "language": weights["language"] * speaks,
         "load": (weights["load"] * (1 - load_share))[pair_v],
-        "continuity": weights["continuity"] * met_pairs * np.where(requests.continuity_full[pair_r], 1.0, 0.5),
+        # 'Er zijn voor elkaar': meeting again matters most, so continuity counts double there.
+        "continuity": weights["continuity"]
+        * met_pairs
+        * np.where(requests.continuity_full[pair_r], 1.0, 0.5)
+        * np.where(mutual[pair_r], 2.0, 1.0),
         "recency": (weights["recency"] * np.clip(days_since / RECENCY_DAYS, 0, 1))[pair_v],
+        # 'Er zijn voor elkaar': a volunteer who has been helped themselves gives back.
+        "reciprocity": weights.get("reciprocity", 0) * (reciprocal[pair_v] & mutual[pair_r]),
     }
     pair_total = sum(parts.values())
     total = np.full((R, V), -np.inf)
     chosen = feasible[pair_r, pair_v]
     total[pair_r[chosen], pair_v[chosen]] = pair_total[chosen]
-    values = {"distance": distance, "overlap": pair_overlap, "speaks": speaks, "met": met_pairs}
+    values = {
+        "distance": distance,
+        "overlap": pair_overlap,
+        "speaks": speaks,
+        "met": met_pairs,
+        "reciprocal": reciprocal[pair_v],
+    }
     values.update({f"part:{key}": value for key, value in parts.items()})
     return Scores(feasible=feasible, passes=passes, total=total, pair_r=pair_r, pair_v=pair_v, values=values)
 
@@ -851,5 +902,11 @@ def criteria_for(scores, requests, volunteers, r, v):
         # No name: what is stored in a suggestion holds nothing of the resident (explain.py says "deze bewoner").
         "continuity": {"met": bool(scores.at("met", r, v))},
         "recency": {"days": days},
+        "reciprocity": {"received": bool(scores.at("reciprocal", r, v))},
     }
-    return [{"key": key, "points": round(float(scores.at(f"part:{key}", r, v)), 1), **facts[key]} for key in CRITERIA]
+    mutual = requests.mutual is not None and bool(requests.mutual[r])
+    return [
+        {"key": key, "points": round(float(scores.at(f"part:{key}", r, v)), 1), **facts[key]}
+        for key in CRITERIA
+        if mutual or key not in MUTUAL_ONLY
+    ]

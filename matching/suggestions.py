@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_scopes.exceptions import ScopeError
 from django_scopes.state import get_scope
 
-from netwerken.models import Area, Volunteer
+from netwerken.models import Area, Organisation, Volunteer
 
 from . import scoring
 from .models import Category, HelpRequest, MatchingSettings, Offer
@@ -202,7 +202,9 @@ def compute_for_request(help_request_id):
         requests = scoring.load_requests(
             [help_request], {help_request.category_id: 0}, {area_id: 0} if area_id else {}, organisation
         )
-        matches = scoring.matches_of_one(help_request, help_request.organisation_id, table.pks[index])
+        # 'Er zijn voor elkaar': the same query also says which candidates have been helped themselves.
+        mutual = organisation.help_type == Organisation.HelpType.MUTUAL
+        matches = scoring.matches_of_one(help_request, help_request.organisation_id, table.pks[index], mutual)
         volunteers = table.arrays(index, help_request.category_id, area_id, matches)
         excluded, met = scoring.pair_sets(requests.pks, matches)
         rows = []
