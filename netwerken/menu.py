@@ -17,6 +17,8 @@ def menu_for(tenant):
         if role not in tenant.roles:
             continue
         for item in registry.menu_items(role):
+            if not item.shown_for(tenant.organisation):
+                continue
             url = reverse(item.url_name, kwargs={"org": tenant.organisation.slug})
             if url not in seen:
                 seen.add(url)

@@ -18,6 +18,10 @@ class MenuItem:
     label: Any
     url_name: str
     order: int = 100
+    when: Callable | None = None  # (organisation) -> bool; None: always shown
+
+    def shown_for(self, organisation) -> bool:
+        return self.when is None or bool(self.when(organisation))
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,12 @@ class _Registry:
 _registry = _Registry()
 
 
-def register_menu(role, label, url_name, order=100):
+def register_menu(role, label, url_name, order=100, when=None):
+    """`when`: an optional callable(organisation) -> bool; the item shows only where it says True
+    (e.g. a type-specific page: `when=help_types.is_modest_fee`)."""
     items = _registry.menu[role]
     if not any(item.url_name == url_name for item in items):
-        items.append(MenuItem(label=label, url_name=url_name, order=order))
+        items.append(MenuItem(label=label, url_name=url_name, order=order, when=when))
         items.sort(key=lambda item: item.order)
 
 
