@@ -14,6 +14,7 @@ from netwerken.languages import LANGUAGES
 from netwerken.models import Resident, Volunteer
 
 from .models import Category, Escalation, HelpRequest, Match, MatchingSettings, Offer, SocialMapEntry
+from .reciprocity import mutual_help
 
 
 class ResidentFields(forms.Form):
@@ -310,6 +311,12 @@ class ContactLogForm(forms.Form):
     )
     minutes = forms.IntegerField(label=_("Hoe lang (minuten)"), min_value=1, max_value=24 * 60)
     note = forms.CharField(label=_("Korte notitie (mag leeg)"), max_length=500, required=False)
+    # 'Er zijn voor elkaar' only: the resident helped back, so the meeting counts both ways.
+    mutual = forms.BooleanField(
+        label=_("We hielpen elkaar"),
+        help_text=_("Vink aan als de bewoner jou ook ergens mee hielp."),
+        required=False,
+    )
 
     def __init__(self, *args, match=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -317,6 +324,8 @@ class ContactLogForm(forms.Form):
             from django.utils import timezone
 
             self.fields["date"].not_before = timezone.localdate(match.proposed_at)
+        if match is None or not mutual_help(match.help_request.organisation):
+            del self.fields["mutual"]  # the type shapes the form: other types never see (or post) it
 
 
 class CloseMatchForm(forms.Form):
@@ -352,14 +361,17 @@ class MatchingSettingsForm(forms.ModelForm):
             "weight_load",
             "weight_continuity",
             "weight_recency",
+            "weight_reciprocity",
             "proposal_hours",
             "reminder_hours",
             "auto_propose_next",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in self.Meta.fields[:6]:
+        if not mutual_help(organisation):
+            del self.fields["weight_reciprocity"]  # only 'er zijn voor elkaar' scores reciprocity
+        for name in [name for name in self.fields if name.startswith("weight_")]:
             self.fields[name].max_value = 100
             self.fields[name].widget.attrs.update({"min": 0, "max": 100})
             self.fields[name].validators.append(_max_validator(100))

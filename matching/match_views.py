@@ -353,7 +353,9 @@ def batch_confirm_all(request, org, run):
 @role_required("matching.manage_categories")
 def settings_edit(request, org):
     settings = suggestions.matching_settings()
-    form = MatchingSettingsForm(request.POST if request.method == "POST" else None, instance=settings)
+    form = MatchingSettingsForm(
+        request.POST if request.method == "POST" else None, instance=settings, organisation=request.tenant.organisation
+    )
     if request.method == "POST" and form.is_valid():
         services.matching_settings_update(settings=settings, **form.cleaned_data)
         messages.success(request, _("De instellingen voor matching zijn opgeslagen."))

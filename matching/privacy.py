@@ -9,6 +9,8 @@ told and the request's state stays true. Rows stay, so the figures stay counted.
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from netwerken.models import Volunteer
+
 from . import backstop, lifecycle
 from .models import (
     BatchProposal,
@@ -141,6 +143,8 @@ def erase_resident(resident, *, by, reason):
         lifecycle.request_transition(help_request=help_request, to_status=S.CANCELLED, by=by, reason=reason)
     MatchSuggestion.objects.filter(help_request__in=requests).delete()
     requests.update(description=ERASED, particulars="", mobility="", location="")
+    # 'Er zijn voor elkaar': the link to the volunteer who is the same person goes with the data.
+    Volunteer.objects.filter(resident=resident).update(resident=None)
 
 
 def residents_to_keep(cutoff):
@@ -193,3 +197,6 @@ def erase_volunteer(volunteer, *, by, reason):
     )
     Offer.objects.filter(volunteer=volunteer).delete()
     volunteer.categories.clear()
+    # 'Er zijn voor elkaar': no longer linked to the resident record of the same person.
+    Volunteer.objects.filter(pk=volunteer.pk).update(resident=None)
+    volunteer.resident = None

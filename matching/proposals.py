@@ -307,13 +307,21 @@ def match_end(*, match: Match, reason: str, by=None) -> Match:
     return ended
 
 
-def contact_log_add(*, match: Match, date, minutes: int, note: str = "", by=None):
+def contact_log_add(*, match: Match, date, minutes: int, note: str = "", mutual: bool = False, by=None):
+    """A contact moment; `mutual` (we helped each other) is kept only in 'er zijn voor elkaar'."""
     from .models import ContactLog
+    from .reciprocity import mutual_help
 
     if match.status not in (M.ACCEPTED, M.CLOSED):
         raise ProposalError(_("Contactmomenten horen bij een actieve koppeling."))
     return ContactLog.objects.create(
-        organisation_id=match.organisation_id, match=match, date=date, minutes=minutes, note=note, logged_by=by
+        organisation_id=match.organisation_id,
+        match=match,
+        date=date,
+        minutes=minutes,
+        note=note,
+        mutual=bool(mutual) and mutual_help(match.help_request.organisation),
+        logged_by=by,
     )
 
 

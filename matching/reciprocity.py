@@ -15,11 +15,17 @@ import datetime
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from netwerken.models import Area, Volunteer
 
+from .help_types import is_mutual
 from .models import ContactLog, Match
+
+
+def mutual_help(organisation) -> bool:
+    """Whether the organisation is 'er zijn voor elkaar': only there are reciprocity and mutual meetings shown."""
+    return is_mutual(organisation)
 
 
 def _period(start: datetime.date | None, end: datetime.date | None, prefix: str = "") -> Q:
@@ -164,3 +170,39 @@ def received_help_volunteer_ids():
         resident__help_requests__matches__status=Match.Status.CLOSED
     )
     return Volunteer.objects.filter(resident__isnull=False).filter(helped).values_list("pk", flat=True).distinct()
+
+
+def reciprocity_sentence(*, gave: int, received: int, name: str | None = None) -> str:
+    """'Je gaf 4 keer hulp en kreeg 3 keer hulp.' (or with a name, for staff), with proper plurals."""
+    if name is None:
+        gave_text = ngettext("Je gaf %(count)s keer hulp", "Je gaf %(count)s keer hulp", gave) % {"count": gave}
+    else:
+        gave_text = ngettext("%(name)s gaf %(count)s keer hulp", "%(name)s gaf %(count)s keer hulp", gave) % {
+            "name": name,
+            "count": gave,
+        }
+    received_text = ngettext("kreeg %(count)s keer hulp", "kreeg %(count)s keer hulp", received) % {"count": received}
+    return gettext("%(gave)s en %(received)s.") % {"gave": gave_text, "received": received_text}
+
+
+def volunteer_reciprocity(*, volunteer: Volunteer, organisation, own: bool = False) -> dict | None:
+    """What a volunteer's pages show of their reciprocity: None outside 'er zijn voor elkaar' (the type
+    shapes the screens), else the counts, the sentence and the linked resident. One or two queries."""
+    if volunteer is None or not mutual_help(organisation):
+        return None
+    counts = person_reciprocity(volunteer=volunteer)
+    sentence = reciprocity_sentence(name=None if own else volunteer.name, **counts)
+    return {**counts, "sentence": sentence, "linked_resident_id": volunteer.resident_id}
+
+
+def resident_reciprocity_context(*, resident, organisation) -> dict | None:
+    """The resident page's reciprocity, for staff: None outside 'er zijn voor elkaar'."""
+    if not mutual_help(organisation):
+        return None
+    volunteer = Volunteer.objects.filter(resident=resident).select_related("membership__user").first()
+    counts = resident_reciprocity(resident=resident)
+    return {
+        **counts,
+        "sentence": reciprocity_sentence(name=resident.name, **counts),
+        "linked_volunteer": volunteer,
+    }

@@ -58,6 +58,30 @@ registry.register_section(
 registry.register_section("resident_detail", "requests", "matching/_resident_requests.html", _resident_requests)
 
 
+# 'Er zijn voor elkaar' only (the sections show nothing elsewhere): what a person gave and received.
+def _volunteer_reciprocity(request):
+    from netwerken.selectors import volunteer_of
+
+    from .reciprocity import volunteer_reciprocity
+
+    volunteer = volunteer_of(request.user)
+    return volunteer_reciprocity(volunteer=volunteer, organisation=request.tenant.organisation, own=True)
+
+
+def _resident_reciprocity(request, *, resident):
+    from .reciprocity import resident_reciprocity_context
+
+    return resident_reciprocity_context(resident=resident, organisation=request.tenant.organisation)
+
+
+registry.register_section(
+    "volunteer_dashboard", "reciprocity", "matching/_reciprocity_volunteer.html", _volunteer_reciprocity, order=50
+)
+registry.register_section(
+    "resident_detail", "reciprocity", "matching/_reciprocity_resident.html", _resident_reciprocity, order=50
+)
+
+
 def _signals_section(request):
     from . import signals
 

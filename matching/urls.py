@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import backstop_views, fee_urls, hours_urls, match_views, signal_views, views, volunteer_views
+from . import (
+    backstop_views,
+    fee_urls,
+    hours_urls,
+    match_views,
+    reciprocity_views,
+    signal_views,
+    views,
+    volunteer_views,
+)
 
 app_name = "matching"
 
@@ -37,6 +46,7 @@ urlpatterns = [
     path("vrijwilligers/<int:volunteer>/", volunteer_views.volunteer_detail, name="volunteer_detail"),
     path("vrijwilligers/<int:volunteer>/gegevens.json", volunteer_views.volunteer_export, name="volunteer_export"),
     path("vrijwilligers/<int:volunteer>/wissen/", volunteer_views.volunteer_erase, name="volunteer_erase"),
+    path("vrijwilligers/<int:volunteer>/bewoner/", reciprocity_views.volunteer_resident, name="volunteer_resident"),
     path("mijn/profiel/", volunteer_views.my_profile, name="my_profile"),
     path("mijn/pauze/", volunteer_views.my_pause, name="my_pause"),
     path("mijn/gegevens.json", volunteer_views.my_data, name="my_data"),

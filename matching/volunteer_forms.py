@@ -15,9 +15,10 @@ from netwerken.fields import (
     PastDateField,
     PhoneField,
     PostcodeField,
+    TenantModelChoiceField,
     TenantModelMultipleChoiceField,
 )
-from netwerken.models import Area, User, Volunteer
+from netwerken.models import Area, Resident, User, Volunteer
 from netwerken.validators import format_phone
 
 from .models import Category
@@ -192,3 +193,18 @@ class PauseForm(forms.Form):
         if start and end and end < start:
             self.add_error("paused_until", _("Deze datum ligt vóór het begin van je pauze."))
         return data
+
+
+class ResidentLinkForm(forms.Form):
+    """'Er zijn voor elkaar': the resident record of the same person (chosen from a search)."""
+
+    resident = TenantModelChoiceField(
+        queryset=Resident.objects.none(),
+        label=_("Bewoner"),
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Kies een bewoner uit de zoekresultaten.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = Resident.objects.filter(erased_at__isnull=True)

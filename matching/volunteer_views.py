@@ -26,6 +26,7 @@ from netwerken.tenancy import public_page, role_required
 
 from . import selectors, services
 from .filters import VolunteerFilter
+from .reciprocity import volunteer_reciprocity
 from .volunteer_forms import PauseForm, VolunteerIntakeForm, VolunteerProfileForm, VolunteerSignupForm
 
 SIGNUP_RATE = "20/h"
@@ -87,7 +88,13 @@ def volunteer_detail(request, org, volunteer):
     return render(
         request,
         "matching/volunteer_detail.html",
-        {"volunteer": volunteer, "form": form, **selectors.volunteer_vog_state(volunteer)},
+        {
+            "volunteer": volunteer,
+            "form": form,
+            # 'Er zijn voor elkaar' only (None elsewhere): gave and received, and the link to the resident.
+            "reciprocity": volunteer_reciprocity(volunteer=volunteer, organisation=request.tenant.organisation),
+            **selectors.volunteer_vog_state(volunteer),
+        },
     )
 
 
@@ -167,6 +174,9 @@ def my_profile(request, org):
             "form": form,
             "pause_form": PauseForm(
                 initial={"paused_from": volunteer.paused_from, "paused_until": volunteer.paused_until}
+            ),
+            "reciprocity": volunteer_reciprocity(
+                volunteer=volunteer, organisation=request.tenant.organisation, own=True
             ),
             **selectors.volunteer_vog_state(volunteer),
         },

@@ -218,3 +218,55 @@ def volunteer_pause(*, volunteer, paused_from, paused_until):
     volunteer.save(update_fields=["paused_from", "paused_until", "updated_at"])
     volunteer_changed(volunteer)
     return volunteer
+
+
+# --- 'er zijn voor elkaar': a volunteer who is a resident too -------------------------------------------
+
+
+class LinkError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def volunteer_link_resident(*, volunteer, resident, by):
+    """Records that this volunteer is also this resident (the same person asks and helps), so their
+    reciprocity can be shown. Only in 'er zijn voor elkaar'; a resident is linked to one volunteer at most."""
+    from django.db import IntegrityError
+    from django.utils.translation import gettext as _
+
+    from .models import Organisation, Volunteer
+
+    if volunteer.organisation.help_type != Organisation.HelpType.MUTUAL:
+        raise LinkError(_("Alleen bij 'Er zijn voor elkaar' kan een vrijwilliger ook bewoner zijn."))
+    if (
+        volunteer.erased_at is not None
+        or resident.erased_at is not None
+        or resident.organisation_id != volunteer.organisation_id
+    ):
+        raise LinkError(_("Deze vrijwilliger of bewoner kan niet gekoppeld worden."))
+    with transaction.atomic():
+        other = (
+            Volunteer.objects.select_for_update()
+            .filter(resident=resident)
+            .exclude(pk=volunteer.pk)
+            .select_related("membership__user")
+            .first()
+        )
+        if other is not None:
+            raise LinkError(
+                _("Deze bewoner is al gekoppeld aan vrijwilliger %(name)s. Ontkoppel die eerst.") % {"name": other.name}
+            )
+        volunteer.resident = resident
+        try:
+            with transaction.atomic():
+                volunteer.save(update_fields=["resident", "updated_at"])
+        except IntegrityError:  # linked by someone else at the same moment
+            raise LinkError(_("Deze bewoner is net aan een andere vrijwilliger gekoppeld.")) from None
+    return volunteer
+
+
+def volunteer_unlink_resident(*, volunteer, by):
+    volunteer.resident = None
+    volunteer.save(update_fields=["resident", "updated_at"])
+    return volunteer

@@ -1668,6 +1668,19 @@ ACTION_CASES = [
         state=erased_at,
         extra=action_variants,
     ),
+    ActionCase(
+        id="volunteer_resident-bewoner",
+        role=Role.COORDINATOR,
+        url=org_url("matching:volunteer_resident", volunteer=lambda tenant: tenant.objects["volunteer"].pk),
+        baseline=lambda tenant: {"action": "link", "resident": str(tenant.objects["resident"].pk)},
+        field="resident",
+        spec=F("model"),
+        state=lambda tenant: _unscoped(lambda: Volunteer.objects.get(pk=tenant.objects["volunteer"].pk).resident_id),
+        setup=lambda tenant: _unscoped(
+            lambda: Organisation.objects.filter(pk=tenant.organisation.pk).update(help_type="voor_elkaar")
+        ),
+        extra=id_variants("resident"),
+    ),
 ]
 
 

@@ -34,6 +34,7 @@ from .factories import (
     ResidentFactory,
     VolunteerFactory,
 )
+from .test_roles import set_help_type_for
 from .urlmap import tenant_routes
 
 C, V, P, A, F = Role.COORDINATOR, Role.VOLUNTEER, Role.PROFESSIONAL, Role.ORG_ADMIN, Role.FUNDER
@@ -49,6 +50,7 @@ OBJECT_PAGES = {
     "matching:volunteer_detail": {C},
     "matching:volunteer_export": {C},
     "matching:volunteer_erase": {C},
+    "matching:volunteer_resident": {C},
     "matching:request_detail": {C},
     "matching:request_edit": {C},
     "matching:request_transition": {C},
@@ -267,6 +269,7 @@ def _snapshot(objects):
 @pytest.mark.parametrize("route", OBJECT_ROUTES, ids=lambda r: r.name)
 def test_object_page_answers_by_role_and_owner(client, organisation, route):
     tenant, objects = organisation
+    set_help_type_for(tenant, route.name)
     # A POST-only page refuses a member's GET with 405 before anything else (require_POST comes first).
     client.force_login(tenant.user(V))
     own_url = reverse(

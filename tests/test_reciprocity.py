@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_scopes import scope
 
 from matching import reciprocity
@@ -167,3 +168,178 @@ def test_received_help_means_a_contact_moment_or_a_closed_match_as_resident(org)
     _match(org, volunteer=helper, resident=proposed.resident, status=Match.Status.PROPOSED)
     with scope(organisation=org):
         assert set(reciprocity.received_help_volunteer_ids()) == {logged.pk, closed.pk}
+
+
+# --- the screens: only 'er zijn voor elkaar' shows (and accepts) any of it -------------------------------
+
+
+def _mutual(tenant):
+    Organisation.objects.filter(pk=tenant.organisation.pk).update(help_type=Organisation.HelpType.MUTUAL)
+
+
+def _client(tenant, role):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(tenant.user(role))
+    return client
+
+
+def _url(name, tenant, **kwargs):
+    from django.urls import reverse
+
+    return reverse(name, kwargs={"org": tenant.organisation.slug, **kwargs})
+
+
+def _accepted(tenant):
+    Match.objects.with_scopes_disabled().filter(pk=tenant.objects["match"].pk).update(status=Match.Status.ACCEPTED)
+    return tenant.objects["match"]
+
+
+def _volunteer(tenant):
+    from netwerken.models import Volunteer
+
+    return Volunteer.objects.with_scopes_disabled().get(pk=tenant.objects["volunteer"].pk)
+
+
+def test_the_coordinator_links_a_volunteer_to_a_resident_and_unlinks(tenant_a):
+    from netwerken.roles import Role
+
+    _mutual(tenant_a)
+    client = _client(tenant_a, Role.COORDINATOR)
+    volunteer, resident = tenant_a.objects["volunteer"], tenant_a.objects["resident"]
+    url = _url("matching:volunteer_resident", tenant_a, volunteer=volunteer.pk)
+    page = client.get(url, {"q": "De Vries"})
+    assert page.status_code == 200
+    assert f'name="resident" value="{resident.pk}"' in page.content.decode()
+    response = client.post(url, {"action": "link", "resident": resident.pk}, follow=True)
+    assert response.status_code == 200
+    assert _volunteer(tenant_a).resident_id == resident.pk
+    assert "Geven en krijgen" in response.content.decode()  # back on the volunteer's page
+
+    # Another volunteer cannot be the same resident: a Dutch message, nothing changes.
+    other = VolunteerFactory(organisation=tenant_a.organisation)
+    response = client.post(
+        _url("matching:volunteer_resident", tenant_a, volunteer=other.pk), {"action": "link", "resident": resident.pk}
+    )
+    assert response.status_code == 200
+    assert "al gekoppeld aan vrijwilliger" in response.content.decode()
+    other.refresh_from_db()
+    assert other.resident_id is None
+
+    client.post(url, {"action": "unlink"})
+    assert _volunteer(tenant_a).resident_id is None
+
+
+def test_the_link_page_does_not_exist_outside_voor_elkaar(tenant_a):
+    from netwerken.roles import Role
+
+    client = _client(tenant_a, Role.COORDINATOR)
+    volunteer, resident = tenant_a.objects["volunteer"], tenant_a.objects["resident"]
+    url = _url("matching:volunteer_resident", tenant_a, volunteer=volunteer.pk)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "link", "resident": resident.pk}).status_code == 404
+    assert _volunteer(tenant_a).resident_id is None
+    detail = client.get(_url("matching:volunteer_detail", tenant_a, volunteer=volunteer.pk)).content.decode()
+    assert "Geven en krijgen" not in detail and "/bewoner/" not in detail
+
+
+def test_a_charity_contact_form_has_no_mutual_field_and_a_posted_one_is_ignored(tenant_a):
+    from netwerken.roles import Role
+
+    match = _accepted(tenant_a)
+    client = _client(tenant_a, Role.VOLUNTEER)
+    url = _url("matching:my_match", tenant_a, match=match.pk)
+    assert 'name="contact-mutual"' not in client.get(url).content.decode()
+    today = timezone.localdate().isoformat()
+    payload = {"action": "contact", "contact-date": today, "contact-minutes": "30", "contact-mutual": "on"}
+    assert client.post(url, payload).status_code == 302
+    log = ContactLog.objects.with_scopes_disabled().get(match=match)
+    assert log.mutual is False
+
+
+def test_in_voor_elkaar_the_volunteer_says_we_helped_each_other(tenant_a):
+    from netwerken.roles import Role
+
+    _mutual(tenant_a)
+    match = _accepted(tenant_a)
+    client = _client(tenant_a, Role.VOLUNTEER)
+    url = _url("matching:my_match", tenant_a, match=match.pk)
+    assert 'name="contact-mutual"' in client.get(url).content.decode()
+    today = timezone.localdate().isoformat()
+    payload = {"action": "contact", "contact-date": today, "contact-minutes": "30", "contact-mutual": "on"}
+    assert client.post(url, payload).status_code == 302
+    assert ContactLog.objects.with_scopes_disabled().get(match=match).mutual is True
+    assert "we hielpen elkaar" in client.get(url).content.decode()
+
+
+def _gave_four_received_three(tenant):
+    """The tenant's volunteer, linked to a resident record: gave 4 (3 + a mutual one), received 3 (2 + it)."""
+    org = tenant.organisation
+    volunteer = _volunteer(tenant)
+    volunteer.resident = ResidentFactory(organisation=org, name="Jan Ookbewoner")
+    volunteer.save(update_fields=["resident"])
+    helping = _match(org, volunteer=volunteer, resident=ResidentFactory(organisation=org))
+    for mutual in (False, False, False, True):
+        _log(helping, mutual=mutual)
+    helped = _match(org, volunteer=VolunteerFactory(organisation=org), resident=volunteer.resident)
+    _log(helped)
+    _log(helped)
+    return volunteer
+
+
+def test_reciprocity_is_shown_where_the_people_are(tenant_a):
+    from netwerken.roles import Role
+
+    _mutual(tenant_a)
+    volunteer = _gave_four_received_three(tenant_a)
+    own = _client(tenant_a, Role.VOLUNTEER)
+    home = own.get(_url("netwerken:volunteer_dashboard", tenant_a)).content.decode()
+    assert "Je gaf 4 keer hulp en kreeg 3 keer hulp." in home
+    assert "Je gaf 4 keer hulp" in own.get(_url("matching:my_profile", tenant_a)).content.decode()
+    staff = _client(tenant_a, Role.COORDINATOR)
+    detail = staff.get(_url("matching:volunteer_detail", tenant_a, volunteer=volunteer.pk)).content.decode()
+    assert "gaf 4 keer hulp en kreeg 3 keer hulp." in detail
+    resident_page = staff.get(_url("netwerken:resident_detail", tenant_a, resident=volunteer.resident_id))
+    assert "Jan Ookbewoner gaf 4 keer hulp en kreeg 3 keer hulp." in resident_page.content.decode()
+
+
+def test_a_charity_shows_no_reciprocity(tenant_a):
+    from netwerken.roles import Role
+
+    volunteer = _gave_four_received_three(tenant_a)
+    home = _client(tenant_a, Role.VOLUNTEER).get(_url("netwerken:volunteer_dashboard", tenant_a)).content.decode()
+    assert "keer hulp" not in home
+    staff = _client(tenant_a, Role.COORDINATOR)
+    resident_page = staff.get(_url("netwerken:resident_detail", tenant_a, resident=volunteer.resident_id))
+    assert "keer hulp" not in resident_page.content.decode()
+
+
+def test_the_settings_form_has_the_reciprocity_weight_only_in_voor_elkaar(tenant_a):
+    from netwerken.roles import Role
+
+    client = _client(tenant_a, Role.ORG_ADMIN)
+    url = _url("matching:settings", tenant_a)
+    assert 'name="weight_reciprocity"' not in client.get(url).content.decode()
+    _mutual(tenant_a)
+    assert 'name="weight_reciprocity"' in client.get(url).content.decode()
+
+
+def test_one_plural_and_the_other():
+    assert reciprocity.reciprocity_sentence(gave=1, received=0) == "Je gaf 1 keer hulp en kreeg 0 keer hulp."
+
+
+@pytest.mark.parametrize("who", ["resident", "volunteer"])
+def test_erasing_either_side_ends_the_link(tenant_a, who):
+    from netwerken import privacy
+    from netwerken.roles import Role
+
+    _mutual(tenant_a)
+    volunteer = _gave_four_received_three(tenant_a)
+    by = tenant_a.user(Role.COORDINATOR)
+    with scope(organisation=tenant_a.organisation):
+        if who == "resident":
+            privacy.resident_erase(resident=volunteer.resident, by=by)
+        else:
+            privacy.volunteer_erase(volunteer=volunteer, by=by)
+    assert _volunteer(tenant_a).resident_id is None
