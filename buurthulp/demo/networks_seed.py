@@ -585,9 +585,9 @@ def _fee_record_payment(*, fee, amount, paid_by, date, by):
 
 def _seed_reciprocity(org, staff):
     """Volunteers who are residents too (the same person asks and helps): the demo volunteer and three others
-    who help now or helped, each linked to their resident record; in some of their meetings the resident
-    helped back (mutual), so it counts both ways."""
-    from matching.models import ContactLog, Match
+    who help now or helped, each linked to their resident record. Their meetings in which the resident helped
+    back were logged as mutual with the help (seed.py's follow_up), so it counts both ways."""
+    from matching.models import Match
     from netwerken import services
 
     if Volunteer.objects.filter(organisation=org).exclude(resident=None).exists():
@@ -598,10 +598,10 @@ def _seed_reciprocity(org, staff):
             organisation=org,
             status=Volunteer.Status.ACTIVE,
             matches__status__in=(Match.Status.ACCEPTED, Match.Status.CLOSED),
-            matches__contact_logs__isnull=False,
+            matches__contact_logs__mutual=True,
         )
         .exclude(pk=demo.pk)
-        .select_related("membership__user")
+        .select_related("membership__user", "organisation")
         .distinct()
         .order_by("membership__user__email")
     )
@@ -613,24 +613,4 @@ def _seed_reciprocity(org, staff):
             postcode=volunteer.postcode,
             house_number=volunteer.house_number,
         )
-        _volunteer_link_resident(volunteer=volunteer, resident=resident)
-        logs = list(
-            ContactLog.objects.filter(
-                match__volunteer=volunteer, match__status__in=(Match.Status.ACCEPTED, "afgesloten")
-            )
-            .order_by("date", "pk")
-            .values_list("pk", flat=True)
-        )
-        # the first meeting is getting to know each other; since, the demo volunteer's resident helps back
-        # every time ("gaf 4 keer hulp, kreeg 3 keer hulp"), the others' every other time
-        _contact_logs_mark_mutual((logs[1:] if volunteer.pk == demo.pk else logs[1::2]) or logs[:1])
-
-
-def _volunteer_link_resident(*, volunteer, resident):
-    Volunteer.objects.filter(pk=volunteer.pk).update(resident=resident)
-
-
-def _contact_logs_mark_mutual(pks):
-    from matching.models import ContactLog
-
-    ContactLog.objects.filter(pk__in=pks).update(mutual=True)
+        services.volunteer_link_resident(volunteer=volunteer, resident=resident, by=staff[Role.COORDINATOR])

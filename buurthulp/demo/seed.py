@@ -1338,8 +1338,14 @@ class _Matchmaker:
             for n, day in enumerate(d for d in days if yes.date() < d <= until):
                 minutes, note = visits[n % len(visits)]
                 contacts.append((day, minutes, note))
-            for day, minutes, note in contacts:
-                log = proposals.contact_log_add(match=match, date=day, minutes=minutes, note=note, by=user)
+            for n, (day, minutes, note) in enumerate(contacts):
+                # In 'er zijn voor elkaar' the resident often helps back (never at the first meeting): the demo
+                # volunteer's resident every time since, the others' every other time (the service keeps it
+                # only in that type of organisation).
+                mutual = n > 0 and (match.volunteer_id == self.demo_volunteer.pk or n % 2 == 1)
+                log = proposals.contact_log_add(
+                    match=match, date=day, minutes=minutes, note=note, mutual=mutual, by=user
+                )
                 logged = timezone.make_aware(datetime.datetime.combine(day, datetime.time(19, 30)))
                 later.set(log, created_at=min(logged, self.now - datetime.timedelta(minutes=5)))
             if match.pk in closed and spec["satisfaction"]:
