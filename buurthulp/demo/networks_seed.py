@@ -9,8 +9,11 @@ and the links between volunteers and residents are only added where they are not
 drawn with a random.Random seeded per organisation and network, and dates relative to today are computed
 only when a row is created.
 
-Writes go through the services of netwerken/networks.py, netwerken/phases.py, matching/fees.py and
-matching/hours.py where they exist; the small functions below fall back to the models otherwise.
+Residents, their links to volunteers and the mutual meetings go through the services (netwerken.services,
+matching.proposals). The networks, sessions, participation, hours, checklist and ledger are written by the
+small functions below, each standing in for the service of netwerken/networks.py, netwerken/phases.py,
+matching/fees.py or matching/hours.py that was still being built when this was written: each takes the
+service's keyword arguments, so switching is a matter of calling the service instead.
 """
 
 import datetime
