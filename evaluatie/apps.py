@@ -10,3 +10,6 @@ class EvaluatieConfig(AppConfig):
     def ready(self):
         # What evaluatie adds to netwerken's pages: its menu items.
         from . import registrations  # noqa: F401
+
+        # The catalogue's indicators of networks, hours, fees and reciprocity (issue 10).
+        from . import activity_indicators  # noqa: F401

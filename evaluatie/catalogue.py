@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from matching import figures
 from matching.models import SatisfactionResponse
 
-BREAKDOWNS = ("category", "area")
+# Every breakdown a figure may have; a figure without one answers {} for it (no query).
+BREAKDOWNS = ("category", "area", "network")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,15 @@ class Indicator:
     order: int = 100
     # For an average or median: (*, start, end, breakdown) -> {label: how many responses it rests on}.
     count: Callable | None = None
+    # The section of the catalogue it is listed under (GROUPS); "" is the help on requests.
+    group: str = ""
+    # (organisation) -> whether it means anything there (fees only for 'een extraatje bijverdienen'). An
+    # indicator that does not apply is not offered in the plan, not computed and not shown ("niet van
+    # toepassing"), even in a cycle that somehow holds it.
+    applies: Callable | None = None
+
+    def applies_to(self, organisation) -> bool:
+        return self.applies is None or organisation is None or bool(self.applies(organisation))
 
 
 @dataclass(frozen=True)
@@ -70,9 +80,51 @@ def choices():
     return [(indicator.key, indicator.label) for indicator in catalogue()]
 
 
+def applicable(organisation) -> list[Indicator]:
+    """The catalogue as far as it applies to the organisation (all of it for None)."""
+    return [indicator for indicator in catalogue() if indicator.applies_to(organisation)]
+
+
+def applies(key: str, organisation) -> bool:
+    indicator = get(key)
+    return indicator is not None and indicator.applies_to(organisation)
+
+
+def grouped_choices(organisation=None):
+    """The plan's picker: the applicable indicators per section, the sections in GROUPS' order."""
+    sections: dict[str, list] = {}
+    for indicator in applicable(organisation):
+        sections.setdefault(indicator.group, []).append((indicator.key, indicator.label))
+    order = list(GROUPS)
+
+    def position(group):
+        return (order.index(group) if group in order else len(order), group)
+
+    return [(GROUPS.get(group, group), sections[group]) for group in sorted(sections, key=position)]
+
+
+# The sections of the catalogue: key -> heading.
+HELP, NETWORKS, HOURS_GROUP, FEES, RECIPROCITY = "", "netwerken", "uren", "vergoedingen", "wederkerigheid"
+GROUPS = {
+    HELP: _("Hulpvragen en hulp"),
+    NETWORKS: _("Bewonersnetwerken en activiteiten"),
+    HOURS_GROUP: _("Uren"),
+    FEES: _("Vergoedingen"),
+    RECIPROCITY: _("Wederkerigheid"),
+}
+
+
 # Units are codes (the reports and their suppression read them); UNIT_LABELS says them in words.
 COUNT, HOURS, DAYS, SCORE = "aantal", "uren", "dagen", "score"
-UNIT_LABELS = {COUNT: _("aantal"), HOURS: _("uren"), DAYS: _("dagen (mediaan)"), SCORE: _("gemiddeld cijfer, 1 tot 5")}
+EURO, DIFFERENCE = "euro", "verschil"  # an amount in euros; a change that may be negative (network growth)
+UNIT_LABELS = {
+    COUNT: _("aantal"),
+    HOURS: _("uren"),
+    DAYS: _("dagen (mediaan)"),
+    SCORE: _("gemiddeld cijfer, 1 tot 5"),
+    EURO: _("euro"),
+    DIFFERENCE: _("verschil (kan negatief zijn)"),
+}
 
 register(
     Indicator(

@@ -74,10 +74,11 @@ class CycleForm(forms.Form):
     )
     manual_lower_is_better = forms.BooleanField(label=_("Eigen indicator: lager is beter"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicators"].choices = catalogue.choices()
-        for indicator in catalogue.catalogue():
+        # Per section, only what applies to the organisation's type of buurthulp (no fees for charity).
+        self.fields["indicators"].choices = catalogue.grouped_choices(organisation)
+        for indicator in catalogue.applicable(organisation):
             self.fields[f"target_{indicator.key}"] = target_field(
                 _("Streefwaarde: %(label)s") % {"label": indicator.label}
             )

@@ -46,7 +46,14 @@ GROUPS_PER_TABLE = 6
 STATUS_WORDS = {"op_koers": "Op koers", "achter": "Achter", "voor": "Voor"}
 STATUS_COLOURS = {"op_koers": "#1b6e3a", "achter": "#a32020", "voor": "#1f4e9c"}
 BREAKDOWN_TITLES = {"category": "Soort hulp", "area": "Buurt", "network": "Netwerk"}
-UNIT_WORDS = {"aantal": "aantal", "uren": "uren", "dagen": "dagen (gemiddeld)", "score": "score (gemiddeld)"}
+UNIT_WORDS = {
+    "aantal": "aantal",
+    "uren": "uren",
+    "dagen": "dagen (gemiddeld)",
+    "score": "score (gemiddeld)",
+    "euro": "euro (hele euro's)",
+    "verschil": "verschil (kan negatief zijn)",
+}
 MONTHS = [
     "januari",
     "februari",
@@ -123,7 +130,8 @@ def _chart(indicator: Mapping, series: list[tuple[str, Cell]], fmt: str) -> str:
         )
         known.append(target)
     ax.set_xticks(xs, names, fontsize=8)
-    ax.set_ylim(0, (max(known) * 1.15) if known and max(known) > 0 else 5)
+    low = min(0, min(known) * 1.15) if known else 0  # a change (network growth) can be negative
+    ax.set_ylim(low, (max(known) * 1.15) if known and max(known) > 0 else 5)
     ax.tick_params(axis="y", labelsize=8)
     ax.set_ylabel(UNIT_WORDS.get(indicator["unit"], indicator["unit"]), fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)

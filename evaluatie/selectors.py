@@ -78,8 +78,8 @@ def live_figures(cycle, indicators=None, *, breakdowns=True):
             result[item.figure_key] = {"": {"": item.manual_value}}
             continue
         indicator = catalogue.get(item.key)
-        if indicator is None:
-            continue
+        if indicator is None or (indicator.applies is not None and not indicator.applies_to(cycle.organisation)):
+            continue  # not (or no longer) in the catalogue, or not for this type of buurthulp
         for key, compute in ((item.key, indicator.compute), (count_key(item.key), indicator.count)):
             if compute is None:
                 continue
@@ -165,9 +165,20 @@ def _indicator_meta(item):
     }
 
 
+def _applicable(cycle, indicators):
+    """The cycle's indicators without the catalogue ones that do not apply to its organisation's type."""
+    return [item for item in indicators if item.is_manual or not _not_applicable(cycle, item.key)]
+
+
+def _not_applicable(cycle, key):
+    indicator = catalogue.get(key)
+    return indicator is not None and indicator.applies is not None and not indicator.applies_to(cycle.organisation)
+
+
 def cycle_figures(cycle):
-    """The cycle's indicators with value, target, previous value and mark, and the breakdowns."""
-    indicators = indicators_of(cycle)
+    """The cycle's indicators with value, target, previous value and mark, and the breakdowns. A catalogue
+    indicator that does not apply to the organisation's type of buurthulp is left out ("niet van toepassing")."""
+    indicators = _applicable(cycle, indicators_of(cycle))
     figures = figures_of(cycle, indicators)
     earlier = _previous_chain_fast(cycle)
     previous_cycle = cycle.previous if cycle.previous_id else (earlier[0] if earlier else None)
@@ -226,6 +237,12 @@ def cycle_figures(cycle):
         "indicators": rows,
         "breakdowns": breakdowns,
         "breakdown_columns": columns,
+        # For the page: each breakdown with its heading, its columns and its groups.
+        "breakdown_tables": [
+            {"kind": kind, "title": BREAKDOWN_LABELS.get(kind, kind), "columns": columns[kind], "groups": groups}
+            for kind, groups in breakdowns.items()
+            if columns[kind]
+        ],
         "trend": trend,
         "previous_cycle": previous_cycle,
     }
@@ -279,8 +296,11 @@ def cycle_page_context(cycle):
         "comments": list(survey_comments(cycle)),
         "stories": list(stories_of(cycle)),
         "actions": list(actions_of(cycle)),
-        "breakdown_labels": {"category": _("Per soort hulp"), "area": _("Per buurt")},
+        "breakdown_labels": BREAKDOWN_LABELS,
     }
+
+
+BREAKDOWN_LABELS = {"category": _("Per soort hulp"), "area": _("Per buurt"), "network": _("Per netwerk")}
 
 
 def indicator_rows(cycle, key):

@@ -11,6 +11,12 @@ Which figures are suppressed, by unit:
   sum over few matches when it is small; rounded to whole hours first): any value below 5, zero
   included, is shown as "< 5". Zero is included so that "< 5" always means "0 to 4" and a reader
   learns nothing from which small cells are empty.
+- ``euro`` (the "extraatje" fees) is a sum over few people when small, like hours: published in whole
+  euros, any value below 5 shown as "< 5", complemented in a breakdown as a count is.
+- ``verschil`` (a change that may be negative: the growth of the resident networks): shown only when it
+  is 5 or more either way; a smaller change shows "< 5" (meaning −4 to 4). In a breakdown a column with
+  any such cell is hidden whole ("x"): with negative cells the complementary reasoning below does not
+  hold, and hiding the column is the safe side.
 - ``dagen`` and ``score`` are averages (waiting time, satisfaction). Their value is not sensitive in
   itself; who answered is. An average is shown only when it is known to rest on at least 5 responses
   (the figures document gives the count as ``n``); otherwise it is shown as "—". An unknown count
@@ -52,8 +58,9 @@ SMALL = "< 5"  # a value below the threshold
 HIDDEN = "x"  # hidden so that a small value elsewhere cannot be worked out
 NOT_SHOWN = "—"  # an average of too few (or an unknown number of) responses
 
-COUNT_UNITS = frozenset({"aantal", "uren"})
+COUNT_UNITS = frozenset({"aantal", "uren", "euro"})
 AVERAGE_UNITS = frozenset({"dagen", "score"})
+DIFFERENCE_UNITS = frozenset({"verschil"})
 
 LEGEND = {
     SMALL: "minder dan 5 (0 tot en met 4); verborgen zodat niemand herkenbaar is",
@@ -149,6 +156,9 @@ def headline_cell(value, unit: str | None, n: int | None = None) -> Cell:
     """One figure on its own: an indicator's value, its previous value, a trend point."""
     if value is None:
         return EMPTY
+    if unit in DIFFERENCE_UNITS:
+        v = _count(value)
+        return Cell(None, SMALL) if abs(v) < THRESHOLD else Cell(v)
     if is_count(unit):
         v = _count(value)
         return Cell(None, SMALL) if v < THRESHOLD else Cell(v)
@@ -170,7 +180,12 @@ def suppress_breakdown(rows: Sequence[Mapping], units: Mapping[str, str]) -> lis
     for key, unit in units.items():
         if not any(key in (row.get("values") or {}) for row in rows):
             continue
-        if is_count(unit):
+        if unit in DIFFERENCE_UNITS:
+            values = [_count(row.get("values", {}).get(key) or 0) for row in rows]
+            hide = any(abs(v) < THRESHOLD for v in values)
+            for target, value in zip(out, values, strict=True):
+                target["values"][key] = Cell(None, HIDDEN) if hide else Cell(value)
+        elif is_count(unit):
             values = [_count(row.get("values", {}).get(key) or 0) for row in rows]
             for target, value, mark in zip(out, values, column_marks(values), strict=True):
                 target["values"][key] = Cell(value) if mark is None else Cell(None, mark)

@@ -31,10 +31,10 @@ def _cycle_or_404(pk):
         raise Http404 from None
 
 
-def _catalogue_rows():
+def _catalogue_rows(organisation=None):
     return [
         {"label": i.label, "definition": i.definition, "unit_label": catalogue.UNIT_LABELS.get(i.unit, i.unit)}
-        for i in catalogue.catalogue()
+        for i in catalogue.applicable(organisation)
     ]
 
 
@@ -45,7 +45,7 @@ def cycle_list(request, org):
 
 @role_required("evaluatie.manage_cycles")
 def cycle_create(request, org):
-    form = CycleForm(request.POST if request.method == "POST" else None)
+    form = CycleForm(request.POST if request.method == "POST" else None, organisation=request.tenant.organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -65,7 +65,11 @@ def cycle_create(request, org):
         else:
             messages.success(request, _("De cyclus ‘%(name)s’ is aangemaakt.") % {"name": cycle.name})
             return redirect("evaluatie:cycle_detail", org=org, cycle=cycle.pk)
-    return render(request, "evaluatie/cycle_create.html", {"form": form, "catalogue": _catalogue_rows()})
+    return render(
+        request,
+        "evaluatie/cycle_create.html",
+        {"form": form, "catalogue": _catalogue_rows(request.tenant.organisation)},
+    )
 
 
 @role_required("evaluatie.view_cycles")
