@@ -8,8 +8,6 @@ class EvaluatieConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # What evaluatie adds to netwerken's pages: its menu items.
-        from . import registrations  # noqa: F401
-
-        # The catalogue's indicators of networks, hours, fees and reciprocity (issue 10).
-        from . import activity_indicators  # noqa: F401
+        # What evaluatie adds to netwerken's pages (its menu items), and the catalogue's indicators of
+        # networks, hours, fees and reciprocity (issue 10).
+        from . import activity_indicators, registrations  # noqa: F401
