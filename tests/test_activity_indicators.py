@@ -479,3 +479,16 @@ def test_hours_fees_and_reciprocity_take_constant_queries(ledger):
     for i in range(30):
         FeeEntryFactory(organisation=ledger, volunteer=volunteer, date=D(2025, 10, 1 + i % 28), amount=Decimal("1.25"))
     assert _queries(ledger, sources) == one
+
+
+def test_a_change_is_shown_either_way_from_5_and_a_breakdown_with_a_small_one_is_hidden_whole():
+    from evaluatie.suppression import headline_cell, suppress_breakdown
+
+    assert headline_cell(-7, "verschil").number == -7 and headline_cell(12, "verschil").number == 12
+    assert headline_cell(-3, "verschil").text == SMALL and headline_cell(4, "verschil").text == SMALL
+    rows = [{"label": "A", "values": {"g": 9}}, {"label": "B", "values": {"g": -2}}]
+    assert [row["values"]["g"].text for row in suppress_breakdown(rows, {"g": "verschil"})] == [HIDDEN, HIDDEN]
+    rows = [{"label": "A", "values": {"g": 9}}, {"label": "B", "values": {"g": -6}}]
+    assert [row["values"]["g"].number for row in suppress_breakdown(rows, {"g": "verschil"})] == [9, -6]
+    # Euros are a sum like hours: whole euros, "< 5" below 5.
+    assert headline_cell(30.0, "euro").number == 30 and headline_cell(4.49, "euro").text == SMALL
