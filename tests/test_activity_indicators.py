@@ -492,3 +492,65 @@ def test_a_change_is_shown_either_way_from_5_and_a_breakdown_with_a_small_one_is
     assert [row["values"]["g"].number for row in suppress_breakdown(rows, {"g": "verschil"})] == [9, -6]
     # Euros are a sum like hours: whole euros, "< 5" below 5.
     assert headline_cell(30.0, "euro").number == 30 and headline_cell(4.49, "euro").text == SMALL
+
+
+# --- the pages and the built report -------------------------------------------------------------------------------
+
+
+def test_the_plan_picker_offers_the_new_sections_for_the_type_of_buurthulp(client, db):
+    from django.urls import reverse
+
+    from netwerken.roles import Role
+
+    from .conftest import make_tenant
+
+    for help_type, shown, absent in (
+        (Organisation.HelpType.CHARITY, "Deelnemers aan activiteiten", "Vergoedingen geboekt"),
+        (Organisation.HelpType.MODEST_FEE, "Vergoedingen geboekt", "Gaven én kregen hulp"),
+        (Organisation.HelpType.MUTUAL, "Gaven én kregen hulp", "Vergoedingen geboekt"),
+    ):
+        tenant = make_tenant(help_type=help_type)
+        client.force_login(tenant.user(Role.COORDINATOR))
+        page = client.get(reverse("evaluatie:cycle_create", kwargs={"org": tenant.organisation.slug}))
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert "Bewonersnetwerken en activiteiten" in text and "Uren vrijwilligerswerk" in text
+        assert shown in text and absent not in text, help_type
+
+
+def test_the_cycle_page_shows_the_network_breakdown(client, world):
+    from django.urls import reverse
+
+    from netwerken.roles import Role
+
+    from .factories import MembershipFactory
+
+    cycle = _all_keys_cycle(world["org"], *OCT)
+    coordinator = MembershipFactory(organisation=world["org"], roles=(Role.COORDINATOR,)).user
+    client.force_login(coordinator)
+    page = client.get(reverse("evaluatie:cycle_detail", kwargs={"org": world["org"].slug, "cycle": cycle.pk}))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Per netwerk" in text and "Wandelgroep" in text and "Deelnemers aan activiteiten" in text
+    assert "Vergoedingen geboekt" not in text
+
+
+def test_the_built_funder_report_holds_the_new_rows(ledger):
+    from evaluatie import funder_reports
+    from evaluatie.models import FunderReport
+
+    cycle = _all_keys_cycle(ledger, *OCT)
+    with scope(organisation=ledger):
+        report = funder_reports.report_request(cycle=cycle, by=None)
+        assert funder_reports.report_build(report_id=report.pk, generation=report.generation) is True
+    with scopes_disabled():
+        report = FunderReport.objects.get(pk=report.pk)
+    sheet = load_workbook(io.BytesIO(bytes(report.xlsx))).worksheets[0]
+    rows = {row[0]: row for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert rows["fees_booked"][3] == 30 and rows["fees_paid"][3] == 15
+    assert rows["activities_held"][3] == SMALL  # none held in this organisation: "< 5"
+    pdf = " ".join(
+        " ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(bytes(report.pdf))).pages
+    )
+    assert "Vergoedingen nog te betalen" in pdf and "Bijeenkomsten gehouden" in pdf
+    assert "Vergoedingen geboekt" in report.html and "fees_open" in bytes(report.csv).decode("utf-8-sig")
