@@ -64,6 +64,7 @@ def _state(tenant):
             "runs": BatchRun.objects.filter(organisation=tenant.organisation).count(),
             "resident_erased": Resident.objects.get(pk=tenant.objects["resident"].pk).erased_at is not None,
             "volunteer_erased": Volunteer.objects.get(pk=tenant.objects["volunteer"].pk).erased_at is not None,
+            "volunteer_resident": Volunteer.objects.get(pk=tenant.objects["volunteer"].pk).resident_id,
             "signal": Signal.objects.get(pk=tenant.objects["signal"].pk).status,
             "improvement": ImprovementProposal.objects.get(pk=tenant.objects["improvement"].pk).status,
             "cycle": EvaluationCycle.objects.get(pk=tenant.objects["cycle"].pk).status,
@@ -81,6 +82,14 @@ def _state(tenant):
 
 # The states the buttons start from, as the hostile-input table sets them up.
 accepted, closed, searching = match_accepted, match_closed, request_searching
+
+
+def mutual(tenant):
+    """'Er zijn voor elkaar': the only type where a volunteer is linked to the resident record of the same person."""
+    from netwerken.models import Organisation
+
+    with scopes_disabled():
+        Organisation.objects.filter(pk=tenant.organisation.pk).update(help_type=Organisation.HelpType.MUTUAL)
 
 
 def cancelled(tenant):
@@ -139,6 +148,15 @@ def escalation_waiting(tenant):
 
 
 ACTIONS = [
+    Action(
+        "vrijwilliger-is-ook-bewoner",
+        Role.COORDINATOR,
+        "matching:volunteer_resident",
+        {"action": "link", "resident": "<resident>"},
+        lambda b, a: b["volunteer_resident"] is None and a["volunteer_resident"] is not None,
+        "is nu ook gekoppeld als bewoner",
+        setup=mutual,
+    ),
     Action(
         "wijkteam-neemt-over",
         Role.PROFESSIONAL,
@@ -464,7 +482,11 @@ ACTIONS = [
 
 
 def _payload(action, tenant):
-    values = {"<volunteer>": str(tenant.objects["volunteer"].pk), "<today>": datetime.date.today().isoformat()}
+    values = {
+        "<volunteer>": str(tenant.objects["volunteer"].pk),
+        "<resident>": str(tenant.objects["resident"].pk),
+        "<today>": datetime.date.today().isoformat(),
+    }
     return {key: values.get(value, value) for key, value in action.payload.items()}
 
 
