@@ -247,7 +247,8 @@ def volunteer_link_resident(*, volunteer, resident, by):
         raise LinkError(_("Deze vrijwilliger of bewoner kan niet gekoppeld worden."))
     with transaction.atomic():
         other = (
-            Volunteer.objects.select_for_update()
+            # Only the volunteer row is locked: PostgreSQL can't lock the nullable side of the membership join.
+            Volunteer.objects.select_for_update(of=("self",))
             .filter(resident=resident)
             .exclude(pk=volunteer.pk)
             .select_related("membership__user")
