@@ -8,6 +8,7 @@ row per resident or volunteer per network), so their attendance history stays th
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +26,13 @@ class NetworkError(Exception):
 
 
 def _phone(value: str) -> str:
-    return normalize_phone(value) if value else ""
+    """Stored as E.164, like every phone number; a number that is not one is refused in Dutch."""
+    if not value:
+        return ""
+    try:
+        return normalize_phone(value)
+    except ValidationError as error:
+        raise NetworkError(error.messages[0]) from None
 
 
 @transaction.atomic
