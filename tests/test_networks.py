@@ -288,7 +288,7 @@ def test_the_map_draws_each_neighbourhood_sized_by_its_networks_with_a_table_alo
     assert counts == {mapped["centrum"].name: 2, "Noord": 2, "Westpoort": 0}  # the walking group and the church
     for name, area in areas.items():
         assert f'cx="{area.x}" cy="{area.y}" r="{area.r}"' in svg
-        assert f">{name}</text>" in svg
+        assert f">{name} ({area.network_count})</text>" in svg
         assert 0 < area.x < 600 and 0 < area.y < 400
         # The text alternative says the same.
         assert re.search(rf"<tr><td>{re.escape(name)}</td><td>{area.network_count}</td></tr>", content)
