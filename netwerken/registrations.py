@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import privacy, registry
-from .models import Membership, OutgoingEmail, Resident, User, Volunteer
+from .models import Membership, NetworkMember, OutgoingEmail, Resident, User, Volunteer
 from .roles import Role
 from .validators import phone_variants
 
@@ -21,6 +21,10 @@ registry.register_menu(Role.ORG_ADMIN, gettext_lazy("Beheer"), "netwerken:admin_
 registry.register_menu(Role.ORG_ADMIN, gettext_lazy("Team"), "netwerken:staff_list", order=10)
 registry.register_menu(Role.ORG_ADMIN, gettext_lazy("Buurten"), "netwerken:area_list", order=30)
 registry.register_menu(Role.FUNDER, gettext_lazy("Rapportage"), "netwerken:funder_dashboard", order=0)
+# Resident networks: the coordinator, the wijkteam and the admin map them ("welke netwerken zijn er").
+registry.register_menu(Role.COORDINATOR, gettext_lazy("Netwerken"), "netwerken:network_list", order=80)
+registry.register_menu(Role.PROFESSIONAL, gettext_lazy("Netwerken"), "netwerken:network_list", order=80)
+registry.register_menu(Role.ORG_ADMIN, gettext_lazy("Netwerken"), "netwerken:network_list", order=80)
 
 
 # --- mail that mentions a person ----------------------------------------------------------------------
@@ -198,4 +202,70 @@ privacy.register(
 )
 privacy.register(
     privacy.DataPart(key="vrijwilliger", order=900, export_volunteer=export_volunteer, erase_volunteer=erase_volunteer)
+)
+
+
+# --- resident networks: a person's place in a network ------------------------------------------------------
+
+
+def _network_memberships(rows):
+    return [
+        {
+            "netwerk": member.network.name,
+            "naam": member.name or None,
+            "telefoon": member.phone or None,
+            "lid_sinds": member.joined_on.isoformat(),
+            "gestopt_op": member.left_on.isoformat() if member.left_on else None,
+        }
+        for member in rows.select_related("network").order_by("joined_on", "pk")
+    ]
+
+
+def export_resident_networks(resident):
+    return _network_memberships(NetworkMember.objects.filter(resident=resident))
+
+
+def export_volunteer_networks(volunteer):
+    return _network_memberships(NetworkMember.objects.filter(volunteer=volunteer))
+
+
+def _erase_network_memberships(rows):
+    """What was noted of the person (a name, a number) goes and their membership ends; the row stays,
+    linked to the erased record, so attendance and network growth stay counted."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Greatest
+
+    today = timezone.localdate()
+    rows.filter(left_on__isnull=True).update(left_on=Greatest(F("joined_on"), Value(today)))
+    rows.update(name="", phone="", erased_at=timezone.now())
+
+
+def erase_resident_networks(resident, *, by, reason):
+    _erase_network_memberships(NetworkMember.objects.filter(resident=resident))
+
+
+def erase_volunteer_networks(volunteer, *, by, reason):
+    _erase_network_memberships(NetworkMember.objects.filter(volunteer=volunteer))
+
+
+def residents_in_networks(cutoff):
+    """Residents still in a network, or who left it within the retention period."""
+    return (
+        NetworkMember.objects.filter(resident__isnull=False)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=cutoff.date()))
+        .values_list("resident_id", flat=True)
+        .distinct()
+    )
+
+
+privacy.register(
+    privacy.DataPart(
+        key="netwerken",
+        order=500,
+        export_resident=export_resident_networks,
+        erase_resident=erase_resident_networks,
+        residents_to_keep=residents_in_networks,
+        export_volunteer=export_volunteer_networks,
+        erase_volunteer=erase_volunteer_networks,
+    )
 )

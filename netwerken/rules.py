@@ -49,3 +49,7 @@ rules.add_perm("netwerken.manage_organisation", is_org_admin)
 rules.add_perm("netwerken.manage_areas", is_org_admin)
 rules.add_perm("netwerken.manage_residents", is_coordinator)
 # matching's permissions are in matching/rules.py, with these predicates.
+
+# Resident networks (bewonersnetwerken): mapped and kept up by the coordinator, the wijkteam and the admin.
+rules.add_perm("netwerken.view_networks", is_coordinator | is_professional | is_org_admin)
+rules.add_perm("netwerken.manage_networks", is_coordinator | is_professional | is_org_admin)

@@ -28,7 +28,7 @@ from matching.models import (
     SatisfactionResponse,
     Signal,
 )
-from netwerken.models import OutgoingEmail, Resident, Volunteer
+from netwerken.models import NetworkMember, OutgoingEmail, Resident, Volunteer
 from netwerken.roles import Role
 
 from .test_hostile_input import (
@@ -77,6 +77,8 @@ def _state(tenant):
             "report": FunderReport.objects.filter(cycle=tenant.objects["cycle"].pk).values_list("generation", "status")[
                 0
             ],
+            "network members": NetworkMember.objects.filter(network=tenant.objects["network"].pk).count(),
+            "member left": NetworkMember.objects.get(pk=tenant.objects["member"].pk).left_on is not None,
         }
 
 
@@ -477,6 +479,25 @@ ACTIONS = [
         lambda b, a: a["report"] == (b["report"][0] + 1, "wachtrij"),
         "Het rapport wordt gemaakt.",
         again="Het rapport wordt al gemaakt.",
+    ),
+    # Resident networks: someone without a record joins (once), a member stops (once).
+    Action(
+        "netwerk-deelnemer-toevoegen",
+        Role.COORDINATOR,
+        "netwerken:member_add",
+        {"lid-name": "Truus Bakker", "lid-phone": "06-12345678"},
+        lambda b, a: a["network members"] == b["network members"] + 1,
+        "Truus Bakker doet nu mee aan",
+        again="doet al mee aan",
+    ),
+    Action(
+        "netwerk-deelnemer-gestopt",
+        Role.PROFESSIONAL,
+        "netwerken:member_leave",
+        {},
+        lambda b, a: not b["member left"] and a["member left"],
+        "is gestopt bij",
+        again="was al gestopt",
     ),
 ]
 

@@ -75,7 +75,7 @@ from matching.models import (
     SatisfactionResponse,
     SocialMapEntry,
 )
-from netwerken.models import Area, Membership, Organisation, Resident, User, Volunteer
+from netwerken.models import Area, Membership, Network, NetworkMember, Organisation, Resident, User, Volunteer
 from netwerken.roles import Role
 from netwerken.validators import normalize_house_number, normalize_phone, normalize_postcode
 
@@ -458,6 +458,37 @@ def survey_link_url(tenant):
 
 
 survey_link_url.route_name = "evaluatie:survey_link"
+
+
+NETWORK_FIELDS = {
+    "name": F("text"),
+    "kind": F("choice"),
+    "status": F("choice"),
+    "description": F("text", required=False),
+    "areas": F("model_multi", required=False),
+    "contact_name": F("text", required=False),
+    "contact_phone": F("phone", required=False),
+    "contact_email": F("email", required=False),
+    "contact_volunteer": F("model", required=False),
+    "phase": F("choice", required=False),
+    "started_on": F("date_past", required=False),
+}
+
+
+def network_baseline(tenant, name):
+    return {
+        "name": name,
+        "kind": "nieuw_initiatief",
+        "status": "actief",
+        "description": "Samen tuinieren op woensdag",
+        "areas": [str(tenant.objects["area"].pk)],
+        "contact_name": "Henk Jansen",
+        "contact_phone": "06-12345678",
+        "contact_email": "henk@example.nl",
+        "contact_volunteer": str(tenant.objects["volunteer"].pk),
+        "phase": "opzetten",
+        "started_on": in_days(-100),
+    }
 
 
 FORM_CASES = [
@@ -1046,6 +1077,51 @@ FORM_CASES = [
         fields={"score": F("choice"), "would_recommend": F("choice"), "comment": F("text", required=False)},
         saved=exists(SurveyResponse, respondent="vrijwilliger", comment="Leuk om te doen"),
         smoke=frozenset({"score", "would_recommend", "comment"}),
+    ),
+    # Resident networks: a new network, editing one, adding someone to it.
+    FormCase(
+        id="network_create",
+        role=Role.COORDINATOR,
+        url=org_url("netwerken:network_create"),
+        baseline=lambda tenant: network_baseline(tenant, "Moestuin De Linde"),
+        fields=NETWORK_FIELDS,
+        saved=exists(Network, name="Moestuin De Linde", contact_phone="+31612345678"),
+        foreign={"areas": "area", "contact_volunteer": "volunteer"},
+    ),
+    FormCase(
+        id="network_edit",
+        role=Role.PROFESSIONAL,
+        url=org_url("netwerken:network_edit", network=lambda tenant: tenant.objects["network"].pk),
+        baseline=lambda tenant: network_baseline(tenant, "Wandelgroep De Brink"),
+        fields=NETWORK_FIELDS,
+        saved=object_changed("network", name="Wandelgroep De Brink"),
+        foreign={"areas": "area", "contact_volunteer": "volunteer"},
+        smoke=frozenset(NETWORK_FIELDS),
+    ),
+    FormCase(
+        id="member_add-naam",
+        role=Role.COORDINATOR,
+        url=org_url("netwerken:member_add", network=lambda tenant: tenant.objects["network"].pk),
+        baseline=lambda tenant: {
+            "lid-resident": "",
+            "lid-volunteer": "",
+            "lid-name": "Truus Bakker",
+            "lid-phone": "06-12345678",
+            "lid-joined_on": in_days(-10),
+        },
+        fields={
+            "resident": F("model", required=False),
+            "volunteer": F("model", required=False),
+            "name": F("text"),
+            "phone": F("phone", required=False),
+            "joined_on": F("date_past", required=False),
+        },
+        saved=exists(NetworkMember, name="Truus Bakker", phone="+31612345678"),
+        context_form="member_form",
+        prefix="lid",
+        # One of three: a resident or volunteer chosen as well as the name is refused form-wide.
+        related={"resident": {"__all__"}, "volunteer": {"__all__"}},
+        foreign={"resident": "resident", "volunteer": "volunteer"},
     ),
 ]
 
@@ -1805,6 +1881,12 @@ NO_FIELD_PAGES = {
         lambda tenant: {"run": tenant.objects["run"].pk},
         lambda tenant: reverse("matching:batch_detail", kwargs={"org": "oost", "run": tenant.objects["run"].pk}),
     ),
+    "netwerken:member_leave": (
+        lambda tenant: {"network": tenant.objects["network"].pk, "member": tenant.objects["member"].pk},
+        lambda tenant: reverse(
+            "netwerken:network_detail", kwargs={"org": "oost", "network": tenant.objects["network"].pk}
+        ),
+    ),
 }
 
 
@@ -1980,6 +2062,8 @@ GET_ONLY = {
     "evaluatie:report_pdf": "a file download, read only",
     "evaluatie:report_xlsx": "a file download, read only",
     "evaluatie:report_csv": "a file download, read only",
+    "netwerken:network_list": "a list with a map; its filters are a GET query",
+    "netwerken:network_detail": "read only (its search is a GET query); its forms post to member_add, member_leave",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}

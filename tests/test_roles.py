@@ -97,6 +97,12 @@ ALLOWED = {
     "evaluatie:report_pdf": {A, C, F},
     "evaluatie:report_xlsx": {A, C, F},
     "evaluatie:report_csv": {A, C, F},
+    "netwerken:network_list": {C, P, A},
+    "netwerken:network_create": {C, P, A},
+    "netwerken:network_detail": {C, P, A},
+    "netwerken:network_edit": {C, P, A},
+    "netwerken:member_add": {C, P, A},
+    "netwerken:member_leave": {C, P, A},
 }
 POST_ONLY = {
     "matching:signal_status",
@@ -118,6 +124,8 @@ POST_ONLY = {
     "evaluatie:story_approve",
     "evaluatie:action_status",
     "evaluatie:report_request",
+    "netwerken:member_add",
+    "netwerken:member_leave",
 }
 
 LANDING = {
