@@ -909,7 +909,7 @@ NETWORKS = {
         ("wandelgroep", "Wandelgroep Achterveld", "nieuw_initiatief", [0, 1], None, 6, 13),
         ("samen_eten", "Buurtmoestuin Groenvliet en samen eten", "nieuw_initiatief", [3], None, 5, 12),
         ("kerk", "Kerkgemeenschap Achterveld", "kerk", [0], ("Wim Hoogendoorn", "0666778899"), 30, 10),
-        ("ouderenbond", "Ouderenbond Nije Veld", "ouderenbond", [1, 2], ("Toos Bremer", "0677889900"), 50, 15),
+        ("ouderenbond", "Ouderenbond Nije Veld", "ouderenbond", [1, 2], ("Toos Bremer", "0687889900"), 50, 15),
     ],
 }  # fmt: skip
 

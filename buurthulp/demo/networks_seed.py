@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from netwerken import networks
 from netwerken.models import (
     Activity,
     ActivitySession,
@@ -115,29 +116,29 @@ def _seed_networks(org, staff):
             phase=Organisation.Phase.RUNNING if kind == Network.Kind.NEW_INITIATIVE else "",
             by=staff[Role.COORDINATOR],
         )
-        members = _seed_members(org, network, rng, residents, helpers, size, started, today, n)
+        members = _seed_members(org, network, rng, residents, helpers, size, started, today, n, staff[Role.COORDINATOR])
         for activity_spec in demo_data.ACTIVITIES[key]:
             _seed_activity(org, staff, network, activity_spec, members, helpers, rng, today, now)
 
 
 def _network_create(*, organisation, name, kind, description, areas, contact_name, contact_phone,
                     contact_volunteer, started_on, phase, by):  # fmt: skip
-    network = Network.objects.create(
+    return networks.network_save(
         organisation=organisation,
         name=name,
         kind=kind,
         description=description,
+        areas=areas,
         contact_name=contact_name,
         contact_phone=contact_phone,
         contact_volunteer=contact_volunteer,
         started_on=started_on,
         phase=phase,
+        by=by,
     )
-    network.areas.set(areas)
-    return network
 
 
-def _seed_members(org, network, rng, residents, helpers, size, started, today, n):
+def _seed_members(org, network, rng, residents, helpers, size, started, today, n, by):
     """Mostly residents without an account, the network's volunteers, a few known only by name; most there
     from the start, a few joined since (new people over time)."""
     offset = (n * 11) % max(len(residents), 1)
@@ -162,11 +163,20 @@ def _seed_members(org, network, rng, residents, helpers, size, started, today, n
         else:
             row.name = who
         rows.append(row)
-    return _members_add(rows)
+    return _members_add(rows, by)
 
 
-def _members_add(rows):
-    NetworkMember.objects.bulk_create(rows)
+def _members_add(rows, by):
+    for row in rows:
+        networks.network_member_add(
+            network=row.network,
+            resident=row.resident,
+            volunteer=row.volunteer,
+            name=row.name,
+            phone=row.phone,
+            joined_on=row.joined_on,
+            by=by,
+        )
     network = rows[0].network
     return list(NetworkMember.objects.filter(network=network).order_by("joined_on", "pk"))
 
