@@ -67,6 +67,7 @@ from matching.models import (
     Escalation,
     EscalationStep,
     HelpRequest,
+    HoursEntry,
     Match,
     MatchingSettings,
     Offer,
@@ -1047,6 +1048,20 @@ FORM_CASES = [
         saved=exists(SurveyResponse, respondent="vrijwilliger", comment="Leuk om te doen"),
         smoke=frozenset({"score", "would_recommend", "comment"}),
     ),
+    # Hours on the session the volunteer organised last week (the fixture's).
+    FormCase(
+        id="my_hours",
+        role=Role.VOLUNTEER,
+        url=org_url("matching:my_hours"),
+        baseline=lambda tenant: {
+            "target": f"s{tenant.objects['session'].pk}",
+            "date": in_days(-1),
+            "minutes": "45",
+            "note": "Koffie gezet",
+        },
+        fields={"target": F("choice"), "date": F("date_past"), "minutes": F("int"), "note": F("text", required=False)},
+        saved=exists(HoursEntry, note="Koffie gezet", minutes=45),
+    ),
 ]
 
 
@@ -1805,6 +1820,14 @@ NO_FIELD_PAGES = {
         lambda tenant: {"run": tenant.objects["run"].pk},
         lambda tenant: reverse("matching:batch_detail", kwargs={"org": "oost", "run": tenant.objects["run"].pk}),
     ),
+    "matching:my_hours_delete": (
+        lambda tenant: {"hours": tenant.objects["hours"].pk},
+        lambda tenant: reverse("matching:my_hours", kwargs={"org": "oost"}),
+    ),
+    "matching:my_calendar_revoke": (
+        lambda tenant: {},
+        lambda tenant: reverse("matching:my_calendar", kwargs={"org": "oost"}),
+    ),
 }
 
 
@@ -1980,6 +2003,9 @@ GET_ONLY = {
     "evaluatie:report_pdf": "a file download, read only",
     "evaluatie:report_xlsx": "a file download, read only",
     "evaluatie:report_csv": "a file download, read only",
+    "matching:hours_overview": "a table, read only; the year is a GET query",
+    "matching:my_calendar": "the feed's address and instructions; its button posts to my_calendar_revoke",
+    "matching:calendar_feed": "an iCal download for a calendar app, read only (other methods: 405)",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}
@@ -2021,7 +2047,7 @@ def url_id_rows():
     rows = []
     for route in tenant_routes():
         for kwarg in route.kwargs:
-            if kwarg in ("org", "token"):
+            if kwarg in ("org", "token", "calendar_token"):
                 continue
             allowed = ALLOWED[route.name]
             role = next(
