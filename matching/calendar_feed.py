@@ -125,7 +125,7 @@ def calendar_ics(*, volunteer: Volunteer, site: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"Buurthulp {volunteer.organisation.name}")
+    calendar.add("x-wr-calname", volunteer.organisation.name)
     calendar.add("x-wr-timezone", str(local_zone()))
     for match in feed_matches(volunteer):
         event = _match_event(match, site=site, now=now)

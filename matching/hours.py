@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import CharField, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
+from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.translation import gettext as _
 
 from netwerken.models import ActivitySession, Resident, Volunteer
@@ -164,6 +165,7 @@ def volunteer_hours_summary(*, volunteer, year: int) -> dict:
     total = sum(per_month)
     return {
         "year": year,
+        "months": [(MONTH_NAMES[month], per_month[month - 1]) for month in MONTHS],
         "total_minutes": total,
         "total_text": hours_text(total),
         "residents": residents,
