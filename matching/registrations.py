@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from netwerken import privacy, registry
 from netwerken.roles import Role
 
+from . import hours_privacy, selectors, services
 from . import privacy as matching_privacy
-from . import selectors, services
 from .tasks import enqueue_volunteer_sync
 
 # --- menu ---------------------------------------------------------------------------------------------
@@ -26,6 +26,9 @@ registry.register_menu(Role.PROFESSIONAL, _("Verbetervoorstellen"), "matching:im
 registry.register_menu(Role.ORG_ADMIN, _("Signalen"), "matching:signal_settings", order=60)
 registry.register_menu(Role.ORG_ADMIN, _("Sociale kaart"), "matching:social_map", order=50)
 registry.register_menu(Role.PROFESSIONAL, _("Bewoner aanmelden"), "matching:referral_in", order=20)
+registry.register_menu(Role.VOLUNTEER, _("Mijn uren"), "matching:my_hours", order=30)
+registry.register_menu(Role.VOLUNTEER, _("Mijn agenda"), "matching:my_calendar", order=35)
+registry.register_menu(Role.COORDINATOR, _("Uren"), "matching:hours_overview", order=50)
 
 # --- sections of netwerken's pages --------------------------------------------------------------------
 
@@ -115,5 +118,16 @@ privacy.register(
         order=100,
         export_volunteer=matching_privacy.export_volunteer,
         erase_volunteer=matching_privacy.erase_volunteer,
+    )
+)
+
+# Hours entries' notes and the calendar address (matching/hours_privacy.py).
+privacy.register(
+    privacy.DataPart(
+        key="uren",
+        order=110,
+        export_volunteer=hours_privacy.export_volunteer,
+        erase_volunteer=hours_privacy.erase_volunteer,
+        erase_resident=hours_privacy.erase_resident,
     )
 )

@@ -24,3 +24,6 @@ rules.add_perm("matching.view_signals", is_coordinator | is_professional)
 rules.add_perm("matching.change_signal", is_coordinator | is_professional)
 rules.add_perm("matching.manage_improvements", is_coordinator | is_professional)
 rules.add_perm("matching.signal_settings", is_org_admin | is_coordinator)
+# Hours: a volunteer logs and sees their own; the coordinator sees everyone's per month.
+rules.add_perm("matching.own_hours", is_volunteer)
+rules.add_perm("matching.view_hours", is_coordinator)

@@ -156,6 +156,10 @@ def _evaluation_objects(tenant):
 def _network_objects(tenant):
     """A network in the neighbourhood with a resident and the volunteer in it, a weekly activity the
     volunteer organises, last week's session with the resident there, hours for it, and a phase item."""
+    from django_scopes import scopes_disabled
+
+    from matching.calendar_feed import calendar_token_renew
+
     from .factories import (
         ActivityFactory,
         ActivitySessionFactory,
@@ -178,6 +182,9 @@ def _network_objects(tenant):
     activity = ActivityFactory(network=network, organiser=volunteer, title=f"Wandelen in {organisation.slug}")
     session = ActivitySessionFactory(activity=activity)
     ParticipationFactory(session=session, member=member)
+    # The volunteer's private calendar address (matching/calendar_feed.py).
+    with scopes_disabled():
+        calendar_token_renew(volunteer=volunteer, by=None)
     return {
         "network": network,
         "member": member,

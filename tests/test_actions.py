@@ -23,6 +23,7 @@ from matching.models import (
     ContactLog,
     Escalation,
     HelpRequest,
+    HoursEntry,
     ImprovementProposal,
     Match,
     SatisfactionResponse,
@@ -79,6 +80,8 @@ def _state(tenant):
             ],
             "network members": NetworkMember.objects.filter(network=tenant.objects["network"].pk).count(),
             "member left": NetworkMember.objects.get(pk=tenant.objects["member"].pk).left_on is not None,
+            "hours": HoursEntry.objects.filter(volunteer=tenant.objects["volunteer"].pk).count(),
+            "calendar token": Volunteer.objects.get(pk=tenant.objects["volunteer"].pk).calendar_token,
         }
 
 
@@ -499,7 +502,29 @@ ACTIONS = [
         "is gestopt bij",
         again="was al gestopt",
     ),
+    # A volunteer removes hours they logged; the second click finds them gone (404).
+    Action(
+        "uren-verwijderen",
+        Role.VOLUNTEER,
+        "matching:my_hours_delete",
+        {},
+        lambda b, a: a["hours"] == b["hours"] - 1,
+        "De uren zijn verwijderd.",
+    ),
+    # A new calendar address: the old one stops working. Each click makes a new one (no harm: the page shows it).
+    Action(
+        "agenda-adres-vernieuwen",
+        Role.VOLUNTEER,
+        "matching:my_calendar_revoke",
+        {},
+        lambda b, a: a["calendar token"] and a["calendar token"] != b["calendar token"],
+        "Het oude adres werkt niet meer.",
+    ),
 ]
+
+
+# Actions whose second click makes a new one on purpose (a contact moment, a batch run, a calendar address).
+NEW_EACH_TIME = ("batch-starten", "contactmoment", "opnieuw-berekenen", "enquete-mailen", "agenda-adres-vernieuwen")
 
 
 def _payload(action, tenant):
@@ -537,7 +562,7 @@ def test_every_action_does_what_its_button_says_and_a_second_click_is_harmless(a
     response = again_client.post(url, _payload(action, tenant_a), follow=True)
     assert response.status_code in (200, 404, 410), response.status_code
     twice = _state(tenant_a)
-    if action.id not in ("batch-starten", "contactmoment", "opnieuw-berekenen", "enquete-mailen"):
+    if action.id not in NEW_EACH_TIME:
         # A second contact moment or batch run is a new one on purpose; everything else happens once.
         assert twice == after, (after, twice)
     if action.again is not None:

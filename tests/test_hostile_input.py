@@ -67,6 +67,7 @@ from matching.models import (
     Escalation,
     EscalationStep,
     HelpRequest,
+    HoursEntry,
     Match,
     MatchingSettings,
     Offer,
@@ -1123,6 +1124,20 @@ FORM_CASES = [
         related={"resident": {"__all__"}, "volunteer": {"__all__"}},
         foreign={"resident": "resident", "volunteer": "volunteer"},
     ),
+    # Hours on the session the volunteer organised last week (the fixture's).
+    FormCase(
+        id="my_hours",
+        role=Role.VOLUNTEER,
+        url=org_url("matching:my_hours"),
+        baseline=lambda tenant: {
+            "target": f"s{tenant.objects['session'].pk}",
+            "date": in_days(-1),
+            "minutes": "45",
+            "note": "Koffie gezet",
+        },
+        fields={"target": F("choice"), "date": F("date_past"), "minutes": F("int"), "note": F("text", required=False)},
+        saved=exists(HoursEntry, note="Koffie gezet", minutes=45),
+    ),
 ]
 
 
@@ -1887,6 +1902,14 @@ NO_FIELD_PAGES = {
             "netwerken:network_detail", kwargs={"org": "oost", "network": tenant.objects["network"].pk}
         ),
     ),
+    "matching:my_hours_delete": (
+        lambda tenant: {"hours": tenant.objects["hours"].pk},
+        lambda tenant: reverse("matching:my_hours", kwargs={"org": "oost"}),
+    ),
+    "matching:my_calendar_revoke": (
+        lambda tenant: {},
+        lambda tenant: reverse("matching:my_calendar", kwargs={"org": "oost"}),
+    ),
 }
 
 
@@ -2064,6 +2087,9 @@ GET_ONLY = {
     "evaluatie:report_csv": "a file download, read only",
     "netwerken:network_list": "a list with a map; its filters are a GET query",
     "netwerken:network_detail": "read only (its search is a GET query); its forms post to member_add, member_leave",
+    "matching:hours_overview": "a table, read only; the year is a GET query",
+    "matching:my_calendar": "the feed's address and instructions; its button posts to my_calendar_revoke",
+    "matching:calendar_feed": "an iCal download for a calendar app, read only (other methods: 405)",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}
@@ -2105,7 +2131,7 @@ def url_id_rows():
     rows = []
     for route in tenant_routes():
         for kwarg in route.kwargs:
-            if kwarg in ("org", "token"):
+            if kwarg in ("org", "token", "calendar_token"):
                 continue
             allowed = ALLOWED[route.name]
             role = next(

@@ -16,18 +16,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from matching.calendar_feed import calendar_token_renew
 from matching.models import ContactLog, HelpRequest, Match, Offer
 from matching.proposals import TOKEN_SALT, proposal_token
+from netwerken.models import Volunteer
 from netwerken.roles import Role
 
 from .conftest import ALL_ROLES, make_tenant
 from .factories import (
+    ActivitySessionFactory,
     AreaFactory,
     BatchProposalFactory,
     BatchRunFactory,
     CategoryFactory,
     EscalationFactory,
     HelpRequestFactory,
+    HoursEntryFactory,
     MatchFactory,
     OfferFactory,
     ReferralFactory,
@@ -40,6 +44,7 @@ from .urlmap import tenant_routes
 C, V, P, A, F = Role.COORDINATOR, Role.VOLUNTEER, Role.PROFESSIONAL, Role.ORG_ADMIN, Role.FUNDER
 OWN = "volunteer's own"  # only the volunteer whose object it is: another volunteer's answers 404
 LINK = "emailed link"  # a bearer link: whoever holds it, while the proposal is open
+FEED = "calendar feed"  # a bearer address: whoever holds the volunteer's secret token reads it (GET only)
 
 # Who may open each object page. A new tenant page with an object in its URL fails
 # test_table_covers_every_object_page until it is listed here.
@@ -99,6 +104,8 @@ OBJECT_PAGES = {
     "netwerken:network_edit": {C, P, A},
     "netwerken:member_add": {C, P, A},
     "netwerken:member_leave": {C, P, A},
+    "matching:my_hours_delete": OWN,
+    "matching:calendar_feed": FEED,
 }
 
 OBJECT_ROUTES = [route for route in tenant_routes() if set(route.kwargs) - {"org"}]
@@ -139,6 +146,8 @@ def _second_volunteer(tenant):
         help_request__organisation=org, help_request__resident=resident, help_request__category=category
     )
     referral = ReferralFactory(escalation=escalation, entry__name="Tweedes thuiszorg")
+    with scopes_disabled():
+        calendar_token_renew(volunteer=volunteer, by=None)
     return {
         # Staff objects of the organisation, not of a volunteer: the same for both.
         "signal": tenant.objects["signal"],
@@ -164,6 +173,12 @@ def _second_volunteer(tenant):
         "match": MatchFactory(help_request=request, volunteer=volunteer),
         "run": run,
         "proposal": BatchProposalFactory(run=run, help_request=request, volunteer=volunteer),
+        # Volunteer 2's hours on a session of an activity they organise.
+        "hours": HoursEntryFactory(
+            volunteer=volunteer,
+            session=ActivitySessionFactory(activity__network__organisation=org, activity__organiser=volunteer),
+            note="Tweedes uren",
+        ),
     }
 
 
@@ -182,6 +197,7 @@ OBJECT_KEYS = ("membership", "area", "category", "volunteer", "offer", "resident
 OBJECT_KEYS += ("proposal", "escalation", "referral", "entry", "signal", "improvement")
 OBJECT_KEYS += ("cycle", "indicator", "story", "action")
 OBJECT_KEYS += ("network", "member")
+OBJECT_KEYS += ("hours",)
 
 
 @pytest.fixture
@@ -206,6 +222,9 @@ def _kwargs(route, objects, state):
             continue
         if name == "token":
             kwargs[name] = proposal_token(objects["match"][state])
+        elif name == "calendar_token":
+            with scopes_disabled():
+                kwargs[name] = Volunteer.objects.get(pk=objects["volunteer"].pk).calendar_token
         elif name == "match":
             kwargs[name] = objects["match"][state or "proposed"].pk
         else:
@@ -234,6 +253,9 @@ HARMFUL_POST = {
 def expected(route, role, whose, state, method, post_only):
     """The status codes allowed for `role` opening `whose` object on `route` by `method`."""
     page = OBJECT_PAGES[route.name]
+    if page == FEED:
+        # Public like the link, for reading only: the token is the permission, and the feed takes no input.
+        return {200} if method == "get" else {405}
     if page == LINK:
         # Public: the same for everyone, logged in or not, own or other (the link is the permission).
         if state == "active":
@@ -258,7 +280,7 @@ def _methods(route, role, post_only):
     if post_only:
         return ("get", "post")
     page = OBJECT_PAGES[route.name]
-    if page in (OWN, LINK) or role is None or role not in page:
+    if page in (OWN, LINK, FEED) or role is None or role not in page:
         return ("get", "post")
     return ("get",)
 

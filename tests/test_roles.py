@@ -103,6 +103,12 @@ ALLOWED = {
     "netwerken:network_edit": {C, P, A},
     "netwerken:member_add": {C, P, A},
     "netwerken:member_leave": {C, P, A},
+    "matching:my_hours": {V},
+    "matching:my_hours_delete": {V},
+    "matching:hours_overview": {C},
+    "matching:my_calendar": {V},
+    "matching:my_calendar_revoke": {V},
+    "matching:calendar_feed": PUBLIC,
 }
 POST_ONLY = {
     "matching:signal_status",
@@ -126,6 +132,8 @@ POST_ONLY = {
     "evaluatie:report_request",
     "netwerken:member_add",
     "netwerken:member_leave",
+    "matching:my_hours_delete",
+    "matching:my_calendar_revoke",
 }
 
 LANDING = {
@@ -145,9 +153,13 @@ def _url(tenant, name):
     route = next(route for route in tenant_routes() if route.name == name)
     from matching.proposals import proposal_token
 
-    kwargs = {key: tenant.objects[key].pk for key in route.kwargs if key not in ("org", "token")}
+    kwargs = {key: tenant.objects[key].pk for key in route.kwargs if key not in ("org", "token", "calendar_token")}
     if "token" in route.kwargs:
         kwargs["token"] = proposal_token(tenant.objects["match"])
+    if "calendar_token" in route.kwargs:
+        from .test_tenant_isolation import calendar_token_of
+
+        kwargs["calendar_token"] = calendar_token_of(tenant)
     if name == "netwerken:member_edit":
         kwargs["membership"] = tenant.members[V].pk
     return reverse(name, kwargs={"org": tenant.organisation.slug, **kwargs})

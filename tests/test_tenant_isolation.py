@@ -65,9 +65,19 @@ FILLERS = {
     "action": lambda tenant: tenant.objects["action"].pk,
     "network": lambda tenant: tenant.objects["network"].pk,
     "member": lambda tenant: tenant.objects["member"].pk,
+    "hours": lambda tenant: tenant.objects["hours"].pk,
+    "calendar_token": lambda tenant: calendar_token_of(tenant),
 }
 
 ROUTES = tenant_routes()
+
+
+def calendar_token_of(tenant):
+    """The fixture volunteer's current calendar token (read fresh: a test may have renewed it)."""
+    from netwerken.models import Volunteer
+
+    with scopes_disabled():
+        return Volunteer.objects.get(pk=tenant.objects["volunteer"].pk).calendar_token
 
 
 def url_for(route, owner, org_slug):
