@@ -162,13 +162,13 @@ def checklist_item_delete(request, org, item):
     return redirect(_checklist_url(org, network_id))
 
 
-def _move_page(request, org, network):
+def _move_page(request, org, network, data):
     target = network or request.tenant.organisation
     current = target.phase
     wanted = request.GET.get("naar")
     to_phase = wanted if wanted in phases.ORDER else selectors.next_phase(current)
-    if request.method == "POST":
-        form = PhaseMoveForm(request.POST, current=current)
+    if data is not None:
+        form = PhaseMoveForm(data, current=current)
         if form.is_valid():
             try:
                 move = phases.phase_move(
@@ -187,7 +187,7 @@ def _move_page(request, org, network):
                     % {"phase": _label(move.to_phase), "count": len(move.open_items)},
                 )
                 return redirect(_checklist_url(org, network.pk if network else None))
-        to_phase = request.POST.get("to_phase") if request.POST.get("to_phase") in phases.ORDER else to_phase
+        to_phase = data.get("to_phase") if data.get("to_phase") in phases.ORDER else to_phase
     else:
         form = PhaseMoveForm(initial={"from_phase": current, "to_phase": to_phase or ""}, current=current)
     return render(
@@ -210,12 +210,13 @@ def _move_page(request, org, network):
 
 @role_required(MANAGE)
 def phase_move(request, org):
-    return _move_page(request, org, None)
+    return _move_page(request, org, None, request.POST if request.method == "POST" else None)
 
 
 @role_required(MANAGE)
 def network_phase_move(request, org, network):
-    return _move_page(request, org, _network_or_404(network))
+    network = _network_or_404(network)
+    return _move_page(request, org, network, request.POST if request.method == "POST" else None)
 
 
 @login_required

@@ -95,6 +95,10 @@ OBJECT_PAGES = {
     "evaluatie:report_pdf": {A, C, F},
     "evaluatie:report_xlsx": {A, C, F},
     "evaluatie:report_csv": {A, C, F},
+    "netwerken:checklist_item_edit": {A, P, C},
+    "netwerken:checklist_item_delete": {A, P},
+    "netwerken:network_phase": {A, P, C},
+    "netwerken:network_phase_move": {A, P},
 }
 
 OBJECT_ROUTES = [route for route in tenant_routes() if set(route.kwargs) - {"org"}]
@@ -144,6 +148,9 @@ def _second_volunteer(tenant):
         "indicator": tenant.objects["indicator"],
         "story": tenant.objects["story"],
         "action": tenant.objects["action"],
+        # The organisation's phase checklist and its networks: staff objects, the same for both.
+        "item": tenant.objects["item"],
+        "network": tenant.objects["network"],
         "escalation": escalation,
         "referral": referral,
         "entry": referral.entry,
@@ -174,6 +181,7 @@ def _active_match(tenant, volunteer, category, description):
 OBJECT_KEYS = ("membership", "area", "category", "volunteer", "offer", "resident", "help_request", "match", "run")
 OBJECT_KEYS += ("proposal", "escalation", "referral", "entry", "signal", "improvement")
 OBJECT_KEYS += ("cycle", "indicator", "story", "action")
+OBJECT_KEYS += ("item", "network")
 
 
 @pytest.fixture

@@ -97,6 +97,15 @@ ALLOWED = {
     "evaluatie:report_pdf": {A, C, F},
     "evaluatie:report_xlsx": {A, C, F},
     "evaluatie:report_csv": {A, C, F},
+    # Development phases: everyone on the staff sees the checklist and may tick items off; the org admin and the
+    # professional edit, add, delete and move the phase (netwerken/rules.py).
+    "netwerken:phase_checklist": {A, P, C},
+    "netwerken:checklist_item_edit": {A, P, C},
+    "netwerken:checklist_item_add": {A, P},
+    "netwerken:checklist_item_delete": {A, P},
+    "netwerken:phase_move": {A, P},
+    "netwerken:network_phase": {A, P, C},
+    "netwerken:network_phase_move": {A, P},
 }
 POST_ONLY = {
     "matching:signal_status",
@@ -118,6 +127,9 @@ POST_ONLY = {
     "evaluatie:story_approve",
     "evaluatie:action_status",
     "evaluatie:report_request",
+    "netwerken:checklist_item_edit",
+    "netwerken:checklist_item_add",
+    "netwerken:checklist_item_delete",
 }
 
 LANDING = {

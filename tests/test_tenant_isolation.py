@@ -63,6 +63,8 @@ FILLERS = {
     "indicator": lambda tenant: tenant.objects["indicator"].pk,
     "story": lambda tenant: tenant.objects["story"].pk,
     "action": lambda tenant: tenant.objects["action"].pk,
+    "item": lambda tenant: tenant.objects["item"].pk,
+    "network": lambda tenant: tenant.objects["network"].pk,
 }
 
 ROUTES = tenant_routes()
