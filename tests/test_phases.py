@@ -442,7 +442,9 @@ def test_overview_query_count_is_the_same_for_1_and_5_organisations(client, db):
     with scopes_disabled():
         for org in others:
             phase_checklist_ensure(organisation=org)
-            PhaseChecklistItem.objects.filter(organisation=org).update(due=timezone.localdate() - datetime.timedelta(1))
+            PhaseChecklistItem.objects.filter(organisation=org).update(
+                due=timezone.localdate() - datetime.timedelta(1), owner=professional
+            )
             PhaseMove.objects.create(organisation=org, to_phase=org.phase, by=professional)
     five = _count(client, url)
     response = client.get(url)
