@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from matching import backstop_views
+from netwerken import phase_views
 from netwerken import views as netwerken_views
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The wijkteam professional's queue across every organisation they serve (scoped to exactly those).
     path("wijkteam/", backstop_views.queue, name="backstop_queue"),
+    # Where each organisation a professional or org admin serves stands in its development phases.
+    path("fases/", phase_views.phase_overview, name="phase_overview"),
     # Every tenant page lives under /o/<org>/; netwerken.tenancy.TenantMiddleware scopes it.
     path("o/<slug:org>/", include("netwerken.urls")),
     path("o/<slug:org>/", include("matching.urls")),

@@ -72,7 +72,11 @@ def checklist_item_update(*, item, by, **fields) -> PhaseChecklistItem:
 
 @transaction.atomic
 def checklist_item_add(*, organisation, network, phase, title, by) -> PhaseChecklistItem:
-    last = PhaseChecklistItem.objects.filter(organisation=organisation, network=network, phase=phase).count()
+    same_list = PhaseChecklistItem.objects.filter(organisation=organisation, network=network, phase=phase)
+    if same_list.filter(title__iexact=title.strip()).exists():
+        # A double submit (or an old tab) does not add the same item twice.
+        raise ValidationError(_("Dit punt staat al op de lijst van deze fase."))
+    last = same_list.count()
     return PhaseChecklistItem.objects.create(
         organisation=organisation, network=network, phase=phase, title=title, position=last
     )
@@ -87,6 +91,8 @@ def checklist_item_delete(*, item, by) -> None:
 def phase_move(*, organisation, network=None, to_phase, note="", by) -> PhaseMove:
     target = network if network is not None else organisation
     current = target.phase
+    # A network's initiative (or an organisation from before the checklists) gets its default items now.
+    phase_checklist_ensure(organisation=organisation, network=network)
     if to_phase == current:
         raise ValidationError(_("Je zit al in deze fase."))
     if to_phase not in ORDER:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import privacy, registry
+from . import phases, privacy, registry
 from .models import Membership, NetworkMember, OutgoingEmail, Resident, User, Volunteer
 from .roles import Role
 from .validators import phone_variants
@@ -25,6 +25,22 @@ registry.register_menu(Role.FUNDER, gettext_lazy("Rapportage"), "netwerken:funde
 registry.register_menu(Role.COORDINATOR, gettext_lazy("Netwerken"), "netwerken:network_list", order=80)
 registry.register_menu(Role.PROFESSIONAL, gettext_lazy("Netwerken"), "netwerken:network_list", order=80)
 registry.register_menu(Role.ORG_ADMIN, gettext_lazy("Netwerken"), "netwerken:network_list", order=80)
+for _role in (Role.ORG_ADMIN, Role.PROFESSIONAL, Role.COORDINATOR):
+    registry.register_menu(_role, gettext_lazy("Fase"), "netwerken:phase_checklist", order=85)
+
+
+# --- development phases: a new organisation starts with the seed's checklist; a card on two dashboards --------
+
+
+def _phase_card(request):
+    from .phase_selectors import phase_summary
+
+    return {"phase_row": phase_summary(request.tenant.organisation)}
+
+
+registry.register_organisation_setup(phases.phase_checklist_ensure)
+registry.register_section("professional_dashboard", "phase", "netwerken/phases/_dashboard_card.html", _phase_card, 300)
+registry.register_section("admin_dashboard", "phase", "netwerken/phases/_dashboard_card.html", _phase_card, 300)
 
 
 # --- mail that mentions a person ----------------------------------------------------------------------

@@ -53,3 +53,9 @@ rules.add_perm("netwerken.manage_residents", is_coordinator)
 # Resident networks (bewonersnetwerken): mapped and kept up by the coordinator, the wijkteam and the admin.
 rules.add_perm("netwerken.view_networks", is_coordinator | is_professional | is_org_admin)
 rules.add_perm("netwerken.manage_networks", is_coordinator | is_professional | is_org_admin)
+# Development phases (netwerken/phase_views.py): org admin, professional and coordinator see the checklist;
+# the coordinator may tick items off; the org admin and the professional edit, add and delete items and
+# move the organisation (or a network's initiative) to another phase.
+rules.add_perm("netwerken.view_phases", is_org_admin | is_professional | is_coordinator)
+rules.add_perm("netwerken.tick_phase_items", is_org_admin | is_professional | is_coordinator)
+rules.add_perm("netwerken.manage_phases", is_org_admin | is_professional)

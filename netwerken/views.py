@@ -93,7 +93,11 @@ def admin_dashboard(request, org):
         services.organisation_update(organisation=organisation, **form.cleaned_data)
         messages.success(request, _("De gegevens van de organisatie zijn opgeslagen."))
         return redirect("netwerken:admin_dashboard", org=org)
-    return render(request, "netwerken/dashboard_admin.html", {"form": form})
+    return render(
+        request,
+        "netwerken/dashboard_admin.html",
+        {"form": form, "sections": registry.render_sections("admin_dashboard", request)},
+    )
 
 
 @role_required("netwerken.funder_dashboard")

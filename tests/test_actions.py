@@ -29,7 +29,16 @@ from matching.models import (
     SatisfactionResponse,
     Signal,
 )
-from netwerken.models import NetworkMember, OutgoingEmail, Resident, Volunteer
+from netwerken.models import (
+    Network,
+    NetworkMember,
+    Organisation,
+    OutgoingEmail,
+    PhaseChecklistItem,
+    PhaseMove,
+    Resident,
+    Volunteer,
+)
 from netwerken.roles import Role
 
 from .test_hostile_input import (
@@ -82,6 +91,14 @@ def _state(tenant):
             "member left": NetworkMember.objects.get(pk=tenant.objects["member"].pk).left_on is not None,
             "hours": HoursEntry.objects.filter(volunteer=tenant.objects["volunteer"].pk).count(),
             "calendar token": Volunteer.objects.get(pk=tenant.objects["volunteer"].pk).calendar_token,
+            "phase": Organisation.objects.get(pk=tenant.organisation.pk).phase,
+            "network phase": Network.objects.get(pk=tenant.objects["network"].pk).phase,
+            "phase items": sorted(
+                PhaseChecklistItem.objects.filter(organisation=tenant.organisation).values_list(
+                    "pk", "network_id", "phase", "title", "done", "due", "notes"
+                )
+            ),
+            "phase moves": PhaseMove.objects.filter(organisation=tenant.organisation).count(),
         }
 
 
@@ -520,11 +537,73 @@ ACTIONS = [
         lambda b, a: a["calendar token"] and a["calendar token"] != b["calendar token"],
         "Het oude adres werkt niet meer.",
     ),
+    # Development phases: a coordinator ticks an item off, the org admin edits one, a professional adds one,
+    # the org admin deletes one and moves the organisation on, a professional starts a network's phases.
+    Action(
+        "fase-punt-afvinken",
+        Role.COORDINATOR,
+        "netwerken:checklist_item_edit",
+        {"alleen": "afvinken", "done": "on"},
+        lambda b, a: [row[4] for row in a["phase items"]] == [True],
+        "is afgevinkt.",
+    ),
+    Action(
+        "fase-punt-bewerken",
+        Role.ORG_ADMIN,
+        "netwerken:checklist_item_edit",
+        {"title": "Initiatiefgroep bij elkaar", "due": "<today>", "notes": "Eerste avond in het buurthuis"},
+        lambda b, a: (
+            [row[3] for row in a["phase items"]] == ["Initiatiefgroep bij elkaar"]
+            and a["phase items"][0][6] == "Eerste avond in het buurthuis"
+        ),
+        "is opgeslagen.",
+    ),
+    Action(
+        "fase-punt-toevoegen",
+        Role.PROFESSIONAL,
+        "netwerken:checklist_item_add",
+        {"title": "Wijksafari plannen", "phase": "verkennen"},
+        lambda b, a: len(a["phase items"]) == len(b["phase items"]) + 1,
+        "staat op de lijst",
+        again="staat al op de lijst",
+    ),
+    Action(
+        "fase-punt-verwijderen",
+        Role.ORG_ADMIN,
+        "netwerken:checklist_item_delete",
+        {"bevestig": "ja"},
+        lambda b, a: b["phase items"] and not a["phase items"],
+        "is van de lijst gehaald.",
+    ),
+    Action(
+        "volgende-fase",
+        Role.ORG_ADMIN,
+        "netwerken:phase_move",
+        {"from_phase": "verkennen", "to_phase": "opzetten", "note": ""},
+        lambda b, a: a["phase"] == "opzetten" and a["phase moves"] == b["phase moves"] + 1,
+        "Nu in de fase ‘Opzetten’.",
+        setup=lambda tenant: _unscoped_update(Organisation, tenant.organisation.pk, phase="verkennen"),
+        again="al veranderd",
+    ),
+    Action(
+        "netwerk-begint-met-fases",
+        Role.PROFESSIONAL,
+        "netwerken:network_phase_move",
+        {"from_phase": "", "to_phase": "verkennen"},
+        lambda b, a: a["network phase"] == "verkennen" and a["phase moves"] == b["phase moves"] + 1,
+        "Nu in de fase ‘Verkennen en voorbereiden’.",
+        again="al veranderd",
+    ),
 ]
 
 
 # Actions whose second click makes a new one on purpose (a contact moment, a batch run, a calendar address).
 NEW_EACH_TIME = ("batch-starten", "contactmoment", "opnieuw-berekenen", "enquete-mailen", "agenda-adres-vernieuwen")
+
+
+def _unscoped_update(model, pk, **values):
+    with scopes_disabled():
+        model.objects.filter(pk=pk).update(**values)
 
 
 def _payload(action, tenant):

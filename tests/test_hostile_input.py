@@ -76,7 +76,18 @@ from matching.models import (
     SatisfactionResponse,
     SocialMapEntry,
 )
-from netwerken.models import Area, Membership, Network, NetworkMember, Organisation, Resident, User, Volunteer
+from netwerken.models import (
+    Area,
+    Membership,
+    Network,
+    NetworkMember,
+    Organisation,
+    PhaseChecklistItem,
+    PhaseMove,
+    Resident,
+    User,
+    Volunteer,
+)
 from netwerken.roles import Role
 from netwerken.validators import normalize_house_number, normalize_phone, normalize_postcode
 
@@ -1138,6 +1149,61 @@ FORM_CASES = [
         fields={"target": F("choice"), "date": F("date_past"), "minutes": F("int"), "note": F("text", required=False)},
         saved=exists(HoursEntry, note="Koffie gezet", minutes=45),
     ),
+    # Development phases (netwerken/phase_views.py): an item of the checklist, a new one, a move to another phase.
+    FormCase(
+        id="checklist_item_edit",
+        role=Role.ORG_ADMIN,
+        url=org_url("netwerken:checklist_item_edit", item=lambda tenant: tenant.objects["item"].pk),
+        baseline=lambda tenant: {
+            "title": "Initiatiefgroep bij elkaar brengen",
+            "owner": str(tenant.user(Role.COORDINATOR).pk),
+            "due": in_days(14),
+            "done": "on",
+            "notes": "Eerste avond in het buurthuis",
+        },
+        fields={
+            "title": F("text"),
+            "owner": F("model", required=False),
+            "due": F("date", required=False),
+            "done": F("bool", required=False),
+            "notes": F("text", required=False),
+        },
+        saved=object_changed("item", title="Initiatiefgroep bij elkaar brengen", done=True),
+    ),
+    FormCase(
+        id="checklist_item_add",
+        role=Role.PROFESSIONAL,
+        url=org_url("netwerken:checklist_item_add"),
+        baseline=lambda tenant: {"title": "Wijksafari plannen", "phase": "verkennen"},
+        fields={"title": F("text"), "phase": F("choice"), "network": F("model", required=False)},
+        saved=exists(PhaseChecklistItem, title="Wijksafari plannen"),
+        foreign={"network": "network"},
+    ),
+    FormCase(
+        id="phase_move",
+        role=Role.ORG_ADMIN,
+        url=org_url("netwerken:phase_move"),
+        baseline=lambda tenant: {"from_phase": "verkennen", "to_phase": "opzetten", "note": "Het plan is klaar"},
+        fields={"from_phase": F("choice", required=False), "to_phase": F("choice"), "note": F("text", required=False)},
+        saved=lambda tenant, client: _unscoped(
+            lambda: (
+                Organisation.objects.get(pk=tenant.organisation.pk).phase == "opzetten"
+                and PhaseMove.objects.filter(organisation=tenant.organisation, note="Het plan is klaar").exists()
+            )
+        ),
+        setup=lambda tenant: _unscoped(
+            lambda: Organisation.objects.filter(pk=tenant.organisation.pk).update(phase="verkennen")
+        ),
+    ),
+    FormCase(
+        id="network_phase_move",
+        role=Role.PROFESSIONAL,
+        url=org_url("netwerken:network_phase_move", network=lambda tenant: tenant.objects["network"].pk),
+        baseline=lambda tenant: {"from_phase": "", "to_phase": "verkennen", "note": ""},
+        fields={"from_phase": F("choice", required=False), "to_phase": F("choice"), "note": F("text", required=False)},
+        saved=object_changed("network", phase="verkennen"),
+        smoke=frozenset({"from_phase", "to_phase", "note"}),
+    ),
 ]
 
 
@@ -1772,6 +1838,18 @@ ACTION_CASES = [
         ),
         extra=id_variants("resident"),
     ),
+    ActionCase(
+        id="checklist_item_delete-bevestig",
+        role=Role.ORG_ADMIN,
+        url=org_url("netwerken:checklist_item_delete", item=lambda tenant: tenant.objects["item"].pk),
+        baseline=lambda tenant: {"bevestig": "ja"},
+        field="bevestig",
+        spec=F("choice"),
+        state=lambda tenant: _unscoped(
+            lambda: PhaseChecklistItem.objects.filter(pk=tenant.objects["item"].pk).exists()
+        ),
+        extra=action_variants,
+    ),
 ]
 
 
@@ -2090,6 +2168,8 @@ GET_ONLY = {
     "matching:hours_overview": "a table, read only; the year is a GET query",
     "matching:my_calendar": "the feed's address and instructions; its button posts to my_calendar_revoke",
     "matching:calendar_feed": "an iCal download for a calendar app, read only (other methods: 405)",
+    "netwerken:phase_checklist": "read only; its forms post to checklist_item_edit, _add, _delete and phase_move",
+    "netwerken:network_phase": "read only; the same forms as phase_checklist, for a network's initiative",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}

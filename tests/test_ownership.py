@@ -106,6 +106,10 @@ OBJECT_PAGES = {
     "netwerken:member_leave": {C, P, A},
     "matching:my_hours_delete": OWN,
     "matching:calendar_feed": FEED,
+    "netwerken:checklist_item_edit": {A, P, C},
+    "netwerken:checklist_item_delete": {A, P},
+    "netwerken:network_phase": {A, P, C},
+    "netwerken:network_phase_move": {A, P},
 }
 
 OBJECT_ROUTES = [route for route in tenant_routes() if set(route.kwargs) - {"org"}]
@@ -160,6 +164,8 @@ def _second_volunteer(tenant):
         # The organisation's networks: staff objects, the same for both volunteers.
         "network": tenant.objects["network"],
         "member": tenant.objects["member"],
+        # The organisation's phase checklist and its networks: staff objects, the same for both.
+        "item": tenant.objects["item"],
         "escalation": escalation,
         "referral": referral,
         "entry": referral.entry,
@@ -198,6 +204,7 @@ OBJECT_KEYS += ("proposal", "escalation", "referral", "entry", "signal", "improv
 OBJECT_KEYS += ("cycle", "indicator", "story", "action")
 OBJECT_KEYS += ("network", "member")
 OBJECT_KEYS += ("hours",)
+OBJECT_KEYS += ("item",)
 
 
 @pytest.fixture

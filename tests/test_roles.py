@@ -109,6 +109,15 @@ ALLOWED = {
     "matching:my_calendar": {V},
     "matching:my_calendar_revoke": {V},
     "matching:calendar_feed": PUBLIC,
+    # Development phases: everyone on the staff sees the checklist and may tick items off; the org admin and the
+    # professional edit, add, delete and move the phase (netwerken/rules.py).
+    "netwerken:phase_checklist": {A, P, C},
+    "netwerken:checklist_item_edit": {A, P, C},
+    "netwerken:checklist_item_add": {A, P},
+    "netwerken:checklist_item_delete": {A, P},
+    "netwerken:phase_move": {A, P},
+    "netwerken:network_phase": {A, P, C},
+    "netwerken:network_phase_move": {A, P},
 }
 POST_ONLY = {
     "matching:signal_status",
@@ -134,6 +143,9 @@ POST_ONLY = {
     "netwerken:member_leave",
     "matching:my_hours_delete",
     "matching:my_calendar_revoke",
+    "netwerken:checklist_item_edit",
+    "netwerken:checklist_item_add",
+    "netwerken:checklist_item_delete",
 }
 
 LANDING = {

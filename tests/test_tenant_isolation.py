@@ -67,6 +67,7 @@ FILLERS = {
     "member": lambda tenant: tenant.objects["member"].pk,
     "hours": lambda tenant: tenant.objects["hours"].pk,
     "calendar_token": lambda tenant: calendar_token_of(tenant),
+    "item": lambda tenant: tenant.objects["item"].pk,
 }
 
 ROUTES = tenant_routes()
