@@ -1128,7 +1128,7 @@ def signal_list(*, status=None, kind=None):
 
 
 def signal_detail(pk):
-    return Signal.objects.select_related("volunteer__membership__user", "status_by").get(pk=pk)
+    return Signal.objects.select_related("volunteer__membership__user", "status_by", "activity__network").get(pk=pk)
 
 
 def signal_requests(signal):
@@ -1279,6 +1279,9 @@ def signal_page_context(signal, *, organisation, user):
         "proposals": signal.proposals.select_related("owner").order_by("due", "pk"),
         "can_change": user.has_perm("matching.change_signal", organisation),
         "can_view_requests": user.has_perm("matching.view_requests", organisation),
+        "activity": signal.activity,
+        "can_propose_activity": signal.activity_id is None and S.ACTIVITY in NEXT_MARKS.get(signal.status, ()),
+        "can_view_activities": user.has_perm("netwerken.manage_activities", organisation),
     }
 
 

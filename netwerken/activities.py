@@ -255,6 +255,8 @@ def participant_add(*, session: ActivitySession, name: str, phone: str = "", by)
     session = ActivitySession.objects.select_related("activity").get(pk=session.pk)
     if session.status == ActivitySession.Status.CANCELLED:
         raise ActivityError(_("Deze bijeenkomst is afgelast."))
+    if Participation.objects.filter(session=session, member__name__iexact=name).exists():
+        raise ActivityError(_("%(name)s staat al op de lijst van deze bijeenkomst.") % {"name": name}, field="name")
     member = NetworkMember.objects.create(
         organisation_id=session.organisation_id,
         network_id=session.activity.network_id,

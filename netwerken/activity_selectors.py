@@ -4,11 +4,13 @@ activities, sessions or members there are. The figures' words are netwerken/figu
 import datetime
 
 from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from . import figures
 from .models import Activity, ActivitySession, NetworkMember, Participation
+from .validators import parse_id
 
 PLANNED = ActivitySession.Status.PLANNED
 
@@ -36,6 +38,9 @@ def activity_list(*, network=None, status=None):
 
 
 def activity_get(pk):
+    """The activity (404 for an id that is none of this organisation's, or no id at all)."""
+    if parse_id(pk) is None:
+        raise Http404
     return get_object_or_404(Activity.objects.select_related("network", "organiser__membership__user", "area"), pk=pk)
 
 
@@ -75,7 +80,16 @@ def activity_reach(*, activity, start, end):
 
 
 def session_get(pk):
+    if parse_id(pk) is None:
+        raise Http404
     return get_object_or_404(ActivitySession.objects.select_related("activity__network", "activity__organiser"), pk=pk)
+
+
+def session_member(*, session, pk):
+    """A member of the session's network by id, or None."""
+    if parse_id(pk) is None:
+        return None
+    return NetworkMember.objects.filter(network_id=session.activity.network_id, pk=pk).first()
 
 
 def session_detail(*, session):

@@ -21,6 +21,26 @@ registry.register_menu(Role.ORG_ADMIN, gettext_lazy("Beheer"), "netwerken:admin_
 registry.register_menu(Role.ORG_ADMIN, gettext_lazy("Team"), "netwerken:staff_list", order=10)
 registry.register_menu(Role.ORG_ADMIN, gettext_lazy("Buurten"), "netwerken:area_list", order=30)
 registry.register_menu(Role.FUNDER, gettext_lazy("Rapportage"), "netwerken:funder_dashboard", order=0)
+for _role, _order in ((Role.COORDINATOR, 80), (Role.PROFESSIONAL, 60), (Role.ORG_ADMIN, 70)):
+    registry.register_menu(_role, gettext_lazy("Activiteiten"), "netwerken:activity_list", order=_order)
+
+
+def _volunteer_activities(request):
+    """The volunteer's dashboard: the next sessions of the activities they organise (nothing when none)."""
+    from .activity_selectors import volunteer_sessions
+    from .selectors import volunteer_of
+
+    sessions = volunteer_sessions(volunteer=volunteer_of(request.user))
+    return {"organised_sessions": sessions} if sessions else None
+
+
+registry.register_section(
+    "volunteer_dashboard",
+    "activities",
+    "netwerken/activities/_dashboard_volunteer.html",
+    _volunteer_activities,
+    order=30,
+)
 
 
 # --- mail that mentions a person ----------------------------------------------------------------------

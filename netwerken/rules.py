@@ -49,3 +49,7 @@ rules.add_perm("netwerken.manage_organisation", is_org_admin)
 rules.add_perm("netwerken.manage_areas", is_org_admin)
 rules.add_perm("netwerken.manage_residents", is_coordinator)
 # matching's permissions are in matching/rules.py, with these predicates.
+# Activities of the networks: the staff; a session's pages also the volunteer who organises it (checked per
+# session in netwerken/activity_views.py).
+rules.add_perm("netwerken.manage_activities", is_coordinator | is_professional | is_org_admin)
+rules.add_perm("netwerken.record_sessions", is_coordinator | is_professional | is_org_admin | is_volunteer)

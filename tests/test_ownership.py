@@ -9,6 +9,7 @@ any object of the organisation for the staff role that has them, and refuse ever
 """
 
 import zlib
+from dataclasses import dataclass
 
 import pytest
 from django.core import signing
@@ -18,10 +19,13 @@ from django_scopes import scopes_disabled
 
 from matching.models import ContactLog, HelpRequest, Match, Offer
 from matching.proposals import TOKEN_SALT, proposal_token
+from netwerken.models import ActivitySession, Participation
 from netwerken.roles import Role
 
 from .conftest import ALL_ROLES, make_tenant
 from .factories import (
+    ActivityFactory,
+    ActivitySessionFactory,
     AreaFactory,
     BatchProposalFactory,
     BatchRunFactory,
@@ -29,7 +33,9 @@ from .factories import (
     EscalationFactory,
     HelpRequestFactory,
     MatchFactory,
+    NetworkMemberFactory,
     OfferFactory,
+    ParticipationFactory,
     ReferralFactory,
     ResidentFactory,
     VolunteerFactory,
@@ -40,6 +46,17 @@ from .urlmap import tenant_routes
 C, V, P, A, F = Role.COORDINATOR, Role.VOLUNTEER, Role.PROFESSIONAL, Role.ORG_ADMIN, Role.FUNDER
 OWN = "volunteer's own"  # only the volunteer whose object it is: another volunteer's answers 404
 LINK = "emailed link"  # a bearer link: whoever holds it, while the proposal is open
+
+
+@dataclass(frozen=True)
+class OwnOr:
+    """The volunteer's own object (another volunteer's answers 404), and any object for these staff roles."""
+
+    staff: frozenset
+
+
+# A session of an activity the volunteer organises: the organiser records it; the staff any session.
+SESSION = OwnOr(frozenset({C, P, A}))
 
 # Who may open each object page. A new tenant page with an object in its URL fails
 # test_table_covers_every_object_page until it is listed here.
@@ -95,6 +112,15 @@ OBJECT_PAGES = {
     "evaluatie:report_pdf": {A, C, F},
     "evaluatie:report_xlsx": {A, C, F},
     "evaluatie:report_csv": {A, C, F},
+    "netwerken:activity_detail": {C, P, A},
+    "netwerken:activity_edit": {C, P, A},
+    "netwerken:activity_stop": {C, P, A},
+    "netwerken:session_detail": SESSION,
+    "netwerken:participation_toggle": SESSION,
+    "netwerken:participant_add": SESSION,
+    "netwerken:session_move": SESSION,
+    "netwerken:session_cancel": SESSION,
+    "matching:signal_propose_activity": {C, P},
 }
 
 OBJECT_ROUTES = [route for route in tenant_routes() if set(route.kwargs) - {"org"}]
@@ -135,7 +161,15 @@ def _second_volunteer(tenant):
         help_request__organisation=org, help_request__resident=resident, help_request__category=category
     )
     referral = ReferralFactory(escalation=escalation, entry__name="Tweedes thuiszorg")
+    # An activity volunteer 2 organises, in the same network, with a session and someone at it.
+    activity = ActivityFactory(network=tenant.objects["network"], organiser=volunteer, title="Tweedes moestuin")
+    session = ActivitySessionFactory(activity=activity)
+    member = NetworkMemberFactory(network=tenant.objects["network"], name="Tweedes deelnemer")
+    ParticipationFactory(session=session, member=member)
     return {
+        "activity": activity,
+        "session": session,
+        "member": member,
         # Staff objects of the organisation, not of a volunteer: the same for both.
         "signal": tenant.objects["signal"],
         "improvement": tenant.objects["improvement"],
@@ -174,6 +208,7 @@ def _active_match(tenant, volunteer, category, description):
 OBJECT_KEYS = ("membership", "area", "category", "volunteer", "offer", "resident", "help_request", "match", "run")
 OBJECT_KEYS += ("proposal", "escalation", "referral", "entry", "signal", "improvement")
 OBJECT_KEYS += ("cycle", "indicator", "story", "action")
+OBJECT_KEYS += ("activity", "session", "member")
 
 
 @pytest.fixture
@@ -220,6 +255,15 @@ HARMFUL_POST = {
         "availability": ["ma-ochtend"],
         "active": "on",
     },
+    # A session's pages: untick who was there, add someone, move it, cancel it.
+    "netwerken:participation_toggle": lambda objects: {
+        "member": objects["member"].pk,
+        "field": "attended",
+        "value": "0",
+    },
+    "netwerken:participant_add": lambda objects: {"name": "Overgenomen door een ander"},
+    "netwerken:session_move": lambda objects: {"date": "2030-01-01", "start_time": "03:00"},
+    "netwerken:session_cancel": lambda objects: {"note": "Overgenomen door een ander"},
 }
 
 
@@ -239,6 +283,12 @@ def expected(route, role, whose, state, method, post_only):
         if role != V:
             return {403}
         return {200, 302} if whose == "own" else {404}
+    if isinstance(page, OwnOr):
+        if role in page.staff:
+            return {200, 302}
+        if role != V:
+            return {403}
+        return {200, 302} if whose == "own" else {404}
     # A staff page answers a post with a redirect, or with the page again when the form has errors.
     return {200, 302} if role in page else {403}
 
@@ -250,6 +300,8 @@ def _methods(route, role, post_only):
     if post_only:
         return ("get", "post")
     page = OBJECT_PAGES[route.name]
+    if isinstance(page, OwnOr):
+        return ("get",) if role in page.staff else ("get", "post")
     if page in (OWN, LINK) or role is None or role not in page:
         return ("get", "post")
     return ("get",)
@@ -263,6 +315,16 @@ def _snapshot(objects):
             ),
             "offers": sorted(Offer.objects.filter(volunteer=objects["volunteer"]).values_list("pk", "description")),
             "contact logs": ContactLog.objects.filter(match__volunteer=objects["volunteer"]).count(),
+            "sessions": sorted(
+                ActivitySession.objects.filter(activity__organiser=objects["volunteer"]).values_list(
+                    "pk", "status", "starts_at"
+                )
+            ),
+            "participations": sorted(
+                Participation.objects.filter(session__activity__organiser=objects["volunteer"]).values_list(
+                    "member_id", "signed_up", "attended"
+                )
+            ),
         }
 
 

@@ -63,6 +63,8 @@ FILLERS = {
     "indicator": lambda tenant: tenant.objects["indicator"].pk,
     "story": lambda tenant: tenant.objects["story"].pk,
     "action": lambda tenant: tenant.objects["action"].pk,
+    "activity": lambda tenant: tenant.objects["activity"].pk,
+    "session": lambda tenant: tenant.objects["session"].pk,
 }
 
 ROUTES = tenant_routes()
