@@ -107,7 +107,9 @@ def signal_propose_activity(request, org, signal):
         try:
             activity = signals.signal_propose_activity(signal=signal, by=request.user, **form.cleaned_data)
         except signals.SignalRefused as refused:
-            form.add_error(refused.field if refused.field in form.fields else None, refused.message)
+            # Already made into an activity, or closed: the page no longer offers the form, so say it on top.
+            messages.error(request, refused.message)
+            return redirect("matching:signal_detail", org=org, signal=signal.pk)
         else:
             messages.success(
                 request,

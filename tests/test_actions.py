@@ -28,7 +28,15 @@ from matching.models import (
     SatisfactionResponse,
     Signal,
 )
-from netwerken.models import OutgoingEmail, Resident, Volunteer
+from netwerken.models import (
+    Activity,
+    ActivitySession,
+    NetworkMember,
+    OutgoingEmail,
+    Participation,
+    Resident,
+    Volunteer,
+)
 from netwerken.roles import Role
 
 from .test_hostile_input import (
@@ -77,6 +85,13 @@ def _state(tenant):
             "report": FunderReport.objects.filter(cycle=tenant.objects["cycle"].pk).values_list("generation", "status")[
                 0
             ],
+            "activity": Activity.objects.get(pk=tenant.objects["activity"].pk).status,
+            "session": ActivitySession.objects.filter(pk=tenant.objects["session"].pk).values_list(
+                "status", "starts_at", "changed"
+            )[0],
+            "attended": Participation.objects.filter(session=tenant.objects["session"].pk, attended=True).count(),
+            "network members": NetworkMember.objects.filter(network=tenant.objects["network"].pk).count(),
+            "signal activity": Signal.objects.get(pk=tenant.objects["signal"].pk).activity_id,
         }
 
 
@@ -478,6 +493,60 @@ ACTIONS = [
         "Het rapport wordt gemaakt.",
         again="Het rapport wordt al gemaakt.",
     ),
+    # Activities: the organiser (the fixture's volunteer) records who was there and adds a newcomer; the
+    # coordinator moves, cancels and stops; a professional turns a signal into a proposed activity.
+    Action(
+        "was-er-niet",
+        Role.VOLUNTEER,
+        "netwerken:participation_toggle",
+        {"member": "<member>", "field": "attended", "value": "0"},
+        lambda b, a: a["attended"] == b["attended"] - 1,
+        "was er niet.",
+    ),
+    Action(
+        "nieuwe-deelnemer",
+        Role.VOLUNTEER,
+        "netwerken:participant_add",
+        {"name": "Truus Bakker", "phone": "06-12345678"},
+        lambda b, a: a["network members"] == b["network members"] + 1 and a["attended"] == b["attended"] + 1,
+        "Truus Bakker is erbij gezet.",
+        again="staat al op de lijst",
+    ),
+    Action(
+        "bijeenkomst-verplaatsen",
+        Role.COORDINATOR,
+        "netwerken:session_move",
+        {"date": "<today>", "start_time": "14:00", "place": "Buurthuis"},
+        lambda b, a: a["session"][2] and a["session"][1] != b["session"][1],
+        "De bijeenkomst is verplaatst",
+    ),
+    Action(
+        "bijeenkomst-afgelasten",
+        Role.COORDINATOR,
+        "netwerken:session_cancel",
+        {"note": "Het regent"},
+        lambda b, a: a["session"][0] == "afgelast",
+        "De bijeenkomst is afgelast",
+        again="al afgelast",
+    ),
+    Action(
+        "activiteit-stoppen",
+        Role.ORG_ADMIN,
+        "netwerken:activity_stop",
+        {},
+        lambda b, a: a["activity"] == "gestopt",
+        "De activiteit is gestopt",
+        again="al gestopt",
+    ),
+    Action(
+        "signaal-wordt-activiteit",
+        Role.PROFESSIONAL,
+        "matching:signal_propose_activity",
+        {"network": "<network>", "title": "Samen boodschappen doen"},
+        lambda b, a: a["signal activity"] is not None and a["signal"] == "activiteit",
+        "is voorgesteld voor",
+        again="al een activiteit",
+    ),
 ]
 
 
@@ -486,6 +555,8 @@ def _payload(action, tenant):
         "<volunteer>": str(tenant.objects["volunteer"].pk),
         "<resident>": str(tenant.objects["resident"].pk),
         "<today>": datetime.date.today().isoformat(),
+        "<member>": str(tenant.objects["member"].pk),
+        "<network>": str(tenant.objects["network"].pk),
     }
     return {key: values.get(value, value) for key, value in action.payload.items()}
 
