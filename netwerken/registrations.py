@@ -219,3 +219,38 @@ privacy.register(
 privacy.register(
     privacy.DataPart(key="vrijwilliger", order=900, export_volunteer=export_volunteer, erase_volunteer=erase_volunteer)
 )
+
+
+# --- activities: who signed up for and came to which session ------------------------------------------
+
+
+def _participations(**member):
+    from .models import Participation
+
+    rows = (
+        Participation.objects.filter(**{f"member__{key}": value for key, value in member.items()})
+        .select_related("session__activity__network")
+        .order_by("session__starts_at", "pk")
+    )
+    return [
+        {
+            "activiteit": row.session.activity.title,
+            "netwerk": row.session.activity.network.name,
+            "wanneer": row.session.starts_at.isoformat(),
+            "aangemeld": row.signed_up,
+            "was_er": row.attended,
+        }
+        for row in rows
+    ]
+
+
+# Attendance stays for the counts after erasure (a member without a name is "Gewiste deelnemer"); the
+# network membership itself is the networks' part.
+privacy.register(
+    privacy.DataPart(
+        key="activiteiten",
+        order=500,
+        export_resident=lambda resident: _participations(resident=resident),
+        export_volunteer=lambda volunteer: _participations(volunteer=volunteer),
+    )
+)

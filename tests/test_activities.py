@@ -6,13 +6,16 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from matching import signals
 from matching.models import Signal
 from netwerken import activities, activity_selectors, recurrence
-from netwerken.models import Activity, ActivitySession, Participation
+from netwerken.models import Activity, ActivitySession, NetworkMember, Participation
 from netwerken.roles import Role
 from netwerken.tasks import generate_activity_sessions
 
@@ -22,6 +25,7 @@ from .factories import (
     NetworkFactory,
     NetworkMemberFactory,
     ParticipationFactory,
+    VolunteerFactory,
 )
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -334,3 +338,145 @@ def test_a_signal_becomes_a_proposed_activity_and_records_it(tenant_a):
                 signal=signal, network=tenant_a.objects["network"], title="Nog een", by=tenant_a.user(P)
             )
         assert Activity.objects.filter(title="Nog een").count() == 0
+
+
+# --- the pages -----------------------------------------------------------------------------------------------
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+def test_activity_list_query_count_is_the_same_for_1_and_40_activities(client, tenant_a):
+    client.force_login(tenant_a.user(C))
+    url = reverse("netwerken:activity_list", kwargs={"org": "oost"})
+    client.get(url)
+    few, response = _count_queries(client, url)
+    assert len(response.context["page"]) == 1
+    org = tenant_a.organisation
+    for i in range(40):
+        network = NetworkFactory(organisation=org)
+        activity = ActivityFactory(
+            network=network, organisation=org, organiser=VolunteerFactory(organisation=org), title=f"Activiteit {i}"
+        )
+        ActivitySessionFactory(activity=activity, starts_at=timezone.now() + datetime.timedelta(days=2 + i))
+    many, response = _count_queries(client, url)
+    filtered, _ = _count_queries(client, url + f"?network={network.pk}&status=actief")
+    print(f"\nactivity_list: {few} queries with 1 activity, {many} with 41, {filtered} filtered")
+    assert many == few
+    assert filtered <= few + 1  # the chosen network is looked up once
+    rows = list(response.context["page"])
+    assert rows[0].next_start is not None
+
+
+def test_session_page_query_count_is_the_same_for_1_and_40_members(client, tenant_a):
+    session = tenant_a.objects["session"]
+    client.force_login(tenant_a.user(V))  # the organiser, on their phone
+    url = reverse("netwerken:session_detail", kwargs={"org": "oost", "session": session.pk})
+    client.get(url)
+    network = tenant_a.objects["network"]
+    with scopes_disabled():
+        NetworkMember.objects.filter(network=network).exclude(pk=tenant_a.objects["member"].pk).delete()
+    few, response = _count_queries(client, url)
+    assert len(response.context["members"]) == 1
+    for i in range(40):
+        member = NetworkMemberFactory(network=network, name=f"Deelnemer {i:02}")
+        if i % 2:
+            ParticipationFactory(session=session, member=member, attended=bool(i % 4 == 1))
+    many, response = _count_queries(client, url)
+    print(f"\nsession_detail: {few} queries with 1 member, {many} with 41")
+    assert many == few
+    content = response.content.decode()
+    assert response.context["counts"] == {"signed_up": 21, "attended": 11}
+    assert content.count('name="field" value="attended"') == 41
+    assert "Nieuwe deelnemer" in content
+
+
+def test_the_tap_list_records_in_two_taps_and_shows_the_counts(client, tenant_a):
+    session = tenant_a.objects["session"]
+    newcomer = NetworkMemberFactory(network=tenant_a.objects["network"], name="Aaltje Nieuw")
+    client.force_login(tenant_a.user(V))
+    toggle = reverse("netwerken:participation_toggle", kwargs={"org": "oost", "session": session.pk})
+    response = client.post(toggle, {"member": newcomer.pk, "field": "attended", "value": "1"})
+    assert response.status_code == 302 and response.url.endswith(f"#lid-{newcomer.pk}")
+    page = client.get(response.url.split("#")[0])
+    assert page.context["counts"]["attended"] == 2
+    row = next(m for m in page.context["members"] if m.pk == newcomer.pk)
+    assert row.is_there and not row.is_signed_up
+    # A member of another network is no choice.
+    stranger = NetworkMemberFactory(network=NetworkFactory(organisation=tenant_a.organisation))
+    response = client.post(toggle, {"member": stranger.pk, "field": "attended", "value": "1"}, follow=True)
+    assert "staat niet (meer) in de lijst" in response.content.decode()
+    with scopes_disabled():
+        assert not Participation.objects.filter(member=stranger).exists()
+
+
+def test_the_volunteers_dashboard_lists_the_sessions_they_organise(client, tenant_a):
+    activity = tenant_a.objects["activity"]
+    upcoming = ActivitySessionFactory(activity=activity, starts_at=timezone.now() + datetime.timedelta(days=3))
+    other = ActivityFactory(network=tenant_a.objects["network"], title="Iemand anders zijn koor")
+    ActivitySessionFactory(activity=other, starts_at=timezone.now() + datetime.timedelta(days=3))
+    client.force_login(tenant_a.user(V))
+    content = client.get(reverse("netwerken:volunteer_dashboard", kwargs={"org": "oost"})).content.decode()
+    assert "Mijn activiteiten" in content
+    assert reverse("netwerken:session_detail", kwargs={"org": "oost", "session": upcoming.pk}) in content
+    assert "Iemand anders zijn koor" not in content
+
+
+def test_create_preselects_the_network_and_generates_the_sessions(client, tenant_a):
+    network = tenant_a.objects["network"]
+    client.force_login(tenant_a.user(P))
+    url = reverse("netwerken:activity_create", kwargs={"org": "oost"})
+    assert client.get(url + f"?netwerk={network.pk}").context["form"].initial == {"network": network.pk}
+    assert client.get(url + "?netwerk=x").context["form"].initial == {}
+    start = timezone.localdate() + datetime.timedelta(days=1)
+    response = client.post(
+        url,
+        {
+            "network": network.pk,
+            "title": "Samen eten",
+            "start_date": start.isoformat(),
+            "start_time": "18:00",
+            "duration_minutes": "120",
+            "repeat": recurrence.FORTNIGHTLY,
+            "until": (start + datetime.timedelta(weeks=6)).isoformat(),
+            "status": "actief",
+        },
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        activity = Activity.objects.get(title="Samen eten")
+        assert activity.rrule.startswith("FREQ=WEEKLY;INTERVAL=2") and activity.sessions.count() == 4
+    detail = client.get(response.url)
+    assert len(detail.context["upcoming"]) == 4
+    edit = client.get(reverse("netwerken:activity_edit", kwargs={"org": "oost", "activity": activity.pk}))
+    assert edit.context["form"].initial["repeat"] == recurrence.FORTNIGHTLY
+
+
+def test_the_signal_page_offers_the_form_and_then_links_the_activity(client, tenant_a):
+    signal = tenant_a.objects["signal"]
+    client.force_login(tenant_a.user(C))
+    url = reverse("matching:signal_detail", kwargs={"org": "oost", "signal": signal.pk})
+    action = reverse("matching:signal_propose_activity", kwargs={"org": "oost", "signal": signal.pk})
+    assert action in client.get(url).content.decode()
+    response = client.post(
+        action, {"network": tenant_a.objects["network"].pk, "title": "Samen boodschappen doen"}, follow=True
+    )
+    content = response.content.decode()
+    with scopes_disabled():
+        activity = Activity.objects.get(title="Samen boodschappen doen")
+    assert reverse("netwerken:activity_detail", kwargs={"org": "oost", "activity": activity.pk}) in content
+    assert action not in content
+
+
+def test_a_residents_data_export_lists_their_sessions(tenant_a):
+    from netwerken import privacy
+
+    part = next(part for part in privacy.parts() if part.key == "activiteiten")
+    with scope(organisation=tenant_a.organisation):
+        rows = part.export_resident(tenant_a.objects["resident"])
+        assert [(r["activiteit"], r["was_er"]) for r in rows] == [(tenant_a.objects["activity"].title, True)]
+        assert part.export_volunteer(tenant_a.objects["volunteer"]) == []
