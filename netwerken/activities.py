@@ -215,7 +215,7 @@ def participation_set(
     """Records that a member signed up for and/or came to a session (None leaves that part as it is). Signing
     up beyond the activity's capacity is refused; being there is always recorded. Returns the participation,
     or None when neither is left."""
-    session = ActivitySession.objects.select_for_update().select_related("activity").get(pk=session.pk)
+    session = ActivitySession.objects.select_for_update(of=("self",)).select_related("activity").get(pk=session.pk)
     if member.network_id != session.activity.network_id:
         raise ActivityError(_("Deze persoon hoort niet bij het netwerk van deze activiteit."), field="member")
     if session.status == ActivitySession.Status.CANCELLED:
