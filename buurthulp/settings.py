@@ -220,6 +220,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-proposal-reminders": {"task": "matching.tasks.send_proposal_reminders", "schedule": 900.0},
     "warn-vog-expiry": {"task": "matching.tasks.warn_vog_expiry", "schedule": 6 * 3600.0},
     "apply-retention": {"task": "netwerken.tasks.apply_retention", "schedule": 24 * 3600.0},
+    # Activities: each active series' sessions up to 90 days ahead, at night.
+    "generate-activity-sessions": {
+        "task": "netwerken.tasks.generate_activity_sessions",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Signals: detected early every morning, before the staff start; the digest on Monday morning after it.
     # Funder reports: lost builds requeued, closed cycles' final reports built, and the funders mailed once.
     "sweep-funder-reports": {"task": "evaluatie.tasks.sweep_funder_reports", "schedule": 900.0},

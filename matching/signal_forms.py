@@ -124,3 +124,22 @@ class SignalSettingsForm(forms.ModelForm):
             if not self.has_error(name):
                 self.add_error(name, message)
         return data
+
+
+class SignalActivityForm(forms.Form):
+    """A recurring question turned into a proposed activity of a network."""
+
+    network = TenantModelChoiceField(label=_("Netwerk"), queryset=None)
+    title = forms.CharField(label=_("Naam van de activiteit"), max_length=150)
+
+    def __init__(self, *args, **kwargs):
+        from netwerken.models import Network
+
+        super().__init__(*args, **kwargs)
+        self.fields["network"].queryset = Network.objects.exclude(status=Network.Status.STOPPED).order_by("name")
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Geef de activiteit een naam."), code="required")
+        return title

@@ -15,6 +15,7 @@ from .signal_forms import (
     ImprovementFilter,
     ImprovementForm,
     ImprovementStatusForm,
+    SignalActivityForm,
     SignalFilter,
     SignalSettingsForm,
     SignalStatusForm,
@@ -50,7 +51,7 @@ def signal_list(request, org):
 def signal_detail(request, org, signal):
     signal = _signal_or_404(signal)
     context = signals.signal_page_context(signal, organisation=request.tenant.organisation, user=request.user)
-    return render(request, "matching/signals/detail.html", context)
+    return render(request, "matching/signals/detail.html", {**context, "new_activity_form": SignalActivityForm()})
 
 
 @require_POST
@@ -94,6 +95,30 @@ def signal_propose(request, org, signal):
             return redirect("matching:improvement_list", org=org)
     context = signals.signal_page_context(signal, organisation=organisation, user=request.user)
     return render(request, "matching/signals/propose.html", {**context, "form": form})
+
+
+@require_POST
+@role_required("matching.change_signal")
+def signal_propose_activity(request, org, signal):
+    """A recurring question becomes a proposed activity of a network; the signal records it."""
+    signal = _signal_or_404(signal)
+    form = SignalActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            activity = signals.signal_propose_activity(signal=signal, by=request.user, **form.cleaned_data)
+        except signals.SignalRefused as refused:
+            # Already made into an activity, or closed: the page no longer offers the form, so say it on top.
+            messages.error(request, refused.message)
+            return redirect("matching:signal_detail", org=org, signal=signal.pk)
+        else:
+            messages.success(
+                request,
+                _("De activiteit ‘%(title)s’ is voorgesteld voor %(network)s.")
+                % {"title": activity.title, "network": activity.network.name},
+            )
+            return redirect("matching:signal_detail", org=org, signal=signal.pk)
+    context = signals.signal_page_context(signal, organisation=request.tenant.organisation, user=request.user)
+    return render(request, "matching/signals/detail.html", {**context, "activity_form": form})
 
 
 @role_required("matching.manage_improvements")

@@ -999,6 +999,40 @@ def signal_set_status(*, signal, status, by):
 
 
 @transaction.atomic
+def signal_propose_activity(*, signal, network, title, by):
+    """Turns a recurring question into a proposed activity of a network (netwerken/activities.py): the signal
+    records the activity and is marked ‘activiteit gestart’. The activity starts as voorgesteld, without
+    sessions; the network's organiser plans it from its page. Returns the activity."""
+    from netwerken import activities
+    from netwerken.models import Activity
+
+    signal = Signal.objects.select_for_update().get(pk=signal.pk)
+    if signal.activity_id is not None:
+        raise SignalRefused(_("Van dit signaal is al een activiteit gemaakt."), field="title")
+    if S.ACTIVITY not in NEXT_MARKS.get(signal.status, ()):
+        raise SignalRefused(
+            _("Dit signaal staat op ‘%(now)s’; er kan geen activiteit meer van worden gemaakt.")
+            % {"now": signal.get_status_display()},
+            field="title",
+        )
+    try:
+        activity = activities.activity_save(
+            network=network,
+            title=title,
+            start_date=timezone.localdate() + datetime.timedelta(days=14),
+            start_time=datetime.time(10, 0),
+            status=Activity.Status.PROPOSED,
+            by=by,
+        )
+    except activities.ActivityError as error:
+        raise SignalRefused(error.message, field=error.field or "title") from error
+    signal.activity = activity
+    signal.status, signal.status_by, signal.status_at = S.ACTIVITY, by, timezone.now()
+    signal.save(update_fields=["activity", "status", "status_by", "status_at"])
+    return activity
+
+
+@transaction.atomic
 def improvement_create(*, organisation, signal=None, title, description="", owner, due, by):
     from netwerken.models import Membership
 
@@ -1094,7 +1128,7 @@ def signal_list(*, status=None, kind=None):
 
 
 def signal_detail(pk):
-    return Signal.objects.select_related("volunteer__membership__user", "status_by").get(pk=pk)
+    return Signal.objects.select_related("volunteer__membership__user", "status_by", "activity__network").get(pk=pk)
 
 
 def signal_requests(signal):
@@ -1245,6 +1279,9 @@ def signal_page_context(signal, *, organisation, user):
         "proposals": signal.proposals.select_related("owner").order_by("due", "pk"),
         "can_change": user.has_perm("matching.change_signal", organisation),
         "can_view_requests": user.has_perm("matching.view_requests", organisation),
+        "activity": signal.activity,
+        "can_propose_activity": signal.activity_id is None and S.ACTIVITY in NEXT_MARKS.get(signal.status, ()),
+        "can_view_activities": user.has_perm("netwerken.manage_activities", organisation),
     }
 
 

@@ -80,6 +80,7 @@ urlpatterns = [
     path("signalen/<int:signal>/", signal_views.signal_detail, name="signal_detail"),
     path("signalen/<int:signal>/status/", signal_views.signal_status, name="signal_status"),
     path("signalen/<int:signal>/verbetervoorstel/", signal_views.signal_propose, name="signal_propose"),
+    path("signalen/<int:signal>/activiteit/", signal_views.signal_propose_activity, name="signal_propose_activity"),
     path("verbetervoorstellen/", signal_views.improvement_list, name="improvement_list"),
     path("verbetervoorstellen/<int:improvement>/status/", signal_views.improvement_status, name="improvement_status"),
     path("beheer/signalen/", signal_views.signal_settings_edit, name="signal_settings"),

@@ -45,16 +45,18 @@ def rule_for(repeat: str, start_date: datetime.date) -> str:
     return ""
 
 
-def repeat_of(rule: str) -> str:
-    """The plain choice a stored rule came from (ONCE for an empty rule)."""
+def repeat_of(rule: str) -> str | None:
+    """The plain choice a stored rule came from (ONCE for an empty rule); None for a rule that is none of
+    them (every three weeks, daily...), so an edit can keep it instead of turning it into a weekly one."""
     if not rule:
         return ONCE
     parts = dict(part.split("=", 1) for part in rule.upper().split(";") if "=" in part)
-    if parts.get("FREQ") == "MONTHLY":
+    interval = parts.get("INTERVAL", "1")
+    if parts.get("FREQ") == "MONTHLY" and interval == "1":
         return MONTHLY
     if parts.get("FREQ") == "WEEKLY":
-        return FORTNIGHTLY if parts.get("INTERVAL") == "2" else WEEKLY
-    return WEEKLY
+        return {"1": WEEKLY, "2": FORTNIGHTLY}.get(interval)
+    return None
 
 
 def validate_rule(rule: str, start_date: datetime.date) -> bool:

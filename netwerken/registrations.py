@@ -41,6 +41,26 @@ def _phase_card(request):
 registry.register_organisation_setup(phases.phase_checklist_ensure)
 registry.register_section("professional_dashboard", "phase", "netwerken/phases/_dashboard_card.html", _phase_card, 300)
 registry.register_section("admin_dashboard", "phase", "netwerken/phases/_dashboard_card.html", _phase_card, 300)
+for _role, _order in ((Role.COORDINATOR, 80), (Role.PROFESSIONAL, 60), (Role.ORG_ADMIN, 70)):
+    registry.register_menu(_role, gettext_lazy("Activiteiten"), "netwerken:activity_list", order=_order)
+
+
+def _volunteer_activities(request):
+    """The volunteer's dashboard: the next sessions of the activities they organise (nothing when none)."""
+    from .activity_selectors import volunteer_sessions
+    from .selectors import volunteer_of
+
+    sessions = volunteer_sessions(volunteer=volunteer_of(request.user))
+    return {"organised_sessions": sessions} if sessions else None
+
+
+registry.register_section(
+    "volunteer_dashboard",
+    "activities",
+    "netwerken/activities/_dashboard_volunteer.html",
+    _volunteer_activities,
+    order=30,
+)
 
 
 # --- mail that mentions a person ----------------------------------------------------------------------
@@ -283,5 +303,40 @@ privacy.register(
         residents_to_keep=residents_in_networks,
         export_volunteer=export_volunteer_networks,
         erase_volunteer=erase_volunteer_networks,
+    )
+)
+
+
+# --- activities: who signed up for and came to which session ------------------------------------------
+
+
+def _participations(**member):
+    from .models import Participation
+
+    rows = (
+        Participation.objects.filter(**{f"member__{key}": value for key, value in member.items()})
+        .select_related("session__activity__network")
+        .order_by("session__starts_at", "pk")
+    )
+    return [
+        {
+            "activiteit": row.session.activity.title,
+            "netwerk": row.session.activity.network.name,
+            "wanneer": row.session.starts_at.isoformat(),
+            "aangemeld": row.signed_up,
+            "was_er": row.attended,
+        }
+        for row in rows
+    ]
+
+
+# Attendance stays for the counts after erasure (a member without a name is "Gewiste deelnemer"); the
+# network membership itself is the networks' part.
+privacy.register(
+    privacy.DataPart(
+        key="activiteiten",
+        order=500,
+        export_resident=lambda resident: _participations(resident=resident),
+        export_volunteer=lambda volunteer: _participations(volunteer=volunteer),
     )
 )

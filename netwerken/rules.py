@@ -59,3 +59,7 @@ rules.add_perm("netwerken.manage_networks", is_coordinator | is_professional | i
 rules.add_perm("netwerken.view_phases", is_org_admin | is_professional | is_coordinator)
 rules.add_perm("netwerken.tick_phase_items", is_org_admin | is_professional | is_coordinator)
 rules.add_perm("netwerken.manage_phases", is_org_admin | is_professional)
+# Activities of the networks: the staff; a session's pages also the volunteer who organises it (checked per
+# session in netwerken/activity_views.py).
+rules.add_perm("netwerken.manage_activities", is_coordinator | is_professional | is_org_admin)
+rules.add_perm("netwerken.record_sessions", is_coordinator | is_professional | is_org_admin | is_volunteer)

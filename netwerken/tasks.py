@@ -58,3 +58,27 @@ def apply_retention():
         with scope(organisation=organisation_id):
             total += privacy.resident_retention_run()
     return total
+
+
+@shared_task
+def generate_activity_sessions():
+    """Every active activity's sessions up to the horizon, each in its organisation's scope
+    (netwerken/activities.py)."""
+    from django_scopes import scope, scopes_disabled
+
+    from . import activities
+    from .models import Activity
+
+    with scopes_disabled():
+        rows = list(
+            Activity.objects.filter(status=Activity.Status.ACTIVE)
+            .order_by("organisation_id", "pk")
+            .values_list("organisation_id", "pk")
+        )
+    created = 0
+    for organisation_id, pk in rows:
+        with scope(organisation=organisation_id):
+            activity = Activity.objects.filter(pk=pk, status=Activity.Status.ACTIVE).first()
+            if activity is not None:
+                created += activities.activity_sessions_generate(activity=activity)
+    return created

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import area_views, network_urls, phase_urls, resident_views, views
+from . import activity_urls, area_views, network_urls, phase_urls, resident_views, views
 
 app_name = "netwerken"
 
@@ -24,3 +24,4 @@ urlpatterns = [
 
 # Networks, activities and participation; development phases.
 urlpatterns += network_urls.urlpatterns + phase_urls.urlpatterns
+urlpatterns += activity_urls.urlpatterns

@@ -30,10 +30,13 @@ from matching.models import (
     Signal,
 )
 from netwerken.models import (
+    Activity,
+    ActivitySession,
     Network,
     NetworkMember,
     Organisation,
     OutgoingEmail,
+    Participation,
     PhaseChecklistItem,
     PhaseMove,
     Resident,
@@ -99,6 +102,12 @@ def _state(tenant):
                 )
             ),
             "phase moves": PhaseMove.objects.filter(organisation=tenant.organisation).count(),
+            "activity": Activity.objects.get(pk=tenant.objects["activity"].pk).status,
+            "session": ActivitySession.objects.filter(pk=tenant.objects["session"].pk).values_list(
+                "status", "starts_at", "changed"
+            )[0],
+            "attended": Participation.objects.filter(session=tenant.objects["session"].pk, attended=True).count(),
+            "signal activity": Signal.objects.get(pk=tenant.objects["signal"].pk).activity_id,
         }
 
 
@@ -594,6 +603,60 @@ ACTIONS = [
         "Nu in de fase ‘Verkennen en voorbereiden’.",
         again="al veranderd",
     ),
+    # Activities: the organiser (the fixture's volunteer) records who was there and adds a newcomer; the
+    # coordinator moves, cancels and stops; a professional turns a signal into a proposed activity.
+    Action(
+        "was-er-niet",
+        Role.VOLUNTEER,
+        "netwerken:participation_toggle",
+        {"member": "<member>", "field": "attended", "value": "0"},
+        lambda b, a: a["attended"] == b["attended"] - 1,
+        "was er niet.",
+    ),
+    Action(
+        "nieuwe-deelnemer",
+        Role.VOLUNTEER,
+        "netwerken:participant_add",
+        {"name": "Truus Bakker", "phone": "06-12345678"},
+        lambda b, a: a["network members"] == b["network members"] + 1 and a["attended"] == b["attended"] + 1,
+        "Truus Bakker is erbij gezet.",
+        again="staat al op de lijst",
+    ),
+    Action(
+        "bijeenkomst-verplaatsen",
+        Role.COORDINATOR,
+        "netwerken:session_move",
+        {"date": "<today>", "start_time": "14:00", "place": "Buurthuis"},
+        lambda b, a: a["session"][2] and a["session"][1] != b["session"][1],
+        "De bijeenkomst is verplaatst",
+    ),
+    Action(
+        "bijeenkomst-afgelasten",
+        Role.COORDINATOR,
+        "netwerken:session_cancel",
+        {"note": "Het regent"},
+        lambda b, a: a["session"][0] == "afgelast",
+        "De bijeenkomst is afgelast",
+        again="al afgelast",
+    ),
+    Action(
+        "activiteit-stoppen",
+        Role.ORG_ADMIN,
+        "netwerken:activity_stop",
+        {},
+        lambda b, a: a["activity"] == "gestopt",
+        "De activiteit is gestopt",
+        again="al gestopt",
+    ),
+    Action(
+        "signaal-wordt-activiteit",
+        Role.PROFESSIONAL,
+        "matching:signal_propose_activity",
+        {"network": "<network>", "title": "Samen boodschappen doen"},
+        lambda b, a: a["signal activity"] is not None and a["signal"] == "activiteit",
+        "is voorgesteld voor",
+        again="al een activiteit",
+    ),
 ]
 
 
@@ -611,6 +674,8 @@ def _payload(action, tenant):
         "<volunteer>": str(tenant.objects["volunteer"].pk),
         "<resident>": str(tenant.objects["resident"].pk),
         "<today>": datetime.date.today().isoformat(),
+        "<member>": str(tenant.objects["member"].pk),
+        "<network>": str(tenant.objects["network"].pk),
     }
     return {key: values.get(value, value) for key, value in action.payload.items()}
 

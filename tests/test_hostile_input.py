@@ -77,11 +77,13 @@ from matching.models import (
     SocialMapEntry,
 )
 from netwerken.models import (
+    Activity,
     Area,
     Membership,
     Network,
     NetworkMember,
     Organisation,
+    Participation,
     PhaseChecklistItem,
     PhaseMove,
     Resident,
@@ -501,6 +503,42 @@ def network_baseline(tenant, name):
         "phase": "opzetten",
         "started_on": in_days(-100),
     }
+
+
+def activity_baseline(title):
+    return lambda tenant: {
+        "network": str(tenant.objects["network"].pk),
+        "title": title,
+        "description": "",
+        "place": "Bij de kerk",
+        "area": "",
+        "capacity": "12",
+        "organiser": str(tenant.objects["volunteer"].pk),
+        "start_date": in_days(7),
+        "start_time": "10:00",
+        "duration_minutes": "90",
+        "repeat": "wekelijks",
+        "until": "",
+        "status": "actief",
+    }
+
+
+ACTIVITY_FIELDS = {
+    "network": F("model"),
+    "title": F("text"),
+    "description": F("text", required=False),
+    "place": F("text", required=False),
+    "area": F("model", required=False),
+    "capacity": F("int", required=False),
+    "organiser": F("model", required=False),
+    "start_date": F("date"),
+    "start_time": F("time"),
+    "duration_minutes": F("int"),
+    "repeat": F("choice"),
+    "until": F("date", required=False),
+    "status": F("choice"),
+}
+ACTIVITY_RELATED = {"start_date": {"until"}, "until": {"start_date"}}
 
 
 FORM_CASES = [
@@ -1204,6 +1242,63 @@ FORM_CASES = [
         saved=object_changed("network", phase="verkennen"),
         smoke=frozenset({"from_phase", "to_phase", "note"}),
     ),
+    # Activities: a new one, an edit (the same form: smoke only), moving a session and adding a newcomer (by
+    # the volunteer who organises it), and a signal turned into an activity.
+    FormCase(
+        id="activity_create",
+        role=Role.COORDINATOR,
+        url=org_url("netwerken:activity_create"),
+        baseline=activity_baseline("Samen koken"),
+        fields=ACTIVITY_FIELDS,
+        saved=exists(Activity, title="Samen koken"),
+        related=ACTIVITY_RELATED,
+        foreign={"network": "network", "area": "area", "organiser": "volunteer"},
+    ),
+    FormCase(
+        id="activity_edit",
+        role=Role.PROFESSIONAL,
+        url=org_url("netwerken:activity_edit", activity=lambda tenant: tenant.objects["activity"].pk),
+        baseline=activity_baseline("Wandelen op zaterdag"),
+        fields=ACTIVITY_FIELDS,
+        saved=object_changed("activity", title="Wandelen op zaterdag"),
+        related=ACTIVITY_RELATED,
+        foreign={"network": "network"},
+        smoke=frozenset(ACTIVITY_FIELDS),
+    ),
+    FormCase(
+        id="session_move",
+        role=Role.VOLUNTEER,
+        url=org_url("netwerken:session_move", session=lambda tenant: tenant.objects["session"].pk),
+        baseline=lambda tenant: {"date": in_days(2), "start_time": "14:00", "end_time": "", "place": "", "note": ""},
+        fields={
+            "date": F("date"),
+            "start_time": F("time"),
+            "end_time": F("time", required=False),
+            "place": F("text", required=False),
+            "note": F("text", required=False),
+        },
+        saved=object_changed("session", changed=True),
+        related={"start_time": {"end_time"}, "end_time": {"start_time"}},
+    ),
+    FormCase(
+        id="participant_add",
+        role=Role.VOLUNTEER,
+        url=org_url("netwerken:participant_add", session=lambda tenant: tenant.objects["session"].pk),
+        baseline=lambda tenant: {"name": "Truus Bakker", "phone": "06-12345678"},
+        fields={"name": F("text"), "phone": F("phone", required=False)},
+        saved=exists(NetworkMember, name="Truus Bakker"),
+        context_form="participant_form",
+    ),
+    FormCase(
+        id="signal_propose_activity",
+        role=Role.PROFESSIONAL,
+        url=org_url("matching:signal_propose_activity", signal=lambda tenant: tenant.objects["signal"].pk),
+        baseline=lambda tenant: {"network": str(tenant.objects["network"].pk), "title": "Samen boodschappen doen"},
+        fields={"network": F("model"), "title": F("text")},
+        saved=exists(Activity, title="Samen boodschappen doen", status="voorgesteld"),
+        context_form="activity_form",
+        foreign={"network": "network"},
+    ),
 ]
 
 
@@ -1850,6 +1945,38 @@ ACTION_CASES = [
         ),
         extra=action_variants,
     ),
+    ActionCase(
+        id="participation_toggle-deelnemer",
+        role=Role.VOLUNTEER,
+        url=org_url("netwerken:participation_toggle", session=lambda tenant: tenant.objects["session"].pk),
+        baseline=lambda tenant: {"member": str(tenant.objects["member"].pk), "field": "attended", "value": "0"},
+        field="member",
+        spec=F("model"),
+        state=lambda tenant: _unscoped(
+            lambda: list(
+                Participation.objects.filter(session=tenant.objects["session"].pk).values_list(
+                    "member_id", "signed_up", "attended"
+                )
+            )
+        ),
+        extra=id_variants("member"),
+    ),
+    ActionCase(
+        id="participation_toggle-veld",
+        role=Role.VOLUNTEER,
+        url=org_url("netwerken:participation_toggle", session=lambda tenant: tenant.objects["session"].pk),
+        baseline=lambda tenant: {"member": str(tenant.objects["member"].pk), "field": "attended", "value": "0"},
+        field="field",
+        spec=F("choice"),
+        state=lambda tenant: _unscoped(
+            lambda: list(
+                Participation.objects.filter(session=tenant.objects["session"].pk).values_list(
+                    "member_id", "signed_up", "attended"
+                )
+            )
+        ),
+        extra=action_variants,
+    ),
 ]
 
 
@@ -1950,6 +2077,19 @@ def _cycle_page(tenant):
 
 NO_FIELD_PAGES = {
     # page: (its URL keywords, where it sends you: a prefix of that URL)
+    "netwerken:activity_stop": (
+        _evaluation_kwargs("activity"),
+        lambda tenant: reverse(
+            "netwerken:activity_detail", kwargs={"org": "oost", "activity": tenant.objects["activity"].pk}
+        ),
+    ),
+    # Its one field is an optional note: whatever else comes, the session is cancelled and the page shown.
+    "netwerken:session_cancel": (
+        _evaluation_kwargs("session"),
+        lambda tenant: reverse(
+            "netwerken:session_detail", kwargs={"org": "oost", "session": tenant.objects["session"].pk}
+        ),
+    ),
     "evaluatie:cycle_close": (_evaluation_kwargs("cycle"), _cycle_page),
     "evaluatie:survey_send": (_evaluation_kwargs("cycle"), _cycle_page),
     "evaluatie:story_approve": (_evaluation_kwargs("story"), _cycle_page),
@@ -2170,6 +2310,9 @@ GET_ONLY = {
     "matching:calendar_feed": "an iCal download for a calendar app, read only (other methods: 405)",
     "netwerken:phase_checklist": "read only; its forms post to checklist_item_edit, _add, _delete and phase_move",
     "netwerken:network_phase": "read only; the same forms as phase_checklist, for a network's initiative",
+    "netwerken:activity_list": "a list; its filters are a GET query",
+    "netwerken:activity_detail": "read only; its button posts to activity_stop, its sessions link to their pages",
+    "netwerken:session_detail": "read only; its buttons post to participation_toggle, participant_add, session_cancel",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}

@@ -9,6 +9,7 @@ any object of the organisation for the staff role that has them, and refuse ever
 """
 
 import zlib
+from dataclasses import dataclass
 
 import pytest
 from django.core import signing
@@ -19,11 +20,12 @@ from django_scopes import scopes_disabled
 from matching.calendar_feed import calendar_token_renew
 from matching.models import ContactLog, HelpRequest, Match, Offer
 from matching.proposals import TOKEN_SALT, proposal_token
-from netwerken.models import Volunteer
+from netwerken.models import ActivitySession, Participation, Volunteer
 from netwerken.roles import Role
 
 from .conftest import ALL_ROLES, make_tenant
 from .factories import (
+    ActivityFactory,
     ActivitySessionFactory,
     AreaFactory,
     BatchProposalFactory,
@@ -33,7 +35,9 @@ from .factories import (
     HelpRequestFactory,
     HoursEntryFactory,
     MatchFactory,
+    NetworkMemberFactory,
     OfferFactory,
+    ParticipationFactory,
     ReferralFactory,
     ResidentFactory,
     VolunteerFactory,
@@ -45,6 +49,17 @@ C, V, P, A, F = Role.COORDINATOR, Role.VOLUNTEER, Role.PROFESSIONAL, Role.ORG_AD
 OWN = "volunteer's own"  # only the volunteer whose object it is: another volunteer's answers 404
 LINK = "emailed link"  # a bearer link: whoever holds it, while the proposal is open
 FEED = "calendar feed"  # a bearer address: whoever holds the volunteer's secret token reads it (GET only)
+
+
+@dataclass(frozen=True)
+class OwnOr:
+    """The volunteer's own object (another volunteer's answers 404), and any object for these staff roles."""
+
+    staff: frozenset
+
+
+# A session of an activity the volunteer organises: the organiser records it; the staff any session.
+SESSION = OwnOr(frozenset({C, P, A}))
 
 # Who may open each object page. A new tenant page with an object in its URL fails
 # test_table_covers_every_object_page until it is listed here.
@@ -110,6 +125,15 @@ OBJECT_PAGES = {
     "netwerken:checklist_item_delete": {A, P},
     "netwerken:network_phase": {A, P, C},
     "netwerken:network_phase_move": {A, P},
+    "netwerken:activity_detail": {C, P, A},
+    "netwerken:activity_edit": {C, P, A},
+    "netwerken:activity_stop": {C, P, A},
+    "netwerken:session_detail": SESSION,
+    "netwerken:participation_toggle": SESSION,
+    "netwerken:participant_add": SESSION,
+    "netwerken:session_move": SESSION,
+    "netwerken:session_cancel": SESSION,
+    "matching:signal_propose_activity": {C, P},
 }
 
 OBJECT_ROUTES = [route for route in tenant_routes() if set(route.kwargs) - {"org"}]
@@ -152,7 +176,14 @@ def _second_volunteer(tenant):
     referral = ReferralFactory(escalation=escalation, entry__name="Tweedes thuiszorg")
     with scopes_disabled():
         calendar_token_renew(volunteer=volunteer, by=None)
+    # An activity volunteer 2 organises, in the same network, with a session and someone at it.
+    activity = ActivityFactory(network=tenant.objects["network"], organiser=volunteer, title="Tweedes moestuin")
+    session = ActivitySessionFactory(activity=activity)
+    member = NetworkMemberFactory(network=tenant.objects["network"], name="Tweedes deelnemer")
+    ParticipationFactory(session=session, member=member)
     return {
+        "activity": activity,
+        "session": session,
         # Staff objects of the organisation, not of a volunteer: the same for both.
         "signal": tenant.objects["signal"],
         "improvement": tenant.objects["improvement"],
@@ -205,6 +236,7 @@ OBJECT_KEYS += ("cycle", "indicator", "story", "action")
 OBJECT_KEYS += ("network", "member")
 OBJECT_KEYS += ("hours",)
 OBJECT_KEYS += ("item",)
+OBJECT_KEYS += ("activity", "session")
 
 
 @pytest.fixture
@@ -254,6 +286,15 @@ HARMFUL_POST = {
         "availability": ["ma-ochtend"],
         "active": "on",
     },
+    # A session's pages: untick who was there, add someone, move it, cancel it.
+    "netwerken:participation_toggle": lambda objects: {
+        "member": objects["member"].pk,
+        "field": "attended",
+        "value": "0",
+    },
+    "netwerken:participant_add": lambda objects: {"name": "Overgenomen door een ander"},
+    "netwerken:session_move": lambda objects: {"date": "2030-01-01", "start_time": "03:00"},
+    "netwerken:session_cancel": lambda objects: {"note": "Overgenomen door een ander"},
 }
 
 
@@ -276,6 +317,12 @@ def expected(route, role, whose, state, method, post_only):
         if role != V:
             return {403}
         return {200, 302} if whose == "own" else {404}
+    if isinstance(page, OwnOr):
+        if role in page.staff:
+            return {200, 302}
+        if role != V:
+            return {403}
+        return {200, 302} if whose == "own" else {404}
     # A staff page answers a post with a redirect, or with the page again when the form has errors.
     return {200, 302} if role in page else {403}
 
@@ -287,6 +334,8 @@ def _methods(route, role, post_only):
     if post_only:
         return ("get", "post")
     page = OBJECT_PAGES[route.name]
+    if isinstance(page, OwnOr):
+        return ("get",) if role in page.staff else ("get", "post")
     if page in (OWN, LINK, FEED) or role is None or role not in page:
         return ("get", "post")
     return ("get",)
@@ -300,6 +349,16 @@ def _snapshot(objects):
             ),
             "offers": sorted(Offer.objects.filter(volunteer=objects["volunteer"]).values_list("pk", "description")),
             "contact logs": ContactLog.objects.filter(match__volunteer=objects["volunteer"]).count(),
+            "sessions": sorted(
+                ActivitySession.objects.filter(activity__organiser=objects["volunteer"]).values_list(
+                    "pk", "status", "starts_at"
+                )
+            ),
+            "participations": sorted(
+                Participation.objects.filter(session__activity__organiser=objects["volunteer"]).values_list(
+                    "member_id", "signed_up", "attended"
+                )
+            ),
         }
 
 

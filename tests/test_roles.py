@@ -118,6 +118,19 @@ ALLOWED = {
     "netwerken:phase_move": {A, P},
     "netwerken:network_phase": {A, P, C},
     "netwerken:network_phase_move": {A, P},
+    # Activities of the networks; a session's pages also for the volunteer who organises the activity (the
+    # fixture's volunteer organises the fixture's activity; another volunteer's: tests/test_ownership.py).
+    "netwerken:activity_list": {C, P, A},
+    "netwerken:activity_create": {C, P, A},
+    "netwerken:activity_detail": {C, P, A},
+    "netwerken:activity_edit": {C, P, A},
+    "netwerken:activity_stop": {C, P, A},
+    "netwerken:session_detail": {C, V, P, A},
+    "netwerken:participation_toggle": {C, V, P, A},
+    "netwerken:participant_add": {C, V, P, A},
+    "netwerken:session_move": {C, V, P, A},
+    "netwerken:session_cancel": {C, V, P, A},
+    "matching:signal_propose_activity": {C, P},
 }
 POST_ONLY = {
     "matching:signal_status",
@@ -146,6 +159,11 @@ POST_ONLY = {
     "netwerken:checklist_item_edit",
     "netwerken:checklist_item_add",
     "netwerken:checklist_item_delete",
+    "netwerken:activity_stop",
+    "netwerken:participation_toggle",
+    "netwerken:participant_add",
+    "netwerken:session_cancel",
+    "matching:signal_propose_activity",
 }
 
 LANDING = {

@@ -68,6 +68,8 @@ FILLERS = {
     "hours": lambda tenant: tenant.objects["hours"].pk,
     "calendar_token": lambda tenant: calendar_token_of(tenant),
     "item": lambda tenant: tenant.objects["item"].pk,
+    "activity": lambda tenant: tenant.objects["activity"].pk,
+    "session": lambda tenant: tenant.objects["session"].pk,
 }
 
 ROUTES = tenant_routes()
