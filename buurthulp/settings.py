@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    # Content-Security-Policy header (settings: CONTENT_SECURITY_POLICY below)
+    "csp",
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     "netwerken",
@@ -73,7 +75,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff sessions end after SESSION_STAFF_IDLE_MINUTES without activity and SESSION_STAFF_MAX_HOURS after
+    # signing in; a volunteer's (own phone) after days. Before TenantMiddleware: no tenant page is served first.
+    "netwerken.sessions.SessionTimeoutMiddleware",
     # Resolves /o/<org>/ once per request, checks access and runs the view inside scope(...).
     "netwerken.tenancy.TenantMiddleware",
 ]
@@ -170,6 +176,13 @@ ACCOUNT_SIGNUP_FORM_CLASS = "netwerken.forms.SignupForm"
 ACCOUNT_ADAPTER = "netwerken.adapters.AccountAdapter"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
+# allauth's limits, with password-reset mails to one address held back: one per 5 minutes and three per hour
+# (allauth's default, 5 a minute, lets anyone flood a person's mailbox). The key is the address asked for.
+ACCOUNT_RATE_LIMITS = {
+    "reset_password": os.environ.get("RESET_PASSWORD_RATE_LIMIT", "20/m/ip,1/5m/key,3/h/key"),
+}
+# Django admin's login (buurthulp/security.py): failed attempts per client address and username, and per address.
+ADMIN_LOGIN_RATE_LIMIT = os.environ.get("ADMIN_LOGIN_RATE_LIMIT", "20/15m/ip,5/15m/key")
 
 # Mail: queued in the database (netwerken.OutgoingEmail) and sent by a Celery task.
 EMAIL_BACKEND = os.environ.get(
@@ -252,6 +265,43 @@ RATELIMIT_FAIL_OPEN = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY") else None
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS only, switched on in production (README, Production): a plain-http request is redirected, and HSTS tells
+# the browser to never try http again for SECURE_HSTS_SECONDS. Off by default: `make demo` serves plain http.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The container's health check asks http://127.0.0.1:8000/healthz from inside, past the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# Content-Security-Policy (django-csp 4): only this site's own files run or style a page. No inline <script>,
+# no <style> and no style="" (tests/test_security_headers.py scans templates/); images may be data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sessions. Staff (anyone holding a role other than volunteer in some organisation, and Django-admin users) are
+# signed out after SESSION_STAFF_IDLE_MINUTES without a request and SESSION_STAFF_MAX_HOURS after signing in, as
+# they see residents' data. A volunteer (only volunteer roles) usually uses their own phone: days, not minutes.
+SESSION_STAFF_IDLE_TIMEOUT = int(os.environ.get("SESSION_STAFF_IDLE_MINUTES", "30")) * 60
+SESSION_STAFF_MAX_AGE = int(os.environ.get("SESSION_STAFF_MAX_HOURS", "12")) * 3600
+SESSION_VOLUNTEER_IDLE_TIMEOUT = int(os.environ.get("SESSION_VOLUNTEER_IDLE_DAYS", "14")) * 86400
+SESSION_VOLUNTEER_MAX_AGE = int(os.environ.get("SESSION_VOLUNTEER_MAX_DAYS", "90")) * 86400
+# The cookie outlives the longest session; the server decides (netwerken/sessions.py).
+SESSION_COOKIE_AGE = max(SESSION_VOLUNTEER_IDLE_TIMEOUT, SESSION_STAFF_IDLE_TIMEOUT)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 
 LOGGING = {
     "version": 1,

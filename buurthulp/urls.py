@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from buurthulp import security
 from matching import backstop_views
 from netwerken import phase_views
 from netwerken import views as netwerken_views
@@ -10,6 +11,8 @@ urlpatterns = [
     path("healthz", netwerken_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("taal/", include("django.conf.urls.i18n")),
+    # Django admin's login, throttled like allauth's (failed attempts per address and username).
+    path("admin/login/", security.admin_login, name="admin_login_throttled"),
     path("admin/", admin.site.urls),
     # The wijkteam professional's queue across every organisation they serve (scoped to exactly those).
     path("wijkteam/", backstop_views.queue, name="backstop_queue"),

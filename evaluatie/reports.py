@@ -107,6 +107,32 @@ def _series(published: Mapping, key: str) -> list[tuple[str, Cell]]:
     return points
 
 
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>\s*", re.S)
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _presentation_attributes(match: re.Match) -> str:
+    attributes = []
+    for declaration in match.group(1).split(";"):
+        name, _, value = declaration.partition(":")
+        name, value = name.strip(), value.strip()
+        if not name or not value:
+            continue
+        if name == "font":  # matplotlib writes "font: 10px 'DejaVu Sans'": size then family
+            size, _, family = value.partition(" ")
+            attributes += [f'font-size="{size}"', f'font-family="{family.replace(chr(34), chr(39))}"']
+        else:
+            attributes.append(f'{name}="{value}"')
+    return (" " + " ".join(attributes)) if attributes else ""
+
+
+def _without_inline_style(svg: str) -> str:
+    """matplotlib's SVG with its style="" turned into SVG presentation attributes and its <style> dropped, so the
+    chart shows under the Content-Security-Policy (style-src 'self': no inline style). The <style> only sets
+    round line joins and butt caps, the defaults we can do without."""
+    return _STYLE_ATTRIBUTE.sub(_presentation_attributes, _STYLE_ELEMENT.sub("", svg))
+
+
 def _chart(indicator: Mapping, series: list[tuple[str, Cell]], fmt: str) -> str:
     """One trend chart: the values per cycle, the target as a dashed line; hidden values as a gap.
 
@@ -142,7 +168,7 @@ def _chart(indicator: Mapping, series: list[tuple[str, Cell]], fmt: str) -> str:
     if fmt == "svg":
         fig.savefig(buf, format="svg", metadata={"Date": None})
         svg = buf.getvalue().decode("utf-8")
-        return svg[svg.index("<svg") :]
+        return _without_inline_style(svg[svg.index("<svg") :])
     fig.savefig(buf, format="png", dpi=110)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
@@ -217,12 +243,25 @@ def render_html(document: Mapping, *, pdf: bool = False) -> str:
     return render_to_string(TEMPLATE, _context(document, pdf=pdf))
 
 
+def _static_file(uri: str, rel: str | None = None) -> str:
+    """xhtml2pdf reads the report's stylesheets (static/css/report*.css) from disk; data: URIs pass as they are."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    prefix = "/" + settings.STATIC_URL.lstrip("/")
+    if uri.startswith(prefix):
+        found = finders.find(uri[len(prefix) :])
+        if found:
+            return found
+    return uri
+
+
 def render_pdf(document: Mapping) -> bytes:
     from xhtml2pdf import pisa  # imported here: it is slow to import and only the PDF needs it
 
     html = render_html(document, pdf=True)
     out = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
+    result = pisa.CreatePDF(html, dest=out, encoding="utf-8", link_callback=_static_file)
     if result.err:
         raise ReportError(f"xhtml2pdf reported {result.err} error(s)")
     return out.getvalue()

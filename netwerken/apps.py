@@ -8,4 +8,7 @@ class NetwerkenConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import registrations  # noqa: F401 - registers netwerken's own menu items and data parts
+        from . import (
+            registrations,  # noqa: F401 - registers netwerken's own menu items and data parts
+            sessions,  # noqa: F401 - stamps the session's start when someone signs in
+        )

@@ -25,9 +25,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from netwerken import networks
+from netwerken import activities, networks, phases, recurrence
 from netwerken.models import (
-    Activity,
     ActivitySession,
     Area,
     Network,
@@ -234,8 +233,9 @@ def _first_occurrence(rule, day, start_time):
 
 def _activity_create(*, network, title, place, area, capacity, organiser, start_date, start_time,
                      duration_minutes, rrule, by):  # fmt: skip
-    return Activity.objects.create(
-        organisation=network.organisation,
+    # The demo's rules are the plain choices the form offers, on the weekday of the first day.
+    repeat = recurrence.repeat_of(rrule)
+    return activities.activity_save(
         network=network,
         title=title,
         place=place,
@@ -245,49 +245,23 @@ def _activity_create(*, network, title, place, area, capacity, organiser, start_
         start_date=start_date,
         start_time=start_time,
         duration_minutes=duration_minutes,
-        rrule=rrule,
-        created_by=by,
+        repeat=repeat,
+        by=by,
     )
 
 
 def _sessions_generate(activity):
-    """The activity's sessions from its first day up to 90 days ahead."""
-    from dateutil.rrule import rrulestr
-
-    horizon = timezone.localdate() + datetime.timedelta(days=90)
-    if activity.rrule:
-        start = datetime.datetime.combine(activity.start_date, activity.start_time)
-        until = datetime.datetime.combine(activity.until or horizon, datetime.time(23, 59))
-        days = [moment.date() for moment in rrulestr(activity.rrule, dtstart=start).between(start, until, inc=True)]
-    else:
-        days = [activity.start_date]
-    rows = []
-    for day in days:
-        starts = _aware(day, activity.start_time)
-        rows.append(
-            ActivitySession(
-                organisation_id=activity.organisation_id,
-                activity=activity,
-                original_start=starts,
-                starts_at=starts,
-                ends_at=starts + datetime.timedelta(minutes=activity.duration_minutes),
-            )
-        )
-    ActivitySession.objects.bulk_create(rows)
+    """The activity's sessions from its first day up to 90 days ahead (activity_save made them)."""
+    activities.activity_sessions_generate(activity=activity)
     return list(ActivitySession.objects.filter(activity=activity).order_by("starts_at", "pk"))
 
 
 def _session_cancel(*, session, note, by):
-    ActivitySession.objects.filter(pk=session.pk).update(
-        status=ActivitySession.Status.CANCELLED, note=note, changed=True
-    )
+    activities.session_cancel(session=session, note=note, by=by)
 
 
 def _session_move(*, session, starts_at, note, by):
-    length = session.ends_at - session.starts_at
-    ActivitySession.objects.filter(pk=session.pk).update(
-        starts_at=starts_at, ends_at=starts_at + length, note=note, changed=True
-    )
+    activities.session_move(session=session, starts_at=starts_at, note=note, by=by)
 
 
 def _seed_attendance(org, activity, sessions, members, organiser, rng, now, low, high):
@@ -335,69 +309,39 @@ def _seed_attendance(org, activity, sessions, members, organiser, rng, now, low,
 
 
 def _participations_add(rows):
-    Participation.objects.bulk_create(rows, batch_size=500)
+    """Through the organiser's own service: a full activity refuses one sign-up too many here as well."""
+    for row in rows:
+        activities.participation_set(
+            session=row.session, member=row.member, signed_up=row.signed_up, attended=row.attended, by=row.recorded_by
+        )
 
 
 def _hours_add(org, hours):
-    """The organiser's time for a session: the session itself and half an hour to set up and clear away."""
-    from matching.models import HoursEntry
+    """The organiser's time for a session: the session itself and half an hour to set up and clear away,
+    logged by the organiser themselves (the service checks it is their own session)."""
+    from matching import hours as volunteer_hours
 
-    HoursEntry.objects.bulk_create(
-        [
-            HoursEntry(
-                organisation=org,
-                volunteer=volunteer,
-                session=session,
-                date=day,
-                minutes=minutes,
-                note="Klaarzetten, begeleiden en opruimen.",
-                logged_by=volunteer.user,
-            )
-            for volunteer, session, day, minutes in hours
-        ],
-        batch_size=500,
-    )
+    for volunteer, session, day, minutes in hours:
+        volunteer_hours.hours_log(
+            volunteer=volunteer,
+            session=session,
+            date=day,
+            minutes=minutes,
+            note="Klaarzetten, begeleiden en opruimen.",
+            by=volunteer.user,
+        )
 
 
 # --- phases ---------------------------------------------------------------------------------------------------
 
 
-FALLBACK_CHECKLIST = {
-    "verkennen": [
-        "Initiatiefgroep vormen",
-        "Wijksafari lopen",
-        "Bestaande netwerken in kaart brengen",
-        "Behoeften van bewoners ophalen",
-        "Wijkanalyse maken",
-    ],
-    "opzetten": [
-        "Organisatievorm en rollen kiezen",
-        "Plan van aanpak schrijven",
-        "Matching inrichten",
-        "Communicatie: folder en website",
-    ],
-    "uitvoering": [
-        "Vrijwilligers begeleiden en bedanken",
-        "Complexe vragen afstemmen met het wijkteam",
-        "Evalueren met de financier",
-    ],
-}
-
-
 def _checklist_ensure(org):
-    if not PhaseChecklistItem.objects.filter(organisation=org, network=None).exists():
-        PhaseChecklistItem.objects.bulk_create(
-            PhaseChecklistItem(organisation=org, phase=phase, title=title, position=position)
-            for phase, titles in FALLBACK_CHECKLIST.items()
-            for position, title in enumerate(titles)
-        )
+    phases.phase_checklist_ensure(organisation=org)
     return list(PhaseChecklistItem.objects.filter(organisation=org, network=None).order_by("phase", "position", "pk"))
 
 
 def _item_update(*, item, owner, due, done, notes, by):
-    PhaseChecklistItem.objects.filter(pk=item.pk).update(
-        owner=owner, due=due, done=done, done_at=timezone.now() if done else None, notes=notes
-    )
+    phases.checklist_item_update(item=item, owner=owner, due=due, done=done, notes=notes, by=by)
 
 
 def _seed_phases(org, staff):
