@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from netwerken import privacy, registry
 from netwerken.roles import Role
 
+from . import fees, help_types, selectors, services
 from . import privacy as matching_privacy
-from . import selectors, services
 from .tasks import enqueue_volunteer_sync
 
 # --- menu ---------------------------------------------------------------------------------------------
@@ -26,6 +26,13 @@ registry.register_menu(Role.PROFESSIONAL, _("Verbetervoorstellen"), "matching:im
 registry.register_menu(Role.ORG_ADMIN, _("Signalen"), "matching:signal_settings", order=60)
 registry.register_menu(Role.ORG_ADMIN, _("Sociale kaart"), "matching:social_map", order=50)
 registry.register_menu(Role.PROFESSIONAL, _("Bewoner aanmelden"), "matching:referral_in", order=20)
+# 'Een extraatje bijverdienen' only: the fee ledger.
+registry.register_menu(
+    Role.COORDINATOR, _("Vergoedingen"), "matching:fee_overview", order=45, when=help_types.is_modest_fee
+)
+registry.register_menu(
+    Role.VOLUNTEER, _("Mijn vergoedingen"), "matching:my_fees", order=30, when=help_types.is_modest_fee
+)
 
 # --- sections of netwerken's pages --------------------------------------------------------------------
 
@@ -115,5 +122,15 @@ privacy.register(
         order=100,
         export_volunteer=matching_privacy.export_volunteer,
         erase_volunteer=matching_privacy.erase_volunteer,
+    )
+)
+privacy.register(
+    privacy.DataPart(
+        key="vergoedingen",
+        order=90,
+        export_resident=fees.export_resident,
+        erase_resident=fees.erase_resident,
+        export_volunteer=fees.export_volunteer,
+        erase_volunteer=fees.erase_volunteer,
     )
 )

@@ -24,3 +24,6 @@ rules.add_perm("matching.view_signals", is_coordinator | is_professional)
 rules.add_perm("matching.change_signal", is_coordinator | is_professional)
 rules.add_perm("matching.manage_improvements", is_coordinator | is_professional)
 rules.add_perm("matching.signal_settings", is_org_admin | is_coordinator)
+# 'Een extraatje bijverdienen': the fee ledger is the coordinator's; a volunteer sees their own fees.
+rules.add_perm("matching.manage_fees", is_coordinator)
+rules.add_perm("matching.own_fees", is_volunteer)
