@@ -62,7 +62,10 @@ def suggested_quantity(match: Match) -> Decimal:
     """The close form's default: hours from the contact moments for per-hour help, 1 for a job."""
     category = match.help_request.category
     if category.fee_unit == FeeUnit.HOUR:
-        minutes = match.contact_logs.aggregate(total=Sum("minutes"))["total"] or 0
+        minutes = getattr(match, "logged_minutes", None)
+        if minutes is None:
+            minutes = match.contact_logs.aggregate(total=Sum("minutes"))["total"]
+        minutes = minutes or 0
         return (Decimal(minutes) / Decimal(60)).quantize(CENT, rounding=ROUND_HALF_UP)
     return Decimal("1.00")
 
@@ -313,6 +316,7 @@ def bookable_matches(*, volunteer: Volunteer):
         .exclude(help_request__category__fee_unit="")
         .exclude(fee_entries__kind=K.FEE)
         .select_related("help_request__category", "help_request__resident")
+        .annotate(logged_minutes=Sum("contact_logs__minutes"))
         .order_by("-closed_at")
     )
 

@@ -9,6 +9,7 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -22,6 +23,7 @@ from matching.models import (
     BatchRun,
     ContactLog,
     Escalation,
+    FeeEntry,
     HelpRequest,
     ImprovementProposal,
     Match,
@@ -35,8 +37,10 @@ from .test_hostile_input import (
     ENGLISH,
     FORM_CASES,
     GET_ONLY,
+    fee_bookable,
     match_accepted,
     match_closed,
+    modest_fee,
     page_notes,
     request_searching,
 )
@@ -77,6 +81,9 @@ def _state(tenant):
             "report": FunderReport.objects.filter(cycle=tenant.objects["cycle"].pk).values_list("generation", "status")[
                 0
             ],
+            "fees": sorted(
+                FeeEntry.objects.filter(organisation_id=tenant.organisation.pk).values_list("kind", "amount")
+            ),
         }
 
 
@@ -478,7 +485,56 @@ ACTIONS = [
         "Het rapport wordt gemaakt.",
         again="Het rapport wordt al gemaakt.",
     ),
+    # 'Een extraatje bijverdienen': the fee ledger. The fixture's fee is € 10,00, open.
+    Action(
+        "vergoeding-betalen",
+        Role.COORDINATOR,
+        "matching:fee_payment",
+        {"volunteer": "<volunteer>", "amount": "10", "paid_by": "organisatie", "date": "<today>"},
+        lambda b, a: ("betaling", Decimal("-10.00")) in a["fees"] and len(a["fees"]) == len(b["fees"]) + 1,
+        "De betaling aan",
+        again="Er staat niets meer open",
+        setup=modest_fee,
+    ),
+    Action(
+        "vergoeding-corrigeren",
+        Role.COORDINATOR,
+        "matching:fee_correct",
+        {"amount": "12,50", "reason": "Afgesproken bedrag"},
+        lambda b, a: ("correctie", Decimal("2.50")) in a["fees"] and ("vergoeding", Decimal("10.00")) in a["fees"],
+        "De correctie is geboekt",
+        again="niets te corrigeren",
+        setup=modest_fee,
+    ),
+    Action(
+        "vergoeding-later-boeken",
+        Role.COORDINATOR,
+        "matching:fee_volunteer_ledger",
+        {"match": "<match>", "quantity": "2"},
+        lambda b, a: ("vergoeding", Decimal("15.00")) in a["fees"],
+        "De vergoeding is geboekt.",
+        setup=fee_bookable,
+    ),
+    Action(
+        "afsluiten-met-vergoeding",
+        Role.COORDINATOR,
+        "matching:match_detail",
+        {"action": "close", "afsluiten-outcome": "geholpen", "afsluiten-fee_quantity": "3"},
+        lambda b, a: ("vergoeding", Decimal("22.50")) in a["fees"] and any(row[1] == M.CLOSED for row in a["matches"]),
+        "De koppeling is afgesloten en de vergoeding is geboekt.",
+        setup=lambda tenant: fee_bookable_open(tenant),
+    ),
 ]
+
+
+def fee_bookable_open(tenant):
+    """The fixture's match accepted, in a category of € 7,50 an hour, in een extraatje."""
+    from matching.models import Category
+
+    modest_fee(tenant)
+    match_accepted(tenant)
+    with scopes_disabled():
+        Category.objects.filter(pk=tenant.objects["category"].pk).update(fee_unit="uur", fee_amount="7.50")
 
 
 def _payload(action, tenant):
@@ -486,6 +542,7 @@ def _payload(action, tenant):
         "<volunteer>": str(tenant.objects["volunteer"].pk),
         "<resident>": str(tenant.objects["resident"].pk),
         "<today>": datetime.date.today().isoformat(),
+        "<match>": str(tenant.objects["match"].pk),
     }
     return {key: values.get(value, value) for key, value in action.payload.items()}
 

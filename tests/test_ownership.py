@@ -27,6 +27,7 @@ from .factories import (
     BatchRunFactory,
     CategoryFactory,
     EscalationFactory,
+    FeeEntryFactory,
     HelpRequestFactory,
     MatchFactory,
     OfferFactory,
@@ -95,6 +96,9 @@ OBJECT_PAGES = {
     "evaluatie:report_pdf": {A, C, F},
     "evaluatie:report_xlsx": {A, C, F},
     "evaluatie:report_csv": {A, C, F},
+    "matching:fee_volunteer_ledger": {C},
+    "matching:fee_resident_ledger": {C},
+    "matching:fee_correct": {C},
 }
 
 OBJECT_ROUTES = [route for route in tenant_routes() if set(route.kwargs) - {"org"}]
@@ -157,6 +161,7 @@ def _second_volunteer(tenant):
         "match": MatchFactory(help_request=request, volunteer=volunteer),
         "run": run,
         "proposal": BatchProposalFactory(run=run, help_request=request, volunteer=volunteer),
+        "fee": FeeEntryFactory(organisation=org, volunteer=volunteer, resident=resident, category=category),
     }
 
 
@@ -174,6 +179,7 @@ def _active_match(tenant, volunteer, category, description):
 OBJECT_KEYS = ("membership", "area", "category", "volunteer", "offer", "resident", "help_request", "match", "run")
 OBJECT_KEYS += ("proposal", "escalation", "referral", "entry", "signal", "improvement")
 OBJECT_KEYS += ("cycle", "indicator", "story", "action")
+OBJECT_KEYS += ("fee",)
 
 
 @pytest.fixture

@@ -97,6 +97,13 @@ ALLOWED = {
     "evaluatie:report_pdf": {A, C, F},
     "evaluatie:report_xlsx": {A, C, F},
     "evaluatie:report_csv": {A, C, F},
+    "matching:fee_overview": {C},
+    "matching:fee_volunteer_ledger": {C},
+    "matching:fee_resident_ledger": {C},
+    "matching:fee_correct": {C},
+    "matching:fee_payment": {C},
+    "matching:fee_export": {C},
+    "matching:my_fees": {V},
 }
 POST_ONLY = {
     "matching:signal_status",
@@ -118,6 +125,7 @@ POST_ONLY = {
     "evaluatie:story_approve",
     "evaluatie:action_status",
     "evaluatie:report_request",
+    "matching:fee_payment",
 }
 
 LANDING = {
@@ -148,6 +156,13 @@ def _url(tenant, name):
 # Pages that exist only for one type of buurthulp (404 elsewhere): the matrix opens them in such an organisation.
 HELP_TYPE_PAGES = {
     "matching:volunteer_resident": "voor_elkaar",
+    "matching:fee_overview": "extraatje",
+    "matching:fee_volunteer_ledger": "extraatje",
+    "matching:fee_resident_ledger": "extraatje",
+    "matching:fee_correct": "extraatje",
+    "matching:fee_payment": "extraatje",
+    "matching:fee_export": "extraatje",
+    "matching:my_fees": "extraatje",
 }
 
 

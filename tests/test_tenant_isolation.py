@@ -63,6 +63,7 @@ FILLERS = {
     "indicator": lambda tenant: tenant.objects["indicator"].pk,
     "story": lambda tenant: tenant.objects["story"].pk,
     "action": lambda tenant: tenant.objects["action"].pk,
+    "fee": lambda tenant: tenant.objects["fee"].pk,
 }
 
 ROUTES = tenant_routes()
