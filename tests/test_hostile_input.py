@@ -2063,7 +2063,7 @@ GET_ONLY = {
     "evaluatie:report_pdf": "a file download, read only",
     "evaluatie:report_xlsx": "a file download, read only",
     "evaluatie:report_csv": "a file download, read only",
-    "matching:fee_overview": "the ledger's totals, read only; its filters are a GET query, the payment form posts to fee_payment",
+    "matching:fee_overview": "totals, read only; filters are a GET query, the payment form posts to fee_payment",
     "matching:fee_resident_ledger": "a printable overview, read only",
     "matching:fee_export": "a spreadsheet download, read only",
     "matching:my_fees": "the volunteer's own fees, read only",
