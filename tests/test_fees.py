@@ -7,6 +7,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from openpyxl import load_workbook
@@ -59,9 +62,11 @@ def _closed_match(tenant, *, category, minutes=(), resident=None, volunteer=None
 
 @pytest.fixture
 def modest(tenant_a):
-    """Tenant A as 'een extraatje bijverdienen', with gardening at € 7,50 an hour and a job at € 15."""
+    """Tenant A as 'een extraatje bijverdienen', with gardening at € 7,50 an hour and a job at € 15, and an
+    empty ledger (the fixture's fee removed: each test books its own)."""
     _make_modest_fee(tenant_a)
     org = tenant_a.organisation
+    FeeEntry.objects.with_scopes_disabled().filter(organisation=org).delete()
     tenant_a.garden = CategoryFactory(organisation=org, name="Tuin", fee_unit="uur", fee_amount=D("7.50"))
     tenant_a.job = CategoryFactory(organisation=org, name="Klusjes", fee_unit="klus", fee_amount=D("15.00"))
     with scope(organisation=org):
@@ -296,3 +301,205 @@ def test_the_export_opens_with_openpyxl_with_numbers_in_euros_and_the_monthly_to
     assert month[0] == ("Maand", "Geboekt", "Betaald", "Saldo van de maand")
     assert month[1][0] == timezone.localdate().strftime("%Y-%m")
     assert [D(str(v)).quantize(D("0.01")) for v in month[1][1:]] == [D("10.10"), D("0.30"), D("9.80")]
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+FEE_PAGES = [
+    ("matching:fee_overview", {}, Role.COORDINATOR),
+    ("matching:fee_volunteer_ledger", {"volunteer": "volunteer"}, Role.COORDINATOR),
+    ("matching:fee_resident_ledger", {"resident": "resident"}, Role.COORDINATOR),
+    ("matching:fee_correct", {"fee": "fee"}, Role.COORDINATOR),
+    ("matching:fee_payment", {}, Role.COORDINATOR),
+    ("matching:fee_export", {}, Role.COORDINATOR),
+    ("matching:my_fees", {}, Role.VOLUNTEER),
+]
+
+
+def _url(tenant, name, kwargs=None, **extra):
+    resolved = {key: tenant.objects[value].pk for key, value in (kwargs or {}).items()}
+    return reverse(name, kwargs={"org": tenant.organisation.slug, **resolved, **extra})
+
+
+@pytest.mark.parametrize("help_type", ["liefdadigheid", "voor_elkaar"])
+def test_outside_een_extraatje_every_fee_page_is_404_and_no_fee_field_shows(client, tenant_a, help_type):
+    Organisation.objects.filter(pk=tenant_a.organisation.pk).update(help_type=help_type)
+    for name, kwargs, role in FEE_PAGES:
+        client.force_login(tenant_a.user(role))
+        assert client.get(_url(tenant_a, name, kwargs)).status_code in (404, 405), name
+        assert client.post(_url(tenant_a, name, kwargs), {"amount": "1"}).status_code == 404, name
+    client.force_login(tenant_a.user(Role.COORDINATOR))
+    page = client.get(_url(tenant_a, "matching:volunteer_detail", {"volunteer": "volunteer"})).content.decode()
+    assert 'name="job_seeker"' not in page and 'name="reintegrating"' not in page
+    assert "vergoedingen/" not in page  # no menu item, no link to the ledger
+    client.force_login(tenant_a.user(Role.ORG_ADMIN))
+    page = client.get(_url(tenant_a, "matching:category_list")).content.decode()
+    assert 'name="fee_unit"' not in page and 'name="fee_amount"' not in page
+    page = client.get(_url(tenant_a, "matching:category_edit", {"category": "category"})).content.decode()
+    assert 'name="fee_unit"' not in page
+    # A fee typed in anyway is ignored: the category keeps no fee.
+    client.post(
+        _url(tenant_a, "matching:category_list"),
+        {"name": "Ramen", "active": "on", "fee_unit": "uur", "fee_amount": "5"},
+    )
+    with scopes_disabled():
+        from matching.models import Category
+
+        assert Category.objects.get(organisation=tenant_a.organisation, name="Ramen").fee_unit == ""
+
+
+def test_in_een_extraatje_the_fields_and_menu_items_are_there_and_save(client, tenant_a):
+    _make_modest_fee(tenant_a)
+    client.force_login(tenant_a.user(Role.ORG_ADMIN))
+    response = client.post(
+        _url(tenant_a, "matching:category_list"),
+        {"name": "Ramen", "active": "on", "fee_unit": "uur", "fee_amount": "7,50"},
+    )
+    assert response.status_code == 302
+    half = {"name": "Half", "active": "on", "fee_unit": "uur"}
+    response = client.post(_url(tenant_a, "matching:category_list"), half)
+    assert "Vul het bedrag in" in response.content.decode()
+    with scopes_disabled():
+        from matching.models import Category
+
+        ramen = Category.objects.get(organisation=tenant_a.organisation, name="Ramen")
+        assert (ramen.fee_unit, ramen.fee_amount) == ("uur", D("7.50"))
+    client.force_login(tenant_a.user(Role.COORDINATOR))
+    url = _url(tenant_a, "matching:volunteer_detail", {"volunteer": "volunteer"})
+    page = client.get(url).content.decode()
+    assert 'name="job_seeker"' in page and _url(tenant_a, "matching:fee_overview") in page
+    response = client.post(url, {"status": "actief", "job_seeker": "on"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        volunteer = type(tenant_a.objects["volunteer"]).objects.get(pk=tenant_a.objects["volunteer"].pk)
+        assert volunteer.job_seeker and not volunteer.reintegrating
+    assert "werkzoekend" in client.get(url).content.decode()
+    client.force_login(tenant_a.user(Role.VOLUNTEER))
+    home = client.get(_url(tenant_a, "netwerken:volunteer_dashboard")).content.decode()
+    assert _url(tenant_a, "matching:my_fees") in home
+
+
+def test_closing_a_match_on_its_page_offers_the_fee_prefilled_from_the_contact_moments(client, modest):
+    from matching import proposals
+
+    match = modest.objects["match"]
+    proposals.match_accept(match=match)
+    HelpRequest.objects.filter(pk=match.help_request_id).update(category=modest.garden)
+    match = Match.objects.select_related("help_request").get(pk=match.pk)
+    for minutes in (60, 30):
+        proposals.contact_log_add(match=match, date=timezone.localdate(), minutes=minutes)
+    client.force_login(_coordinator(modest))
+    url = _url(modest, "matching:match_detail", {"match": "match"})
+    page = client.get(url).content.decode()
+    assert 'name="afsluiten-fee_quantity"' in page and 'value="1,50"' in page
+    response = client.post(url, {"action": "close", "afsluiten-outcome": "geholpen", "afsluiten-fee_quantity": "1,5"})
+    assert response.status_code == 302
+    fee = FeeEntry.objects.get(match=match)
+    assert (fee.quantity, fee.amount, fee.kind) == (D("1.50"), D("11.25"), K.FEE)
+    assert Match.objects.get(pk=match.pk).status == Match.Status.CLOSED
+
+
+def test_closing_without_a_fee_leaves_it_to_book_later_from_the_ledger(client, modest):
+    from matching import proposals
+
+    match = modest.objects["match"]
+    proposals.match_accept(match=match)
+    HelpRequest.objects.filter(pk=match.help_request_id).update(category=modest.job)
+    client.force_login(_coordinator(modest))
+    url = _url(modest, "matching:match_detail", {"match": "match"})
+    assert client.post(url, {"action": "close", "afsluiten-outcome": "geholpen"}).status_code == 302
+    assert not FeeEntry.objects.filter(match=match).exists()
+    ledger_url = _url(modest, "matching:fee_volunteer_ledger", {"volunteer": "volunteer"})
+    page = client.get(ledger_url).content.decode()
+    assert f'name="match" value="{match.pk}"' in page
+    assert client.post(ledger_url, {"match": match.pk, "quantity": "1"}).status_code == 302
+    assert FeeEntry.objects.get(match=match).amount == D("15.00")
+    response = client.post(ledger_url, {"match": match.pk, "quantity": "1"})  # twice: no longer offered
+    assert response.status_code == 200 and FeeEntry.objects.filter(match=match).count() == 1
+
+
+def test_the_export_page_downloads_the_spreadsheet(client, modest):
+    FeeEntryFactory(organisation=modest.organisation, volunteer=modest.objects["volunteer"], amount=D("10.00"))
+    client.force_login(_coordinator(modest))
+    response = client.get(_url(modest, "matching:fee_export") + "?maand=" + timezone.localdate().strftime("%Y-%m"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    rows = list(book["Boekingen"].iter_rows(values_only=True))
+    assert [D(str(row[9])) for row in rows[1:]] == [D("10.00")]  # the fixture's fee
+    assert client.get(_url(modest, "matching:fee_export") + "?maand=2026-13").status_code == 200  # ignored, not 500
+
+
+def test_the_helper_sees_only_their_own_fees(client, modest):
+    FeeEntryFactory(
+        organisation=modest.organisation,
+        volunteer=modest.objects["volunteer"],
+        resident=modest.objects["resident"],
+        amount=D("10.00"),
+    )
+    other = VolunteerFactory(organisation=modest.organisation, membership__user__name="Wilma Tweede")
+    FeeEntryFactory(organisation=modest.organisation, volunteer=other, amount=D("99.00"))
+    client.force_login(modest.user(Role.VOLUNTEER))
+    page = client.get(_url(modest, "matching:my_fees")).content.decode()
+    assert "10,00" in page and "99,00" not in page and "Wilma" not in page
+    assert modest.objects["resident"].name not in page
+
+
+# --- query counts ---------------------------------------------------------------------------------------
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, role",
+    [
+        ("matching:fee_overview", {}, Role.COORDINATOR),
+        ("matching:fee_volunteer_ledger", {"volunteer": "volunteer"}, Role.COORDINATOR),
+        ("matching:fee_resident_ledger", {"resident": "resident"}, Role.COORDINATOR),
+        ("matching:my_fees", {}, Role.VOLUNTEER),
+    ],
+)
+def test_query_count_is_the_same_for_1_and_40_entries(client, modest, name, kwargs, role):
+    FeeEntryFactory(
+        organisation=modest.organisation,
+        volunteer=modest.objects["volunteer"],
+        resident=modest.objects["resident"],
+        category=modest.garden,
+    )  # 1 entry
+    _closed_match(modest, category=modest.garden, minutes=(30,))  # 1 waiting for its fee
+    client.force_login(modest.user(role))
+    url = _url(modest, name, kwargs)
+    client.get(url)  # warm caches
+    few = _count(client, url)
+    volunteer, resident = modest.objects["volunteer"], modest.objects["resident"]
+    org = modest.organisation
+    fee = FeeEntryFactory(organisation=org, volunteer=volunteer, resident=resident, category=modest.garden)
+    for i in range(39):
+        day = datetime.date(2026, 1 + i % 12, 1 + i % 28)
+        someone = ResidentFactory(organisation=org) if i % 3 else resident
+        helper = VolunteerFactory(organisation=org) if i % 4 == 0 else volunteer
+        kind = (K.FEE, K.CORRECTION, K.PAYMENT)[i % 3]
+        FeeEntryFactory(
+            organisation=org,
+            volunteer=helper,
+            resident=someone,
+            date=day,
+            kind=kind,
+            amount=D("-1.00") if kind == K.PAYMENT else D("2.50"),
+            corrects=fee if kind == K.CORRECTION else None,
+            category=modest.garden,
+            paid_by="bewoner" if kind == K.PAYMENT else "",
+        )
+    # More closed matches waiting for their fee on the helper's ledger.
+    for _i in range(5):
+        _closed_match(modest, category=modest.garden, minutes=(30,))
+    many = _count(client, url)
+    filtered = _count(client, url + f"?maand=2026-03&vrijwilliger={volunteer.pk}")
+    print(f"\n{name}: {few} queries with 1 entry, {many} with 41, {filtered} filtered")
+    assert many == few
+    assert filtered <= few + 1
