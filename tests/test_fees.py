@@ -503,3 +503,21 @@ def test_query_count_is_the_same_for_1_and_40_entries(client, modest, name, kwar
     print(f"\n{name}: {few} queries with 1 entry, {many} with 41, {filtered} filtered")
     assert many == few
     assert filtered <= few + 1
+
+
+def test_a_volunteers_export_holds_their_fees_and_erasure_keeps_the_amounts(modest):
+    volunteer, resident = modest.objects["volunteer"], modest.objects["resident"]
+    fees.fee_book(match=_closed_match(modest, category=modest.job), quantity=1, by=None)
+    fees.fee_record_payment(
+        volunteer=volunteer, resident=resident, amount="5", paid_by="anders", paid_by_name="Buurman Piet", by=None
+    )
+    exported = privacy.volunteer_export(volunteer=volunteer, by=_coordinator(modest))
+    assert [row["bedrag"] for row in exported["vergoedingen"]] == ["15.00", "-5.00"]
+    assert [row["bedrag"] for row in privacy.resident_export(resident=resident, by=None)["vergoedingen"]] == [
+        "15.00",
+        "-5.00",
+    ]
+    privacy.volunteer_erase(volunteer=volunteer, by=_coordinator(modest), reason="Op verzoek")
+    rows = list(FeeEntry.objects.order_by("pk").values_list("amount", "paid_by_name", "volunteer_id"))
+    assert rows == [(D("15.00"), "", volunteer.pk), (D("-5.00"), "", volunteer.pk)]
+    assert fees.organisation_overview()["balance"] == D("10.00")
