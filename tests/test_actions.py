@@ -38,6 +38,7 @@ from .test_hostile_input import (
     FORM_CASES,
     GET_ONLY,
     fee_bookable,
+    fee_bookable_open,
     match_accepted,
     match_closed,
     modest_fee,
@@ -522,19 +523,9 @@ ACTIONS = [
         {"action": "close", "afsluiten-outcome": "geholpen", "afsluiten-fee_quantity": "3"},
         lambda b, a: ("vergoeding", Decimal("22.50")) in a["fees"] and any(row[1] == M.CLOSED for row in a["matches"]),
         "De koppeling is afgesloten en de vergoeding is geboekt.",
-        setup=lambda tenant: fee_bookable_open(tenant),
+        setup=fee_bookable_open,
     ),
 ]
-
-
-def fee_bookable_open(tenant):
-    """The fixture's match accepted, in a category of € 7,50 an hour, in een extraatje."""
-    from matching.models import Category
-
-    modest_fee(tenant)
-    match_accepted(tenant)
-    with scopes_disabled():
-        Category.objects.filter(pk=tenant.objects["category"].pk).update(fee_unit="uur", fee_amount="7.50")
 
 
 def _payload(action, tenant):

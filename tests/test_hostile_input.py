@@ -1072,6 +1072,16 @@ def fee_bookable(tenant):
     match_closed(tenant)
 
 
+def fee_bookable_open(tenant):
+    """The fixture's match accepted, in a category of € 7,50 an hour: closing it offers the fee."""
+    from matching.models import Category
+
+    modest_fee(tenant)
+    match_accepted(tenant)
+    with scopes_disabled():
+        Category.objects.filter(pk=tenant.objects["category"].pk).update(fee_unit="uur", fee_amount="7.50")
+
+
 def fee_exists(**lookup):
     def check(tenant, client):
         from matching.models import FeeEntry
@@ -1129,6 +1139,27 @@ FORM_CASES += [
         context_form="book_form",
         foreign={"match": "match"},
         setup=fee_bookable,
+    ),
+    FormCase(
+        id="match_detail-afsluiten-vergoeding",
+        role=Role.COORDINATOR,
+        url=org_url("matching:match_detail", match=lambda tenant: tenant.objects["match"].pk),
+        baseline=lambda tenant: {
+            "action": "close",
+            "afsluiten-outcome": "geholpen",
+            "afsluiten-note": "Heg geknipt",
+            "afsluiten-fee_quantity": "2,5",
+        },
+        fields={
+            "outcome": F("choice"),
+            "note": F("text", required=False),
+            "fee_quantity": F("decimal", required=False),
+        },
+        saved=fee_exists(kind="vergoeding", quantity="2.50", amount="18.75"),
+        context_form="close_form",
+        prefix="afsluiten",
+        smoke=frozenset({"outcome", "note"}),
+        setup=fee_bookable_open,
     ),
 ]
 
