@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from netwerken.models import Resident, Volunteer
@@ -47,6 +48,11 @@ def money(value) -> Decimal:
         return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     except (InvalidOperation, TypeError, ValueError) as error:
         raise FeeError(_("Vul een bedrag in euro in, bijvoorbeeld 12,50.")) from error
+
+
+def euros(value) -> str:
+    """12,50 — for a Dutch message (the pages use floatformat)."""
+    return number_format(money(value), decimal_pos=2, use_l10n=True)
 
 
 def _require_modest_fee(organisation):
@@ -127,6 +133,14 @@ def match_close_with_fee(*, match: Match, outcome: str, note: str = "", quantity
     return closed
 
 
+def match_fee(match: Match) -> FeeEntry | None:
+    """The fee booked for a match, with `.total` (its corrections included), or None."""
+    entry = FeeEntry.objects.filter(match=match, kind=K.FEE).first()
+    if entry is not None:
+        entry.total = entry_total(entry)
+    return entry
+
+
 def entry_total(entry: FeeEntry) -> Decimal:
     """What a fee comes to now: its amount and every correction of it."""
     corrections = FeeEntry.objects.filter(corrects=entry).aggregate(total=Sum("amount"))["total"] or ZERO
@@ -162,7 +176,9 @@ def fee_correct(*, entry: FeeEntry, reason: str, amount=None, quantity=None, by=
             raise FeeError(_("Het juiste bedrag is 0 of meer (en kleiner dan 10 miljoen)."))
         difference = target - entry_total(entry)
         if difference == 0:
-            raise FeeError(_("De vergoeding is al € %(amount)s; er valt niets te corrigeren.") % {"amount": target})
+            raise FeeError(
+                _("De vergoeding is al € %(amount)s; er valt niets te corrigeren.") % {"amount": euros(target)}
+            )
         return FeeEntry.objects.create(
             organisation=entry.organisation,
             kind=K.CORRECTION,
@@ -217,7 +233,7 @@ def fee_record_payment(
             raise FeeError(_("Er staat niets meer open om te betalen."))
         if amount > open_balance:
             raise FeeError(
-                _("Er staat € %(open)s open; je kunt niet meer betalen dan dat.") % {"open": money(open_balance)}
+                _("Er staat € %(open)s open; je kunt niet meer betalen dan dat.") % {"open": euros(open_balance)}
             )
         return FeeEntry.objects.create(
             organisation=volunteer.organisation,

@@ -302,7 +302,9 @@ def match_detail(request, org, match):
             messages.error(request, error.message)
         match = get_object_or_404(selectors.match_detail(), pk=match.pk)
     privacy.access_log_record(user=request.user, resident=match.help_request.resident, subject=match)
-    return render(request, "matching/match_detail.html", {"match": match, **forms})
+    # Een extraatje: the fee booked for this match (None: none yet, or not this type).
+    fee = fees.match_fee(match) if help_types.is_modest_fee(request.tenant.organisation) else None
+    return render(request, "matching/match_detail.html", {"match": match, "fee": fee, **forms})
 
 
 # --- batch assignment ---------------------------------------------------------------------------------

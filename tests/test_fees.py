@@ -397,6 +397,7 @@ def test_closing_a_match_on_its_page_offers_the_fee_prefilled_from_the_contact_m
     fee = FeeEntry.objects.get(match=match)
     assert (fee.quantity, fee.amount, fee.kind) == (D("1.50"), D("11.25"), K.FEE)
     assert Match.objects.get(pk=match.pk).status == Match.Status.CLOSED
+    assert "Vergoeding geboekt: € 11,25." in client.get(url).content.decode()
 
 
 def test_closing_without_a_fee_leaves_it_to_book_later_from_the_ledger(client, modest):
