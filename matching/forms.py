@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from netwerken.fields import (
@@ -368,7 +369,10 @@ class CloseMatchForm(forms.Form):
             self.fields["fee_quantity"] = forms.DecimalField(
                 label=_("Aantal uren voor de vergoeding") if per_hour else _("Aantal klussen voor de vergoeding"),
                 help_text=_("€ %(rate)s per %(unit)s. Leeg laten: later boeken op de vergoedingen van de vrijwilliger.")
-                % {"rate": fee_category.fee_amount, "unit": fee_category.get_fee_unit_display()},
+                % {
+                    "rate": number_format(fee_category.fee_amount, decimal_pos=2, use_l10n=True),
+                    "unit": fee_category.get_fee_unit_display(),
+                },
                 required=False,
                 min_value=Decimal("0.01"),
                 max_value=Decimal("9999.99"),
