@@ -1,4 +1,8 @@
+from decimal import Decimal
+
 from django import forms
+from django.core.validators import MinValueValidator
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from netwerken.fields import (
@@ -261,9 +265,32 @@ class OfferForm(forms.ModelForm):
 
 
 class CategoryForm(forms.ModelForm):
+    """The fee (per hour or per job, and the amount) only in 'een extraatje bijverdienen' (`modest_fee`)."""
+
     class Meta:
         model = Category
-        fields = ["name", "requires_vog", "active"]
+        fields = ["name", "requires_vog", "active", "fee_unit", "fee_amount"]
+        localized_fields = ["fee_amount"]
+
+    def __init__(self, *args, modest_fee=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not modest_fee:
+            del self.fields["fee_unit"]
+            del self.fields["fee_amount"]
+        else:
+            self.fields["fee_unit"].label = _("Vergoeding per (leeg: geen vergoeding)")
+            self.fields["fee_amount"].min_value = 0
+            self.fields["fee_amount"].validators.append(MinValueValidator(0))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "fee_unit" in self.fields:
+            unit, amount = cleaned.get("fee_unit"), cleaned.get("fee_amount")
+            if unit and amount is None and "fee_amount" not in self.errors:
+                self.add_error("fee_amount", _("Vul het bedrag in dat bij deze vergoeding hoort."))
+            elif not unit and amount is not None:
+                self.add_error("fee_unit", _("Kies per uur of per klus, of maak het bedrag leeg."))
+        return cleaned
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -333,6 +360,27 @@ class CloseMatchForm(forms.Form):
     note = forms.CharField(
         label=_("Toelichting (mag leeg)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, fee_category=None, fee_quantity=None, **kwargs):
+        """`fee_category`: in 'een extraatje bijverdienen', a category with a fee: the form offers to book it."""
+        super().__init__(*args, **kwargs)
+        if fee_category is not None:
+            per_hour = fee_category.fee_unit == "uur"
+            self.fields["fee_quantity"] = forms.DecimalField(
+                label=_("Aantal uren voor de vergoeding") if per_hour else _("Aantal klussen voor de vergoeding"),
+                help_text=_("€ %(rate)s per %(unit)s. Leeg laten: later boeken op de vergoedingen van de vrijwilliger.")
+                % {
+                    "rate": number_format(fee_category.fee_amount, decimal_pos=2, use_l10n=True),
+                    "unit": fee_category.get_fee_unit_display(),
+                },
+                required=False,
+                min_value=Decimal("0.01"),
+                max_value=Decimal("9999.99"),
+                max_digits=6,
+                decimal_places=2,
+                localize=True,
+                initial=fee_quantity,
+            )
 
 
 class SatisfactionForm(forms.Form):

@@ -15,7 +15,7 @@ from netwerken import selectors as people
 from netwerken.tenancy import public_page, role_required
 from netwerken.validators import format_phone
 
-from . import backstop, batch, lifecycle, proposals, selectors, services, suggestions
+from . import backstop, batch, fees, help_types, lifecycle, proposals, selectors, services, suggestions
 from .forms import (
     CloseMatchForm,
     ContactLogForm,
@@ -233,6 +233,16 @@ def proposal_link(request, org, token):
 # --- the coordinator's side of a match --------------------------------------------------------------
 
 
+def _close_form(request, match, data=None):
+    """The close form; in een extraatje, with the fee prefilled (hours from the contact moments, or 1 job)."""
+    category = match.help_request.category
+    if help_types.is_modest_fee(request.tenant.organisation) and fees.category_has_fee(category):
+        return CloseMatchForm(
+            data, prefix="afsluiten", fee_category=category, fee_quantity=fees.suggested_quantity(match)
+        )
+    return CloseMatchForm(data, prefix="afsluiten")
+
+
 def _match_action(request, match, action, forms):
     """One action of the coordinator's match page. Returns a redirect, or None to show the page again."""
     org = request.tenant.organisation.slug
@@ -241,10 +251,20 @@ def _match_action(request, match, action, forms):
         messages.success(request, _("Het voorstel is ingetrokken. De vrijwilliger krijgt daar bericht van."))
         return redirect("matching:request_detail", org=org, help_request=match.help_request_id)
     if action == "close":
-        forms["close_form"] = form = CloseMatchForm(request.POST, prefix="afsluiten")
+        forms["close_form"] = form = _close_form(request, match, request.POST)
         if form.is_valid():
-            proposals.match_close(match=match, by=request.user, **form.cleaned_data)
-            messages.success(request, _("De koppeling is afgesloten."))
+            data = dict(form.cleaned_data)
+            quantity = data.pop("fee_quantity", None)
+            try:
+                # Een extraatje: the fee is booked with the close, in one transaction (both or neither).
+                fees.match_close_with_fee(match=match, by=request.user, quantity=quantity, **data)
+            except fees.FeeError as error:
+                form.add_error("fee_quantity" if "fee_quantity" in form.fields else None, error.message)
+                return None
+            if quantity is not None:
+                messages.success(request, _("De koppeling is afgesloten en de vergoeding is geboekt."))
+            else:
+                messages.success(request, _("De koppeling is afgesloten."))
             return redirect("matching:match_detail", org=org, match=match.pk)
     elif action == "end":
         forms["end_form"] = form = EndMatchForm(request.POST, prefix="beeindigen")
@@ -269,7 +289,7 @@ def _match_action(request, match, action, forms):
 def match_detail(request, org, match):
     match = get_object_or_404(selectors.match_detail(), pk=match)
     forms = {
-        "close_form": CloseMatchForm(prefix="afsluiten"),
+        "close_form": _close_form(request, match),
         "end_form": EndMatchForm(prefix="beeindigen"),
         "satisfaction_form": SatisfactionForm(prefix="bewoner"),
     }
@@ -282,7 +302,9 @@ def match_detail(request, org, match):
             messages.error(request, error.message)
         match = get_object_or_404(selectors.match_detail(), pk=match.pk)
     privacy.access_log_record(user=request.user, resident=match.help_request.resident, subject=match)
-    return render(request, "matching/match_detail.html", {"match": match, **forms})
+    # Een extraatje: the fee booked for this match (None: none yet, or not this type).
+    fee = fees.match_fee(match) if help_types.is_modest_fee(request.tenant.organisation) else None
+    return render(request, "matching/match_detail.html", {"match": match, "fee": fee, **forms})
 
 
 # --- batch assignment ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from netwerken import privacy, registry
 from netwerken.roles import Role
 
-from . import hours_privacy, selectors, services
+from . import fees, help_types, hours_privacy, selectors, services
 from . import privacy as matching_privacy
 from .tasks import enqueue_volunteer_sync
 
@@ -29,6 +29,13 @@ registry.register_menu(Role.PROFESSIONAL, _("Bewoner aanmelden"), "matching:refe
 registry.register_menu(Role.VOLUNTEER, _("Mijn uren"), "matching:my_hours", order=30)
 registry.register_menu(Role.VOLUNTEER, _("Mijn agenda"), "matching:my_calendar", order=35)
 registry.register_menu(Role.COORDINATOR, _("Uren"), "matching:hours_overview", order=50)
+# 'Een extraatje bijverdienen' only: the fee ledger.
+registry.register_menu(
+    Role.COORDINATOR, _("Vergoedingen"), "matching:fee_overview", order=45, when=help_types.is_modest_fee
+)
+registry.register_menu(
+    Role.VOLUNTEER, _("Mijn vergoedingen"), "matching:my_fees", order=30, when=help_types.is_modest_fee
+)
 
 # --- sections of netwerken's pages --------------------------------------------------------------------
 
@@ -129,5 +136,15 @@ privacy.register(
         export_volunteer=hours_privacy.export_volunteer,
         erase_volunteer=hours_privacy.erase_volunteer,
         erase_resident=hours_privacy.erase_resident,
+    )
+)
+privacy.register(
+    privacy.DataPart(
+        key="vergoedingen",
+        order=90,
+        export_resident=fees.export_resident,
+        erase_resident=fees.erase_resident,
+        export_volunteer=fees.export_volunteer,
+        erase_volunteer=fees.erase_volunteer,
     )
 )

@@ -27,3 +27,6 @@ rules.add_perm("matching.signal_settings", is_org_admin | is_coordinator)
 # Hours: a volunteer logs and sees their own; the coordinator sees everyone's per month.
 rules.add_perm("matching.own_hours", is_volunteer)
 rules.add_perm("matching.view_hours", is_coordinator)
+# 'Een extraatje bijverdienen': the fee ledger is the coordinator's; a volunteer sees their own fees.
+rules.add_perm("matching.manage_fees", is_coordinator)
+rules.add_perm("matching.own_fees", is_volunteer)

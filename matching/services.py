@@ -139,9 +139,18 @@ def offer_save(*, volunteer, offer=None, category, description, availability_mas
     return offer
 
 
-def category_save(*, organisation, category=None, name, requires_vog, active):
+def category_save(*, organisation, category=None, name, requires_vog, active, fee_unit=None, fee_amount=None):
+    """Saves a kind of help. The fee (unit and amount) is kept only in 'een extraatje bijverdienen';
+    elsewhere it is left as it is (not given) or refused."""
+    from .help_types import is_modest_fee
+
     category = category or Category(organisation=organisation)
     category.name, category.requires_vog, category.active = name, requires_vog, active
+    if fee_unit is not None or fee_amount is not None:
+        if not is_modest_fee(organisation):
+            raise ValueError("A fee belongs to 'een extraatje bijverdienen' only")
+        category.fee_unit = fee_unit or ""
+        category.fee_amount = fee_amount if category.fee_unit else None
     category.save()
     return category
 

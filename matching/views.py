@@ -15,7 +15,7 @@ from netwerken.ratelimits import limited, record_success
 from netwerken.tenancy import public_page, role_required
 from netwerken.validators import parse_id
 
-from . import backstop, lifecycle, selectors, services
+from . import backstop, help_types, lifecycle, selectors, services
 from .filters import HelpRequestFilter
 from .forms import CategoryForm, IntakeForm, OfferForm, OnlineRequestForm, RequestFields, TransitionForm
 from .models import Category, Escalation, HelpRequest, Offer
@@ -241,18 +241,27 @@ def offer_edit(request, org, offer):
 
 @role_required("matching.manage_categories")
 def category_list(request, org):
-    form = CategoryForm(request.POST if request.method == "POST" else None)
+    modest_fee = help_types.is_modest_fee(request.tenant.organisation)
+    form = CategoryForm(request.POST if request.method == "POST" else None, modest_fee=modest_fee)
     if request.method == "POST" and form.is_valid():
         services.category_save(organisation=request.tenant.organisation, **form.cleaned_data)
         messages.success(request, _("De soort hulp is toegevoegd."))
         return redirect("matching:category_list", org=org)
-    return render(request, "matching/category_list.html", {"categories": Category.objects.all(), "form": form})
+    return render(
+        request,
+        "matching/category_list.html",
+        {"categories": Category.objects.all(), "form": form, "modest_fee": modest_fee},
+    )
 
 
 @role_required("matching.manage_categories")
 def category_edit(request, org, category):
     category = get_object_or_404(Category, pk=category)
-    form = CategoryForm(request.POST if request.method == "POST" else None, instance=category)
+    form = CategoryForm(
+        request.POST if request.method == "POST" else None,
+        instance=category,
+        modest_fee=help_types.is_modest_fee(request.tenant.organisation),
+    )
     if request.method == "POST" and form.is_valid():
         services.category_save(organisation=request.tenant.organisation, category=category, **form.cleaned_data)
         messages.success(request, _("De soort hulp is opgeslagen."))

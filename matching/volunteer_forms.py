@@ -148,17 +148,24 @@ class VolunteerSignupForm(VolunteerProfileForm):
 
 
 class VolunteerIntakeForm(forms.ModelForm):
-    """The coordinator's intake: status and certificate of conduct (VOG)."""
+    """The coordinator's intake: status and certificate of conduct (VOG); in 'een extraatje bijverdienen'
+    (`modest_fee`) also whether the helper is looking for work or re-integrating."""
 
     vog_date = PastDateField(label=_("datum VOG"), required=False, max_back=datetime.timedelta(days=10 * 365))
 
     class Meta:
         model = Volunteer
-        fields = ["status", "vog_seen", "vog_date", "vog_expires"]
+        fields = ["status", "vog_seen", "vog_date", "vog_expires", "job_seeker", "reintegrating"]
         widgets = {
             "vog_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "vog_expires": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args, modest_fee=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not modest_fee:
+            del self.fields["job_seeker"]
+            del self.fields["reintegrating"]
 
     def clean(self):
         data = super().clean()

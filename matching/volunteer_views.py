@@ -26,6 +26,7 @@ from netwerken.tenancy import public_page, role_required
 
 from . import selectors, services
 from .filters import VolunteerFilter
+from .help_types import is_modest_fee
 from .reciprocity import volunteer_reciprocity
 from .volunteer_forms import PauseForm, VolunteerIntakeForm, VolunteerProfileForm, VolunteerSignupForm
 
@@ -80,7 +81,11 @@ def _volunteer_or_404(pk):
 @role_required("matching.intake_volunteer")
 def volunteer_detail(request, org, volunteer):
     volunteer = _volunteer_or_404(volunteer)
-    form = VolunteerIntakeForm(request.POST if request.method == "POST" else None, instance=volunteer)
+    form = VolunteerIntakeForm(
+        request.POST if request.method == "POST" else None,
+        instance=volunteer,
+        modest_fee=is_modest_fee(request.tenant.organisation),
+    )
     if request.method == "POST" and volunteer.erased_at is None and form.is_valid():
         people_services.volunteer_intake(volunteer=volunteer, by=request.user, **form.cleaned_data)
         messages.success(request, _("De gegevens van %(name)s zijn opgeslagen.") % {"name": volunteer.name})
@@ -91,6 +96,7 @@ def volunteer_detail(request, org, volunteer):
         {
             "volunteer": volunteer,
             "form": form,
+            "modest_fee": is_modest_fee(request.tenant.organisation),
             # 'Er zijn voor elkaar' only (None elsewhere): gave and received, and the link to the resident.
             "reciprocity": volunteer_reciprocity(volunteer=volunteer, organisation=request.tenant.organisation),
             **selectors.volunteer_vog_state(volunteer),

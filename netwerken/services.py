@@ -193,11 +193,19 @@ def volunteer_update_profile(*, volunteer, **fields):
     return volunteer
 
 
-def volunteer_intake(*, volunteer, by, status, vog_seen, vog_date, vog_expires):
-    """The coordinator's intake: status (active after the conversation) and the certificate of conduct."""
+def volunteer_intake(*, volunteer, by, status, vog_seen, vog_date, vog_expires, job_seeker=None, reintegrating=None):
+    """The coordinator's intake: status (active after the conversation) and the certificate of conduct;
+    in 'een extraatje bijverdienen' also job seeker / re-integrating (given only there, kept elsewhere)."""
     from django.utils import timezone
 
-    from .models import Volunteer
+    from .models import Organisation, Volunteer
+
+    marks = {"job_seeker": job_seeker, "reintegrating": reintegrating}
+    marks = {name: bool(value) for name, value in marks.items() if value is not None}
+    if marks and volunteer.organisation.help_type != Organisation.HelpType.MODEST_FEE:
+        raise ValueError("Job seeker / re-integrating belong to 'een extraatje bijverdienen' only")
+    for name, value in marks.items():
+        setattr(volunteer, name, value)
 
     # Compare with the stored status: a bound ModelForm has already copied the new one onto the instance.
     stored_status = Volunteer.objects.filter(pk=volunteer.pk).values_list("status", flat=True).get()
@@ -207,7 +215,16 @@ def volunteer_intake(*, volunteer, by, status, vog_seen, vog_date, vog_expires):
     volunteer.status = status
     volunteer.vog_seen, volunteer.vog_date, volunteer.vog_expires = vog_seen, vog_date, vog_expires
     volunteer.save(
-        update_fields=["status", "activated_at", "intake_by", "vog_seen", "vog_date", "vog_expires", "updated_at"]
+        update_fields=[
+            "status",
+            "activated_at",
+            "intake_by",
+            "vog_seen",
+            "vog_date",
+            "vog_expires",
+            *marks,
+            "updated_at",
+        ]
     )
     volunteer_changed(volunteer)
     return volunteer

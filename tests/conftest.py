@@ -163,6 +163,7 @@ def _network_objects(tenant):
     from .factories import (
         ActivityFactory,
         ActivitySessionFactory,
+        FeeEntryFactory,
         HoursEntryFactory,
         NetworkFactory,
         NetworkMemberFactory,
@@ -192,6 +193,14 @@ def _network_objects(tenant):
         "session": session,
         "hours": HoursEntryFactory(volunteer=volunteer, session=session),
         "item": PhaseChecklistItemFactory(organisation=organisation),
+        # 'Een extraatje bijverdienen': a fee for the volunteer's help to the resident (no match: booked by hand).
+        "fee": FeeEntryFactory(
+            organisation=organisation,
+            volunteer=volunteer,
+            resident=tenant.objects["resident"],
+            category=tenant.objects["category"],
+            reason=f"Ramen gelapt bij {tenant.objects['resident'].name}",
+        ),
     }
 
 

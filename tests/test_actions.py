@@ -9,6 +9,7 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -22,6 +23,7 @@ from matching.models import (
     BatchRun,
     ContactLog,
     Escalation,
+    FeeEntry,
     HelpRequest,
     HoursEntry,
     ImprovementProposal,
@@ -48,8 +50,11 @@ from .test_hostile_input import (
     ENGLISH,
     FORM_CASES,
     GET_ONLY,
+    fee_bookable,
+    fee_bookable_open,
     match_accepted,
     match_closed,
+    modest_fee,
     page_notes,
     request_searching,
 )
@@ -108,6 +113,9 @@ def _state(tenant):
             )[0],
             "attended": Participation.objects.filter(session=tenant.objects["session"].pk, attended=True).count(),
             "signal activity": Signal.objects.get(pk=tenant.objects["signal"].pk).activity_id,
+            "fees": sorted(
+                FeeEntry.objects.filter(organisation_id=tenant.organisation.pk).values_list("kind", "amount")
+            ),
         }
 
 
@@ -657,6 +665,45 @@ ACTIONS = [
         "is voorgesteld voor",
         again="al een activiteit",
     ),
+    # 'Een extraatje bijverdienen': the fee ledger. The fixture's fee is € 10,00, open.
+    Action(
+        "vergoeding-betalen",
+        Role.COORDINATOR,
+        "matching:fee_payment",
+        {"volunteer": "<volunteer>", "amount": "10", "paid_by": "organisatie", "date": "<today>"},
+        lambda b, a: ("betaling", Decimal("-10.00")) in a["fees"] and len(a["fees"]) == len(b["fees"]) + 1,
+        "De betaling aan",
+        again="Er staat niets meer open",
+        setup=modest_fee,
+    ),
+    Action(
+        "vergoeding-corrigeren",
+        Role.COORDINATOR,
+        "matching:fee_correct",
+        {"amount": "12,50", "reason": "Afgesproken bedrag"},
+        lambda b, a: ("correctie", Decimal("2.50")) in a["fees"] and ("vergoeding", Decimal("10.00")) in a["fees"],
+        "De correctie is geboekt",
+        again="niets te corrigeren",
+        setup=modest_fee,
+    ),
+    Action(
+        "vergoeding-later-boeken",
+        Role.COORDINATOR,
+        "matching:fee_volunteer_ledger",
+        {"match": "<match>", "quantity": "2"},
+        lambda b, a: ("vergoeding", Decimal("15.00")) in a["fees"],
+        "De vergoeding is geboekt.",
+        setup=fee_bookable,
+    ),
+    Action(
+        "afsluiten-met-vergoeding",
+        Role.COORDINATOR,
+        "matching:match_detail",
+        {"action": "close", "afsluiten-outcome": "geholpen", "afsluiten-fee_quantity": "3"},
+        lambda b, a: ("vergoeding", Decimal("22.50")) in a["fees"] and any(row[1] == M.CLOSED for row in a["matches"]),
+        "De koppeling is afgesloten en de vergoeding is geboekt.",
+        setup=fee_bookable_open,
+    ),
 ]
 
 
@@ -676,6 +723,7 @@ def _payload(action, tenant):
         "<today>": datetime.date.today().isoformat(),
         "<member>": str(tenant.objects["member"].pk),
         "<network>": str(tenant.objects["network"].pk),
+        "<match>": str(tenant.objects["match"].pk),
     }
     return {key: values.get(value, value) for key, value in action.payload.items()}
 

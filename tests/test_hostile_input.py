@@ -1302,6 +1302,120 @@ FORM_CASES = [
 ]
 
 
+# --- 'een extraatje bijverdienen': the fee ledger (matching/fee_views.py) ---------------------------------
+
+
+def modest_fee(tenant):
+    """The organisation keeps a fee ledger: the fee pages exist only here."""
+    from netwerken.models import Organisation
+
+    with scopes_disabled():
+        Organisation.objects.filter(pk=tenant.organisation.pk).update(help_type=Organisation.HelpType.MODEST_FEE)
+        tenant.organisation.refresh_from_db()
+
+
+def fee_bookable(tenant):
+    """The fixture's match closed without a fee, in a category of € 7,50 an hour."""
+    from matching.models import Category
+
+    modest_fee(tenant)
+    with scopes_disabled():
+        Category.objects.filter(pk=tenant.objects["category"].pk).update(fee_unit="uur", fee_amount="7.50")
+    match_closed(tenant)
+
+
+def fee_bookable_open(tenant):
+    """The fixture's match accepted, in a category of € 7,50 an hour: closing it offers the fee."""
+    from matching.models import Category
+
+    modest_fee(tenant)
+    match_accepted(tenant)
+    with scopes_disabled():
+        Category.objects.filter(pk=tenant.objects["category"].pk).update(fee_unit="uur", fee_amount="7.50")
+
+
+def fee_exists(**lookup):
+    def check(tenant, client):
+        from matching.models import FeeEntry
+
+        with scopes_disabled():
+            return FeeEntry.objects.filter(organisation=tenant.organisation, **lookup).exists()
+
+    return check
+
+
+FORM_CASES += [
+    FormCase(
+        id="fee_correct",
+        role=Role.COORDINATOR,
+        url=org_url("matching:fee_correct", fee=lambda tenant: tenant.objects["fee"].pk),
+        baseline=lambda tenant: {"amount": "12,50", "quantity": "", "reason": "Afgesproken bedrag"},
+        fields={"amount": F("decimal", required=False), "quantity": F("decimal", required=False), "reason": F("text")},
+        saved=fee_exists(kind="correctie", reason="Afgesproken bedrag"),
+        related={"amount": {"quantity", "__all__"}, "quantity": {"amount", "__all__"}},
+        setup=modest_fee,
+    ),
+    FormCase(
+        id="fee_payment",
+        role=Role.COORDINATOR,
+        url=org_url("matching:fee_payment"),
+        baseline=lambda tenant: {
+            "volunteer": str(tenant.objects["volunteer"].pk),
+            "resident": str(tenant.objects["resident"].pk),
+            "amount": "10",
+            "paid_by": "bewoner",
+            "paid_by_name": "Dochter Els",
+            "date": today().isoformat(),
+        },
+        fields={
+            "volunteer": F("model"),
+            "resident": F("model", required=False),
+            "amount": F("decimal"),
+            "paid_by": F("choice"),
+            "paid_by_name": F("text", required=False),
+            "date": F("date_past"),
+        },
+        saved=fee_exists(kind="betaling", paid_by_name="Dochter Els"),
+        # Who and for whom decide what is open: the refusal of too much lands at the amount.
+        related={"volunteer": {"amount"}, "resident": {"amount"}},
+        foreign={"volunteer": "volunteer", "resident": "resident"},
+        setup=modest_fee,
+    ),
+    FormCase(
+        id="fee_volunteer_ledger-boeken",
+        role=Role.COORDINATOR,
+        url=org_url("matching:fee_volunteer_ledger", volunteer=lambda tenant: tenant.objects["volunteer"].pk),
+        baseline=lambda tenant: {"match": str(tenant.objects["match"].pk), "quantity": "1,5"},
+        fields={"match": F("model"), "quantity": F("decimal")},
+        saved=fee_exists(kind="vergoeding", quantity="1.50"),
+        context_form="book_form",
+        foreign={"match": "match"},
+        setup=fee_bookable,
+    ),
+    FormCase(
+        id="match_detail-afsluiten-vergoeding",
+        role=Role.COORDINATOR,
+        url=org_url("matching:match_detail", match=lambda tenant: tenant.objects["match"].pk),
+        baseline=lambda tenant: {
+            "action": "close",
+            "afsluiten-outcome": "geholpen",
+            "afsluiten-note": "Heg geknipt",
+            "afsluiten-fee_quantity": "2,5",
+        },
+        fields={
+            "outcome": F("choice"),
+            "note": F("text", required=False),
+            "fee_quantity": F("decimal", required=False),
+        },
+        saved=fee_exists(kind="vergoeding", quantity="2.50", amount="18.75"),
+        context_form="close_form",
+        prefix="afsluiten",
+        smoke=frozenset({"outcome", "note"}),
+        setup=fee_bookable_open,
+    ),
+]
+
+
 # --- tools ------------------------------------------------------------------------------------------------
 
 
@@ -2313,6 +2427,10 @@ GET_ONLY = {
     "netwerken:activity_list": "a list; its filters are a GET query",
     "netwerken:activity_detail": "read only; its button posts to activity_stop, its sessions link to their pages",
     "netwerken:session_detail": "read only; its buttons post to participation_toggle, participant_add, session_cancel",
+    "matching:fee_overview": "totals, read only; filters are a GET query, the payment form posts to fee_payment",
+    "matching:fee_resident_ledger": "a printable overview, read only",
+    "matching:fee_export": "a spreadsheet download, read only",
+    "matching:my_fees": "the volunteer's own fees, read only",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}

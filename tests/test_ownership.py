@@ -32,6 +32,7 @@ from .factories import (
     BatchRunFactory,
     CategoryFactory,
     EscalationFactory,
+    FeeEntryFactory,
     HelpRequestFactory,
     HoursEntryFactory,
     MatchFactory,
@@ -134,6 +135,9 @@ OBJECT_PAGES = {
     "netwerken:session_move": SESSION,
     "netwerken:session_cancel": SESSION,
     "matching:signal_propose_activity": {C, P},
+    "matching:fee_volunteer_ledger": {C},
+    "matching:fee_resident_ledger": {C},
+    "matching:fee_correct": {C},
 }
 
 OBJECT_ROUTES = [route for route in tenant_routes() if set(route.kwargs) - {"org"}]
@@ -216,6 +220,7 @@ def _second_volunteer(tenant):
             session=ActivitySessionFactory(activity__network__organisation=org, activity__organiser=volunteer),
             note="Tweedes uren",
         ),
+        "fee": FeeEntryFactory(organisation=org, volunteer=volunteer, resident=resident, category=category),
     }
 
 
@@ -237,6 +242,7 @@ OBJECT_KEYS += ("network", "member")
 OBJECT_KEYS += ("hours",)
 OBJECT_KEYS += ("item",)
 OBJECT_KEYS += ("activity", "session")
+OBJECT_KEYS += ("fee",)
 
 
 @pytest.fixture

@@ -131,6 +131,13 @@ ALLOWED = {
     "netwerken:session_move": {C, V, P, A},
     "netwerken:session_cancel": {C, V, P, A},
     "matching:signal_propose_activity": {C, P},
+    "matching:fee_overview": {C},
+    "matching:fee_volunteer_ledger": {C},
+    "matching:fee_resident_ledger": {C},
+    "matching:fee_correct": {C},
+    "matching:fee_payment": {C},
+    "matching:fee_export": {C},
+    "matching:my_fees": {V},
 }
 POST_ONLY = {
     "matching:signal_status",
@@ -164,6 +171,7 @@ POST_ONLY = {
     "netwerken:participant_add",
     "netwerken:session_cancel",
     "matching:signal_propose_activity",
+    "matching:fee_payment",
 }
 
 LANDING = {
@@ -198,6 +206,13 @@ def _url(tenant, name):
 # Pages that exist only for one type of buurthulp (404 elsewhere): the matrix opens them in such an organisation.
 HELP_TYPE_PAGES = {
     "matching:volunteer_resident": "voor_elkaar",
+    "matching:fee_overview": "extraatje",
+    "matching:fee_volunteer_ledger": "extraatje",
+    "matching:fee_resident_ledger": "extraatje",
+    "matching:fee_correct": "extraatje",
+    "matching:fee_payment": "extraatje",
+    "matching:fee_export": "extraatje",
+    "matching:my_fees": "extraatje",
 }
 
 

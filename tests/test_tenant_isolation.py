@@ -37,6 +37,7 @@ from .factories import (
     ResidentFactory,
     VolunteerFactory,
 )
+from .test_roles import set_help_type_for
 from .urlmap import tenant_routes
 
 # How to fill in each URL keyword for an object that belongs to `tenant`. A new URL keyword fails
@@ -70,6 +71,7 @@ FILLERS = {
     "item": lambda tenant: tenant.objects["item"].pk,
     "activity": lambda tenant: tenant.objects["activity"].pk,
     "session": lambda tenant: tenant.objects["session"].pk,
+    "fee": lambda tenant: tenant.objects["fee"].pk,
 }
 
 ROUTES = tenant_routes()
@@ -120,6 +122,9 @@ def test_other_organisations_pages_answer_404(client, tenant_a, tenant_b, route)
 @pytest.mark.parametrize("route", [r for r in ROUTES if set(r.kwargs) - {"org"}], ids=lambda r: r.name)
 def test_other_organisations_objects_under_own_url_answer_404(client, tenant_a, tenant_b, route):
     """A user of A, in every role, puts B's object ids into A's own URLs: 404 (or 403 without the role)."""
+    # A page of one type of buurthulp only: both organisations of that type, or the 404 proves nothing.
+    set_help_type_for(tenant_a, route.name)
+    set_help_type_for(tenant_b, route.name)
     url = url_for(route, tenant_b, tenant_a.organisation.slug)
     for role in ALL_ROLES:
         client.force_login(tenant_a.user(role))
