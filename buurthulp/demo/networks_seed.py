@@ -9,11 +9,11 @@ and the links between volunteers and residents are only added where they are not
 drawn with a random.Random seeded per organisation and network, and dates relative to today are computed
 only when a row is created.
 
-Residents, their links to volunteers and the mutual meetings go through the services (netwerken.services,
-matching.proposals). The networks, sessions, participation, hours, checklist and ledger are written by the
-small functions below, each standing in for the service of netwerken/networks.py, netwerken/phases.py,
-matching/fees.py or matching/hours.py that was still being built when this was written: each takes the
-service's keyword arguments, so switching is a matter of calling the service instead.
+Everything goes through the services, as a coordinator or organiser would: networks and members
+(netwerken/networks.py), activities, sessions and attendance (netwerken/activities.py), the checklist
+(netwerken/phases.py), hours (matching/hours.py), fees, corrections and payments (matching/fees.py), residents
+and their links to volunteers (netwerken/services.py, matching/proposals.py). Only the history before the demo's
+today is written as a record: the phase move of months ago.
 """
 
 import datetime
@@ -472,68 +472,52 @@ def _seed_fees(org, staff):
 
 
 def _category_fee_set(*, category, unit, amount):
-    from matching.models import Category
+    from matching import services as matching_services
 
-    Category.objects.filter(pk=category.pk).update(fee_unit=unit, fee_amount=amount)
+    matching_services.category_save(
+        organisation=category.organisation,
+        category=category,
+        name=category.name,
+        requires_vog=category.requires_vog,
+        active=category.active,
+        fee_unit=unit,
+        fee_amount=amount,
+    )
 
 
 def _volunteer_mark(*, volunteer, job_seeker, reintegrating):
-    Volunteer.objects.filter(pk=volunteer.pk).update(job_seeker=job_seeker, reintegrating=reintegrating)
+    from netwerken import services
+
+    services.volunteer_intake(
+        volunteer=volunteer,
+        by=None,
+        status=volunteer.status,
+        vog_seen=volunteer.vog_seen,
+        vog_date=volunteer.vog_date,
+        vog_expires=volunteer.vog_expires,
+        job_seeker=job_seeker,
+        reintegrating=reintegrating,
+    )
 
 
 def _fee_book(*, match, date, quantity, by):
-    from matching.models import FeeEntry
+    from matching import fees
 
-    category = match.help_request.category
-    return FeeEntry.objects.create(
-        organisation_id=match.organisation_id,
-        kind=FeeEntry.Kind.FEE,
-        volunteer=match.volunteer,
-        resident=match.help_request.resident,
-        match=match,
-        category=category,
-        date=date,
-        unit=category.fee_unit,
-        quantity=quantity,
-        rate=category.fee_amount,
-        amount=(quantity * category.fee_amount).quantize(TWO_PLACES),
-        created_by=by,
-    )
+    return fees.fee_book(match=match, quantity=quantity, date=date, by=by)
 
 
 def _fee_correct(*, entry, amount, reason, date, by):
-    from matching.models import FeeEntry
+    """`amount`: the difference; the service takes what the fee should come to."""
+    from matching import fees
 
-    return FeeEntry.objects.create(
-        organisation_id=entry.organisation_id,
-        kind=FeeEntry.Kind.CORRECTION,
-        volunteer=entry.volunteer,
-        resident=entry.resident,
-        match=entry.match,
-        category=entry.category,
-        date=date,
-        unit=entry.unit,
-        amount=amount,
-        corrects=entry,
-        reason=reason,
-        created_by=by,
-    )
+    return fees.fee_correct(entry=entry, amount=fees.entry_total(entry) + amount, reason=reason, by=by)
 
 
 def _fee_record_payment(*, fee, amount, paid_by, date, by):
-    from matching.models import FeeEntry
+    from matching import fees
 
-    return FeeEntry.objects.create(
-        organisation_id=fee.organisation_id,
-        kind=FeeEntry.Kind.PAYMENT,
-        volunteer=fee.volunteer,
-        resident=fee.resident,
-        match=fee.match,
-        category=fee.category,
-        date=date,
-        amount=-amount,
-        paid_by=paid_by,
-        created_by=by,
+    return fees.fee_record_payment(
+        volunteer=fee.volunteer, resident=fee.resident, amount=amount, paid_by=paid_by, date=date, by=by
     )
 
 
