@@ -18,14 +18,13 @@ class SignupForm(forms.Form):
 class OrganisationSettingsForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "municipality", "help_type", "phase", "retention_months"]
+        # No phase here: it moves only on the phase page (fase/), which records the move and its open items.
+        fields = ["name", "municipality", "help_type", "retention_months"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["help_type"].required = True
-        self.fields["phase"].required = True
         self.fields["help_type"].choices = Organisation.HelpType.choices
-        self.fields["phase"].choices = Organisation.Phase.choices
 
 
 class MembershipRolesForm(forms.Form):

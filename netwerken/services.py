@@ -24,14 +24,15 @@ def membership_set_roles(*, membership, roles):
     return membership
 
 
-def organisation_update(*, organisation, name, municipality, help_type, phase, retention_months):
+def organisation_update(*, organisation, name, municipality, help_type, retention_months):
+    """The organisation's settings. Not its phase: that moves through netwerken.phases.phase_move, which
+    records the move and the items still open."""
     organisation.name = name
     organisation.municipality = municipality
     organisation.help_type = help_type
-    organisation.phase = phase
     organisation.retention_months = retention_months
     organisation.full_clean()
-    organisation.save(update_fields=["name", "municipality", "help_type", "phase", "retention_months"])
+    organisation.save(update_fields=["name", "municipality", "help_type", "retention_months"])
     return organisation
 
 

@@ -762,14 +762,12 @@ FORM_CASES = [
             "name": "Buurthulp Oost-Noord",
             "municipality": "Utrecht",
             "help_type": "voor_elkaar",
-            "phase": "opzetten",
             "retention_months": "36",
         },
         fields={
             "name": F("text"),
             "municipality": F("text"),
             "help_type": F("choice"),
-            "phase": F("choice"),
             "retention_months": F("int"),
         },
         saved=lambda tenant, client: Organisation.objects.filter(

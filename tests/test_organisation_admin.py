@@ -4,9 +4,11 @@ from django_scopes import scopes_disabled
 from netwerken.models import Organisation
 
 
-def test_org_admin_changes_type_and_phase(client, tenant_a):
+def test_org_admin_changes_type_but_not_the_phase_in_the_settings(client, tenant_a):
+    """The phase moves only on the phase page, where the move and its open items are recorded."""
     client.force_login(tenant_a.user("org_admin"))
     url = reverse("netwerken:admin_dashboard", kwargs={"org": tenant_a.organisation.slug})
+    phase = tenant_a.organisation.phase
     response = client.post(
         url,
         {
@@ -20,7 +22,8 @@ def test_org_admin_changes_type_and_phase(client, tenant_a):
     assert response.status_code == 302
     tenant_a.organisation.refresh_from_db()
     assert tenant_a.organisation.help_type == Organisation.HelpType.MUTUAL
-    assert tenant_a.organisation.phase == Organisation.Phase.SETTING_UP
+    assert tenant_a.organisation.phase == phase != "opzetten"
+    assert "fase/" in client.get(url).content.decode()
     assert tenant_a.organisation.retention_months == 36
 
 
