@@ -96,6 +96,7 @@ def test_coordinator_finds_a_network_by_neighbourhood_on_a_phone(phone):
     expect(phone.locator("svg")).to_be_visible()
     assert_no_sideways_scrolling(phone)
 
+    phone.get_by_text("Filteren", exact=True).click()  # the filters fold away on a phone
     phone.get_by_label("Buurt", exact=True).select_option(label="Noord")
     phone.get_by_role("button", name="Toon", exact=True).click()
     expect(phone).to_have_url(re.compile(r"area="))
