@@ -20,7 +20,8 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-base
 
 # The demo runs as production does, on the embedded default: SQLite, and a Celery worker with beat on
 # kombu's filesystem broker (no Redis), so deadlines, reminders and sweeps happen. Ctrl-C stops both.
-DEMO_ENV := DEBUG=1 CELERY_BROKER_URL=filesystem:// SITE_URL=http://127.0.0.1:$(PORT)
+# MFA_ENFORCE=0: the demo accounts sign in with their password alone (two-factor sign-in stays on offer).
+DEMO_ENV := DEBUG=1 MFA_ENFORCE=0 CELERY_BROKER_URL=filesystem:// SITE_URL=http://127.0.0.1:$(PORT)
 
 demo: $(VENV)/.installed-base
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput

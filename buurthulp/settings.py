@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    # Two-factor sign-in: TOTP, recovery codes and WebAuthn (MFA_* settings below)
+    "allauth.mfa",
     # Content-Security-Policy header (settings: CONTENT_SECURITY_POLICY below)
     "csp",
     "django_filters",
@@ -80,6 +82,9 @@ MIDDLEWARE = [
     # Staff sessions end after SESSION_STAFF_IDLE_MINUTES without activity and SESSION_STAFF_MAX_HOURS after
     # signing in; a volunteer's (own phone) after days. Before TenantMiddleware: no tenant page is served first.
     "netwerken.sessions.SessionTimeoutMiddleware",
+    # Staff (coordinator, professional, org admin, Django admin) without a second factor are sent to set one up
+    # before any other page (MFA_ENFORCE). Before TenantMiddleware: no tenant page is served first.
+    "netwerken.mfa.RequireMFAMiddleware",
     # Resolves /o/<org>/ once per request, checks access and runs the view inside scope(...).
     "netwerken.tenancy.TenantMiddleware",
 ]
@@ -290,6 +295,14 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Two-factor sign-in (allauth.mfa): an authenticator app (TOTP) with recovery codes, and security keys or
+# passkeys (WebAuthn) where the browser offers them (WebAuthn needs HTTPS, or localhost). MFA_ENFORCE (on unless
+# set to 0; `make demo` sets 0) makes it required for coordinators, professionals, org admins and Django-admin
+# users: netwerken/mfa.py sends them to the set-up page before any other page. Volunteers and funders may.
+MFA_ENFORCE = env_bool("MFA_ENFORCE", True)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Buurthulp"
 
 # Sessions. Staff (anyone holding a role other than volunteer in some organisation, and Django-admin users) are
 # signed out after SESSION_STAFF_IDLE_MINUTES without a request and SESSION_STAFF_MAX_HOURS after signing in, as
