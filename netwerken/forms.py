@@ -133,14 +133,18 @@ class PostcodeLookupForm(forms.Form):
 
     postcode = forms.CharField(
         label=_("Je postcode"),
-        max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "size": 8}),
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "size": 8, "maxlength": 10}),
         error_messages={"required": _("Vul je postcode in, bijvoorbeeld 3401 AB.")},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Too long, a NUL or any other oddity gets the one calm message of clean_postcode, not a generic one.
+        self.fields["postcode"].validators = []
+
     def clean_postcode(self):
         value = self.cleaned_data["postcode"]
-        digits = fold_unicode(value).strip()
+        digits = fold_unicode(value[:20]).strip()
         if re.fullmatch(r"[1-9][0-9]{3}", digits, re.ASCII):
             return digits
         try:

@@ -37,7 +37,7 @@ def home(request):
 
 
 @public_page
-def public_page(request, org):
+def organisation_public_page(request, org):
     """The organisation's own page for anyone: its words, neighbourhoods, how to reach it, and the two ways in."""
     organisation = request.tenant.organisation
     if organisation.is_funder:
