@@ -190,3 +190,14 @@ def test_admin_may_leave_the_public_fields_blank(client, tenant_a):
     url = reverse("netwerken:admin_dashboard", kwargs={"org": "oost"})
     blank = dict.fromkeys(["intro", "phone", "email", "opening_hours", "address"], "")
     assert client.post(url, _settings(tenant_a, **blank)).status_code == 302
+
+
+def test_every_demo_organisation_has_its_public_page_filled_in():
+    from buurthulp.demo import data
+    from buurthulp.demo.seed import ORGANISATIONS
+    from netwerken.validators import normalize_phone
+
+    for org in ORGANISATIONS:
+        page = data.PUBLIC_PAGES[org["slug"]]
+        assert all(page[key] for key in ("intro", "phone", "email", "opening_hours", "address"))
+        assert normalize_phone(page["phone"]) == page["phone"]  # stored as the app stores every phone
