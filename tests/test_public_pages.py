@@ -201,3 +201,20 @@ def test_every_demo_organisation_has_its_public_page_filled_in():
         page = data.PUBLIC_PAGES[org["slug"]]
         assert all(page[key] for key in ("intro", "phone", "email", "opening_hours", "address"))
         assert normalize_phone(page["phone"]) == page["phone"]  # stored as the app stores every phone
+
+
+def test_home_costs_the_same_queries_for_one_organisation_and_for_forty(client, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("home"), {"postcode": "3401 AB"}).status_code == 200
+        return len(queries)
+
+    AreaFactory(organisation=OrganisationFactory(), postcodes=["3401"])
+    one = count()
+    for _ in range(39):
+        AreaFactory(organisation=OrganisationFactory(), postcodes=["3401"])
+    assert one == 2  # the organisations, the postcode's areas (with their organisations)
+    assert count() == one
