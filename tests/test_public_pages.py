@@ -218,3 +218,9 @@ def test_home_costs_the_same_queries_for_one_organisation_and_for_forty(client, 
         AreaFactory(organisation=OrganisationFactory(), postcodes=["3401"])
     assert one == 2  # the organisations, the postcode's areas (with their organisations)
     assert count() == one
+
+
+def test_admin_dashboard_links_to_the_public_page(client, tenant_a):
+    client.force_login(tenant_a.user(Role.ORG_ADMIN))
+    text = _text(client.get(reverse("netwerken:admin_dashboard", kwargs={"org": "oost"})))
+    assert reverse("netwerken:public_page", kwargs={"org": "oost"}) in text
