@@ -13,7 +13,7 @@ from netwerken.models import Consent, Resident
 from netwerken.pagination import filtered_page
 from netwerken.ratelimits import limited, record_success
 from netwerken.tenancy import public_page, role_required
-from netwerken.validators import parse_id
+from netwerken.validators import format_phone, parse_id
 
 from . import backstop, help_types, lifecycle, selectors, services
 from .filters import HelpRequestFilter
@@ -158,10 +158,16 @@ def online_request(request, org):
     form = OnlineRequestForm(request.POST if request.method == "POST" else None, consent_text=consent_text)
     if request.method == "POST":
         if limited(request, "online_request", ONLINE_REQUEST_RATE):
-            form.add_error(
-                None,
-                _("Er zijn vanaf dit adres veel hulpvragen verstuurd. Bel ons, of probeer het over een uur opnieuw."),
-            )
+            if organisation.phone:
+                message = _(
+                    "Er zijn vanaf dit adres veel hulpvragen verstuurd. Bel ons op %(phone)s, "
+                    "of probeer het over een uur opnieuw."
+                ) % {"phone": format_phone(organisation.phone)}
+            else:
+                message = _(
+                    "Er zijn vanaf dit adres veel hulpvragen verstuurd. Bel ons, of probeer het over een uur opnieuw."
+                )
+            form.add_error(None, message)
         elif form.is_bot:
             # Looks like success to a bot; nothing is stored.
             return redirect("matching:online_request_thanks", org=org)

@@ -1,8 +1,13 @@
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .fields import PhoneField
 from .models import Area, Organisation
 from .roles import PROVIDER_ROLES, Role
+from .validators import fold_unicode, normalize_postcode
 
 
 class SignupForm(forms.Form):
@@ -19,7 +24,28 @@ class OrganisationSettingsForm(forms.ModelForm):
     class Meta:
         model = Organisation
         # No phase here: it moves only on the phase page (fase/), which records the move and its open items.
-        fields = ["name", "municipality", "help_type", "retention_months"]
+        fields = [
+            "name",
+            "municipality",
+            "help_type",
+            "retention_months",
+            "intro",
+            "phone",
+            "email",
+            "opening_hours",
+            "address",
+        ]
+        widgets = {
+            "intro": forms.Textarea(attrs={"rows": 4}),
+            "opening_hours": forms.Textarea(attrs={"rows": 3}),
+            "address": forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
+        }
+        help_texts = {
+            "intro": _("In je eigen woorden: wat jullie doen en voor wie. Dit staat op je publieke pagina."),
+            "phone": _("Het nummer dat bewoners bellen; het staat op de publieke pagina en bij het hulpformulier."),
+        }
+
+    phone = PhoneField(label=_("Telefoonnummer"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,3 +126,30 @@ class AreaForm(forms.Form):
         if others.exists():
             raise forms.ValidationError(_("Er is al een buurt met deze naam."))
         return name
+
+
+class PostcodeLookupForm(forms.Form):
+    """'Welke buurthulp is er bij mij?' on the home page: a full postcode or its four digits."""
+
+    postcode = forms.CharField(
+        label=_("Je postcode"),
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "size": 8, "maxlength": 10}),
+        error_messages={"required": _("Vul je postcode in, bijvoorbeeld 3401 AB.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Too long, a NUL or any other oddity gets the one calm message of clean_postcode, not a generic one.
+        self.fields["postcode"].validators = []
+
+    def clean_postcode(self):
+        value = self.cleaned_data["postcode"]
+        digits = fold_unicode(value[:20]).strip()
+        if re.fullmatch(r"[1-9][0-9]{3}", digits, re.ASCII):
+            return digits
+        try:
+            return normalize_postcode(value)
+        except ValidationError:
+            raise ValidationError(
+                _("Dat herkennen we niet als postcode. Vul je postcode in als 1234 AB."), code="postcode"
+            ) from None

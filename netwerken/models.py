@@ -89,6 +89,13 @@ class Organisation(models.Model):
         default=24,
         help_text=_("Daarna worden de persoonsgegevens van een bewoner automatisch gewist; de aantallen blijven."),
     )
+    # The public page (o/<org>/over/): the organisation in its own words and how to reach it.
+    intro = models.TextField(_("over de organisatie (op de publieke pagina)"), max_length=2000, blank=True)
+    # E.164 ('+31348123456'), like every phone number (netwerken/validators.py).
+    phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    opening_hours = models.TextField(_("openingstijden"), max_length=500, blank=True)
+    address = models.TextField(_("adres"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     funded_organisations = models.ManyToManyField(

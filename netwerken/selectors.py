@@ -103,3 +103,40 @@ def volunteer_of(user):
     from .models import Volunteer
 
     return Volunteer.objects.filter(membership__user=user).select_related("membership__user").first()
+
+
+# --- the public front door (home page, o/<org>/over/) ------------------------------------------------
+
+
+def public_organisations():
+    """Every buurthulp organisation on the instance, for anyone (no personal data; funders are not listed)."""
+    return list(Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).order_by("name"))
+
+
+def organisations_for_postcode(postcode):
+    """The buurthulp organisations whose neighbourhoods hold `postcode` ('3401 AB' or '3401'), each with the
+    neighbourhood's name: a list of (organisation, area name), by organisation name. Across organisations, so
+    explicit; a full postcode listed as a street side wins over its PC4 within one organisation."""
+    from .models import AreaPostcode
+
+    if not postcode:
+        return []
+    pc6 = postcode.replace(" ", "")
+    candidates = {postcode, pc6, pc6[:4]}
+    with scopes_disabled():
+        rows = list(
+            AreaPostcode.objects.filter(
+                prefix__in=candidates, organisation__kind=Organisation.Kind.PROVIDER
+            ).select_related("area", "organisation")
+        )
+    found = {}
+    for row in sorted(rows, key=lambda row: len(row.prefix.replace(" ", ""))):
+        found[row.organisation_id] = (row.organisation, row.area.name)  # the longest prefix comes last, wins
+    return sorted(found.values(), key=lambda pair: pair[0].name)
+
+
+def public_areas():
+    """The current organisation's neighbourhoods (scoped), names only for the public page."""
+    from .models import Area
+
+    return list(Area.objects.order_by("name").values_list("name", flat=True))

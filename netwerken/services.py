@@ -4,6 +4,7 @@ from django.db import transaction
 
 from .models import Membership
 from .roles import PROVIDER_ROLES, Role
+from .validators import normalize_phone
 
 
 def is_last_org_admin(membership):
@@ -24,15 +25,35 @@ def membership_set_roles(*, membership, roles):
     return membership
 
 
-def organisation_update(*, organisation, name, municipality, help_type, retention_months):
-    """The organisation's settings. Not its phase: that moves through netwerken.phases.phase_move, which
-    records the move and the items still open."""
+PUBLIC_FIELDS = ("intro", "phone", "email", "opening_hours", "address")
+
+
+def organisation_update(
+    *,
+    organisation,
+    name,
+    municipality,
+    help_type,
+    retention_months,
+    intro="",
+    phone="",
+    email="",
+    opening_hours="",
+    address="",
+):
+    """The organisation's settings and its public page (o/<org>/over/). Not its phase: that moves through
+    netwerken.phases.phase_move, which records the move and the items still open."""
     organisation.name = name
     organisation.municipality = municipality
     organisation.help_type = help_type
     organisation.retention_months = retention_months
+    organisation.intro = intro.strip()
+    organisation.phone = normalize_phone(phone) if phone else ""
+    organisation.email = email.strip()
+    organisation.opening_hours = opening_hours.strip()
+    organisation.address = address.strip()
     organisation.full_clean()
-    organisation.save(update_fields=["name", "municipality", "help_type", "retention_months"])
+    organisation.save(update_fields=["name", "municipality", "help_type", "retention_months", *PUBLIC_FIELDS])
     return organisation
 
 

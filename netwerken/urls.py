@@ -17,6 +17,7 @@ urlpatterns = [
     path("beheer/buurten/", area_views.area_list, name="area_list"),
     path("beheer/buurten/<int:area>/", area_views.area_edit, name="area_edit"),
     path("privacy/", views.privacy_statement, name="privacy"),
+    path("over/", views.organisation_public_page, name="public_page"),
     path("bewoners/<int:resident>/", resident_views.resident_detail, name="resident_detail"),
     path("bewoners/<int:resident>/gegevens.json", resident_views.resident_export, name="resident_export"),
     path("bewoners/<int:resident>/wissen/", resident_views.resident_erase, name="resident_erase"),

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,23 +9,40 @@ from django.views.decorators.cache import never_cache
 from buurthulp.celery import app as celery_app
 
 from . import registry, selectors, services
-from .forms import MembershipRolesForm, OrganisationSettingsForm
+from .forms import MembershipRolesForm, OrganisationSettingsForm, PostcodeLookupForm
 from .models import Membership
 from .roles import LANDING_ORDER, Role
 from .tenancy import SESSION_KEY, public_page, role_required
 
 
+def _front_door(request):
+    """The organisations on the instance and 'Welke buurthulp is er bij mij?' (a GET form by postcode)."""
+    form = PostcodeLookupForm(request.GET if "postcode" in request.GET else None)
+    found = selectors.organisations_for_postcode(form.cleaned_data["postcode"]) if form.is_valid() else None
+    return {"organisations": selectors.public_organisations(), "lookup_form": form, "found": found}
+
+
 def home(request):
     if not request.user.is_authenticated:
-        return render(request, "netwerken/landing.html")
+        return render(request, "netwerken/landing.html", _front_door(request))
     memberships = selectors.memberships_of(request.user)
     slugs = [m.organisation.slug for m in memberships]
     current = request.session.get(SESSION_KEY)
-    if current in slugs:
-        return redirect("netwerken:org_home", org=current)
-    if len(memberships) == 1:
-        return redirect("netwerken:org_home", org=slugs[0])
-    return render(request, "netwerken/choose_organisation.html", {"memberships": memberships})
+    if "postcode" not in request.GET:
+        if current in slugs:
+            return redirect("netwerken:org_home", org=current)
+        if len(memberships) == 1:
+            return redirect("netwerken:org_home", org=slugs[0])
+    return render(request, "netwerken/choose_organisation.html", {"memberships": memberships, **_front_door(request)})
+
+
+@public_page
+def organisation_public_page(request, org):
+    """The organisation's own page for anyone: its words, neighbourhoods, how to reach it, and the two ways in."""
+    organisation = request.tenant.organisation
+    if organisation.is_funder:
+        raise Http404
+    return render(request, "netwerken/public_page.html", {"areas": selectors.public_areas()})
 
 
 def org_home(request, org):

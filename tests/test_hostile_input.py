@@ -763,12 +763,22 @@ FORM_CASES = [
             "municipality": "Utrecht",
             "help_type": "voor_elkaar",
             "retention_months": "36",
+            "intro": "Wij helpen buren met een klus of een boodschap.",
+            "phone": "0348 123 456",
+            "email": "info@example.nl",
+            "opening_hours": "Maandag 9.00 tot 12.00 uur",
+            "address": "Oranjelaan 12, 3402 AB IJsselstein",
         },
         fields={
             "name": F("text"),
             "municipality": F("text"),
             "help_type": F("choice"),
             "retention_months": F("int"),
+            "intro": F("text", required=False),
+            "phone": F("phone", required=False),
+            "email": F("email", required=False),
+            "opening_hours": F("text", required=False),
+            "address": F("text", required=False),
         },
         saved=lambda tenant, client: Organisation.objects.filter(
             pk=tenant.organisation.pk, name="Buurthulp Oost-Noord"
@@ -2429,6 +2439,7 @@ GET_ONLY = {
     "matching:fee_resident_ledger": "a printable overview, read only",
     "matching:fee_export": "a spreadsheet download, read only",
     "matching:my_fees": "the volunteer's own fees, read only",
+    "netwerken:public_page": "the organisation's public page, read only; edited on admin_dashboard (a FormCase)",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}

@@ -138,6 +138,7 @@ ALLOWED = {
     "matching:fee_payment": {C},
     "matching:fee_export": {C},
     "matching:my_fees": {V},
+    "netwerken:public_page": PUBLIC,
 }
 POST_ONLY = {
     "matching:signal_status",

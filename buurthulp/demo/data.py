@@ -968,3 +968,31 @@ FEES = {
     "Wandelen": ("klus", "3.00"),
 }
 FEE_CORRECTION_REASON = "Een half uur te veel geschreven; nagebeld met de bewoner."
+
+
+# What each demo organisation shows on its public page (o/<org>/over/) and next to its request form.
+PUBLIC_PAGES = {
+    "oranjekwartier": {
+        "intro": "Wij helpen bewoners van het Europa- en Oranjekwartier met een klus, een boodschap of een rit "
+        "naar het ziekenhuis. Vrijwilligers uit de buurt doen het, gratis.",
+        "phone": "+31348123456",
+        "email": "info@oranjekwartier.demo",
+        "opening_hours": "Maandag tot en met donderdag, 9.00 tot 12.00 uur",
+        "address": "Buurthuis De Oranjerie\nOranjelaan 12\n3402 AB IJsselstein",
+    },
+    "lombok": {
+        "intro": "In Lombok zijn we er voor elkaar: wie iets kan, helpt; wie hulp nodig heeft, vraagt het.",
+        "phone": "+31302345678",
+        "email": "hallo@lombok.demo",
+        "opening_hours": "Dinsdag en vrijdag, 10.00 tot 14.00 uur",
+        "address": "Wijkcentrum Lombok\nKanaalstraat 40\n3531 CJ Utrecht",
+    },
+    "achterveld": {
+        "intro": "Buurthulp Achterveld koppelt bewoners aan buurtgenoten die er met een kleine vergoeding iets bij "
+        "verdienen.",
+        "phone": "+31348654321",
+        "email": "contact@achterveld.demo",
+        "opening_hours": "Woensdag, 13.00 tot 16.00 uur",
+        "address": "Achterveld 5\n3401 KA IJsselstein",
+    },
+}

@@ -132,7 +132,12 @@ def seed():
             organisations, staff = [], {}
             for data in ORGANISATIONS:
                 org, _created = Organisation.objects.update_or_create(
-                    slug=data["slug"], defaults={**data, "kind": Organisation.Kind.PROVIDER}
+                    slug=data["slug"],
+                    defaults={
+                        **data,
+                        **demo_data.PUBLIC_PAGES.get(data["slug"], {}),
+                        "kind": Organisation.Kind.PROVIDER,
+                    },
                 )
                 organisations.append(org)
                 staff[org.slug] = {}
