@@ -13,14 +13,16 @@ have an authenticator, the session remembers it (no query per page); removing an
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_removed
 from django.conf import settings
-from django.db.models import Q
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.shortcuts import redirect
-from django_scopes import scopes_disabled
 
-from .models import Membership
+from .selectors import RESIDENT_DATA_ROLES, roles_held_anywhere
 
 SESSION_OK = "_bh_mfa_ok"
+# Set when the session's user needs no second factor, so their pages cost no MFA queries. A role that does need
+# one, granted while signed in, is seen by the tenant middleware on the first page of that role (reconsider()).
+SESSION_FREE = "_bh_mfa_free"
 # Paths that never show a resident's data and are needed to set up a second factor (or to leave).
 ALLOWED_PREFIXES = ("/accounts/", "/healthz", "/taal/")
 
@@ -29,12 +31,7 @@ def mfa_required(user) -> bool:
     """Whether `user` must sign in with a second factor: Django-admin users and staff roles in any organisation."""
     if user.is_staff or user.is_superuser:
         return True
-    with scopes_disabled():
-        return (
-            Membership.objects.filter(user=user)
-            .filter(Q(is_coordinator=True) | Q(is_professional=True) | Q(is_org_admin=True))
-            .exists()
-        )
+    return bool(roles_held_anywhere(user) & RESIDENT_DATA_ROLES)
 
 
 def has_authenticator(user) -> bool:
@@ -59,13 +56,32 @@ class RequireMFAMiddleware:
             and user is not None
             and user.is_authenticated
             and not request.session.get(SESSION_OK)
+            and not (request.session.get(SESSION_FREE) and not (user.is_staff or user.is_superuser))
             and not _allowed_path(request.path_info)
         ):
             if has_authenticator(user):
                 request.session[SESSION_OK] = True
             elif mfa_required(user):
                 return redirect("mfa_activate_totp")
+            else:
+                request.session[SESSION_FREE] = True
         return self.get_response(request)
+
+
+def reconsider(request, roles) -> HttpResponse | None:
+    """For the tenant middleware: a session marked "no second factor needed" that now opens a page with a role
+    that needs one is sent to the set-up page (None: go on)."""
+    if (
+        settings.MFA_ENFORCE
+        and roles & RESIDENT_DATA_ROLES
+        and request.session.get(SESSION_FREE)
+        and not request.session.get(SESSION_OK)
+    ):
+        del request.session[SESSION_FREE]
+        if not has_authenticator(request.user):
+            return redirect("mfa_activate_totp")
+        request.session[SESSION_OK] = True
+    return None
 
 
 @receiver(authenticator_removed, dispatch_uid="buurthulp-mfa-removed")

@@ -15,6 +15,17 @@ def memberships_of(user):
         return list(Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name"))
 
 
+# Roles that open residents' data: they need a second factor and get a staff session's short limits.
+RESIDENT_DATA_ROLES = frozenset({Role.COORDINATOR, Role.PROFESSIONAL, Role.ORG_ADMIN})
+
+
+def roles_held_anywhere(user) -> frozenset:
+    """Every role `user` holds in any organisation (one query): the one answer to "is this person staff?"."""
+    with scopes_disabled():
+        rows = Membership.objects.filter(user=user).values_list(*ROLE_FIELDS.values())
+        return frozenset(role for row in rows for role, held in zip(ROLE_FIELDS, row, strict=True) if held)
+
+
 def staff_list():
     """Members of the current organisation (scoped), people's names first."""
     return Membership.objects.select_related("user").order_by("user__name", "user__email")

@@ -23,10 +23,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
-from django_scopes import scopes_disabled
 
-from .models import Membership
 from .roles import Role
+from .selectors import roles_held_anywhere
 
 STARTED = "_bh_signed_in_at"
 SEEN = "_bh_last_seen_at"
@@ -45,15 +44,7 @@ def session_kind(user) -> str:
     """STAFF or VOLUNTEER: a volunteer holds only volunteer roles, in at least one organisation."""
     if user.is_staff or user.is_superuser:
         return STAFF
-    with scopes_disabled():
-        memberships = list(
-            Membership.objects.filter(user=user).values_list(
-                "is_volunteer", "is_coordinator", "is_professional", "is_org_admin", "is_funder"
-            )
-        )
-    if memberships and all(volunteer and not any(other) for volunteer, *other in memberships):
-        return VOLUNTEER
-    return STAFF
+    return VOLUNTEER if roles_held_anywhere(user) == {Role.VOLUNTEER} else STAFF
 
 
 def limits(kind: str) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.urls import Resolver404, resolve
 from django_scopes import scope, scopes_disabled
 
+from . import mfa
 from .models import Funding, Membership, Organisation
 from .roles import Role
 
@@ -106,5 +107,8 @@ class TenantMiddleware:
             request.user._tenant_roles = {organisation.pk: roles}
             if request.session.get(SESSION_KEY) != organisation.slug:
                 request.session[SESSION_KEY] = organisation.slug
+            refused = mfa.reconsider(request, roles)
+            if refused is not None:
+                return refused
         with scope(organisation=organisation):
             return self.get_response(request)

@@ -211,3 +211,43 @@ def test_removing_the_authenticator_sends_a_coordinator_back_to_setup(client, te
     authenticator_removed.send(sender=Authenticator, request=request, user=user, authenticator=authenticator.instance)
     request.session.save()
     _to_setup(client.get(url))
+
+
+@enforced
+def test_a_volunteer_pays_the_mfa_queries_once_per_session_not_per_page(client, tenant_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(tenant_a.user(Role.VOLUNTEER))
+    url = reverse(DASHBOARDS[Role.VOLUNTEER], kwargs={"org": tenant_a.organisation.slug})
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(url).status_code == 200
+    assert any("mfa_authenticator" in q["sql"] for q in first.captured_queries)
+    assert not any("mfa_authenticator" in q["sql"] for q in second.captured_queries), "remembered in the session"
+    assert len(second.captured_queries) <= len(first.captured_queries) - 2
+
+
+@enforced
+def test_a_volunteer_made_coordinator_while_signed_in_is_sent_to_setup(client, tenant_a):
+    membership = tenant_a.members[Role.VOLUNTEER]
+    client.force_login(membership.user)
+    slug = tenant_a.organisation.slug
+    assert client.get(reverse(DASHBOARDS[Role.VOLUNTEER], kwargs={"org": slug})).status_code == 200
+    membership.is_coordinator = True
+    membership.save(update_fields=["is_coordinator"])
+    _to_setup(client.get(reverse(DASHBOARDS[Role.COORDINATOR], kwargs={"org": slug})))
+    _no_name(client, _resident_url(tenant_a))
+
+
+@enforced
+def test_a_volunteer_given_django_admin_access_while_signed_in_is_sent_to_setup(client, tenant_a):
+    user = tenant_a.user(Role.VOLUNTEER)
+    client.force_login(user)
+    assert (
+        client.get(reverse(DASHBOARDS[Role.VOLUNTEER], kwargs={"org": tenant_a.organisation.slug})).status_code == 200
+    )
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    _to_setup(client.get(reverse("admin:index")))
