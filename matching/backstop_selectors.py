@@ -5,25 +5,17 @@ organisations where the user is a professional, so it can show nothing of any ot
 """
 
 from django.db.models import Prefetch
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
-from netwerken.models import Membership
+from netwerken.roles import Role
+from netwerken.selectors import organisations_served
 
 from .models import Escalation, EscalationStep, ProfessionalNote, Referral, SocialMapEntry, StatusChange
 
 
 def professional_organisations(user):
     """The organisations this person serves as a wijkteam professional."""
-    if not user.is_authenticated:
-        return []
-    with scopes_disabled():
-        return [
-            membership.organisation
-            for membership in Membership.objects.filter(user=user, is_professional=True, user__is_active=True)
-            .select_related("organisation")
-            .order_by("organisation__name")
-            if not membership.organisation.is_funder
-        ]
+    return organisations_served(user, roles=(Role.PROFESSIONAL,))
 
 
 def escalation_queue(*, organisations):

@@ -6,10 +6,12 @@ organisations the person serves (as the wijkteam's queue does).
 
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from .models import Membership, Network, Organisation, PhaseChecklistItem, PhaseMove
 from .phases import ORDER
+from .roles import Role
+from .selectors import organisations_served
 
 Phase = Organisation.Phase
 
@@ -95,17 +97,7 @@ def phase_summary(organisation):
 
 def phase_organisations(user):
     """The organisations this person serves as a wijkteam professional or as org admin, by name."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    with scopes_disabled():
-        return [
-            membership.organisation
-            for membership in Membership.objects.filter(user=user)
-            .filter(Q(is_professional=True) | Q(is_org_admin=True))
-            .exclude(organisation__kind=Organisation.Kind.FUNDER)
-            .select_related("organisation")
-            .order_by("organisation__name", "organisation__pk")
-        ]
+    return organisations_served(user, roles=(Role.PROFESSIONAL, Role.ORG_ADMIN))
 
 
 def overview_rows(organisations):

@@ -26,6 +26,24 @@ def roles_held_anywhere(user) -> frozenset:
         return frozenset(role for row in rows for role, held in zip(ROLE_FIELDS, row, strict=True) if held)
 
 
+def organisations_served(user, *, roles) -> list:
+    """The buurthulp organisations where `user` (active) holds one of `roles`, by name: the one answer to "which
+    organisations does this professional or admin serve" across tenants (explicit, scopes off)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    condition = Q()
+    for role in roles:
+        condition |= Q(**{ROLE_FIELDS[role]: True})
+    with scopes_disabled():
+        return [
+            membership.organisation
+            for membership in Membership.objects.filter(condition, user=user)
+            .exclude(organisation__kind=Organisation.Kind.FUNDER)
+            .select_related("organisation")
+            .order_by("organisation__name", "organisation__pk")
+        ]
+
+
 def staff_list():
     """Members of the current organisation (scoped), people's names first."""
     return Membership.objects.select_related("user").order_by("user__name", "user__email")
