@@ -12,58 +12,52 @@ from netwerken.models import Resident, Volunteer
 
 from .models import FeeEntry, Match
 
-AMOUNT_ERRORS = {
-    "invalid": _("Vul een bedrag in euro in, bijvoorbeeld 12,50."),
-    "max_digits": _("Dat bedrag is te groot."),
-    "max_decimal_places": _("Gebruik hooguit twee cijfers achter de komma."),
-    "max_whole_digits": _("Dat bedrag is te groot."),
-}
-QUANTITY_ERRORS = {
-    "invalid": _("Vul een aantal in, bijvoorbeeld 1,5."),
-    "max_digits": _("Dat aantal is te groot."),
-    "max_decimal_places": _("Gebruik hooguit twee cijfers achter de komma."),
-    "max_whole_digits": _("Dat aantal is te groot."),
-    "min_value": _("Vul een aantal in groter dan 0."),
-    "max_value": _("Dat aantal is te groot."),
-}
 
+class FeeNumberField(forms.DecimalField):
+    """A number typed the Dutch way ('12,50', two decimals at most) with Dutch messages: an amount in euro
+    (`kind="amount"`, up to 9,999,999.99) or a quantity of hours or jobs (`kind="quantity"`, up to 9,999.99)."""
 
-def _amount(label, *, required=True, minimum=Decimal("0.01"), help_text=""):
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        min_value=minimum,
-        max_value=Decimal("9999999.99"),
-        max_digits=9,
-        decimal_places=2,
-        localize=True,
-        help_text=help_text,
-        error_messages={
-            **AMOUNT_ERRORS,
-            "min_value": _("Vul een bedrag in van %(limit_value)s of meer."),
-            "max_value": _("Dat bedrag is te groot."),
-        },
-    )
+    LIMITS = {"amount": (Decimal("9999999.99"), 9), "quantity": (Decimal("9999.99"), 6)}
 
-
-def _quantity(label, *, required=True, minimum=Decimal("0.01")):
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        min_value=minimum,
-        max_value=Decimal("9999.99"),
-        max_digits=6,
-        decimal_places=2,
-        localize=True,
-        error_messages=QUANTITY_ERRORS,
-    )
+    def __init__(self, *, kind: str, minimum: Decimal = Decimal("0.01"), **kwargs):
+        maximum, digits = self.LIMITS[kind]
+        if kind == "amount":
+            messages = {
+                "invalid": _("Vul een bedrag in euro in, bijvoorbeeld 12,50."),
+                "min_value": _("Vul een bedrag in van %(limit_value)s of meer."),
+                "too_big": _("Dat bedrag is te groot."),
+            }
+        else:
+            messages = {
+                "invalid": _("Vul een aantal in, bijvoorbeeld 1,5."),
+                "min_value": _("Vul een aantal in groter dan 0."),
+                "too_big": _("Dat aantal is te groot."),
+            }
+        too_big = messages.pop("too_big")
+        messages.update(
+            {
+                "max_digits": too_big,
+                "max_whole_digits": too_big,
+                "max_value": too_big,
+                "max_decimal_places": _("Gebruik hooguit twee cijfers achter de komma."),
+            }
+        )
+        super().__init__(
+            min_value=minimum,
+            max_value=maximum,
+            max_digits=digits,
+            decimal_places=2,
+            localize=True,
+            error_messages=messages,
+            **kwargs,
+        )
 
 
 class FeeBookForm(forms.Form):
     """Books the fee of a closed match later, from the helper's ledger."""
 
     match = TenantModelChoiceField(queryset=Match.objects.none(), widget=forms.HiddenInput)
-    quantity = _quantity(_("Aantal (uren of klussen)"))
+    quantity = FeeNumberField(kind="quantity", label=_("Aantal (uren of klussen)"))
 
     def __init__(self, *args, matches=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,8 +67,8 @@ class FeeBookForm(forms.Form):
 class FeeCorrectForm(forms.Form):
     """The right amount, or the right quantity at the fee's rate; and why."""
 
-    amount = _amount(_("Juiste bedrag (euro)"), required=False, minimum=Decimal("0"))
-    quantity = _quantity(_("Of: juiste aantal"), required=False, minimum=Decimal("0"))
+    amount = FeeNumberField(kind="amount", label=_("Juiste bedrag (euro)"), required=False, minimum=Decimal("0"))
+    quantity = FeeNumberField(kind="quantity", label=_("Of: juiste aantal"), required=False, minimum=Decimal("0"))
     reason = forms.CharField(label=_("Waarom corrigeer je?"), max_length=300)
 
     def clean_reason(self):
@@ -99,7 +93,7 @@ class FeePaymentForm(forms.Form):
     resident = TenantModelChoiceField(
         queryset=Resident.objects.none(), label=_("Voor de hulp aan (mag leeg)"), required=False
     )
-    amount = _amount(_("Bedrag (euro)"))
+    amount = FeeNumberField(kind="amount", label=_("Bedrag (euro)"))
     paid_by = forms.ChoiceField(label=_("Betaald door"), choices=FeeEntry.PaidBy.choices)
     paid_by_name = forms.CharField(label=_("Naam van de betaler (mag leeg)"), max_length=150, required=False)
     date = PastDateField(label=_("Datum"), max_back=datetime.timedelta(days=5 * 365))

@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.formats import number_format
@@ -17,6 +15,7 @@ from netwerken.fields import (
 from netwerken.languages import LANGUAGES
 from netwerken.models import Resident, Volunteer
 
+from .fee_forms import FeeNumberField
 from .models import Category, Escalation, HelpRequest, Match, MatchingSettings, Offer, SocialMapEntry
 from .reciprocity import mutual_help
 
@@ -366,7 +365,8 @@ class CloseMatchForm(forms.Form):
         super().__init__(*args, **kwargs)
         if fee_category is not None:
             per_hour = fee_category.fee_unit == "uur"
-            self.fields["fee_quantity"] = forms.DecimalField(
+            self.fields["fee_quantity"] = FeeNumberField(
+                kind="quantity",
                 label=_("Aantal uren voor de vergoeding") if per_hour else _("Aantal klussen voor de vergoeding"),
                 help_text=_("€ %(rate)s per %(unit)s. Leeg laten: later boeken op de vergoedingen van de vrijwilliger.")
                 % {
@@ -374,11 +374,6 @@ class CloseMatchForm(forms.Form):
                     "unit": fee_category.get_fee_unit_display(),
                 },
                 required=False,
-                min_value=Decimal("0.01"),
-                max_value=Decimal("9999.99"),
-                max_digits=6,
-                decimal_places=2,
-                localize=True,
                 initial=fee_quantity,
             )
 
