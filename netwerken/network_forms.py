@@ -45,7 +45,7 @@ class NetworkForm(forms.Form):
         empty_label=_("— geen —"),
     )
     phase = forms.ChoiceField(
-        label=_("Fase van het initiatief"),
+        label=_("Fase waarin het initiatief begint"),
         choices=[("", _("— niet bijgehouden —")), *Organisation.Phase.choices],
         required=False,
     )
@@ -69,10 +69,12 @@ class NetworkForm(forms.Form):
                 "contact_phone": network.contact_phone,
                 "contact_email": network.contact_email,
                 "contact_volunteer": network.contact_volunteer_id,
-                "phase": network.phase,
                 "started_on": network.started_on,
             }
         super().__init__(*args, **kwargs)
+        if network is not None:
+            # A network's phase moves only on its phase page, where the move is recorded with what was open.
+            del self.fields["phase"]
         self.fields["areas"].queryset = Area.objects.order_by("name")
         self.fields["contact_volunteer"].queryset = _volunteers()
 

@@ -53,7 +53,8 @@ def network_save(
     started_on: datetime.date | None = None,
     by,
 ) -> Network:
-    """Creates a network (network=None) or saves an existing one, with its neighbourhoods."""
+    """Creates a network (network=None) or saves an existing one, with its neighbourhoods. `phase` is the starting
+    phase of a new network; an existing network's phase moves only through phase_move (recorded)."""
     name = (name or "").strip()
     if not name:
         raise NetworkError(_("Geef het netwerk een naam."))
@@ -73,7 +74,8 @@ def network_save(
     network.contact_email = contact_email
     network.contact_volunteer = contact_volunteer
     network.status = status
-    network.phase = phase
+    if network.pk is None:
+        network.phase = phase
     network.started_on = started_on
     try:
         with transaction.atomic():
