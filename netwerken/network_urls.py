@@ -11,4 +11,5 @@ urlpatterns = [
     path("netwerken/<int:network>/bewerken/", network_views.network_edit, name="network_edit"),
     path("netwerken/<int:network>/leden/", network_views.member_add, name="member_add"),
     path("netwerken/<int:network>/leden/<int:member>/gestopt/", network_views.member_leave, name="member_leave"),
+    path("netwerken/<int:network>/leden/<int:guest>/wissen/", network_views.member_erase, name="member_erase"),
 ]

@@ -127,3 +127,20 @@ def member_leave(request, org, network, member):
             request, _("%(name)s is gestopt bij %(network)s.") % {"name": member.display_name, "network": network}
         )
     return redirect("netwerken:network_detail", org=org, network=network.pk)
+
+
+@require_POST
+@role_required("netwerken.manage_networks")
+def member_erase(request, org, network, guest):
+    """A participant without a record asks to be forgotten: their name and number go, their attendance stays."""
+    network = _network_or_404(network)
+    member = selectors.network_member(network, guest)
+    if member is None:
+        raise Http404
+    try:
+        services.network_member_erase(member=member, by=request.user)
+    except services.NetworkError as error:
+        messages.info(request, error.message)
+    else:
+        messages.success(request, _("De naam en het telefoonnummer van deze deelnemer zijn gewist."))
+    return redirect("netwerken:network_detail", org=org, network=network.pk)

@@ -168,3 +168,29 @@ def network_member_leave(*, member: NetworkMember, left_on: datetime.date | None
     member.left_on = left_on
     member.save(update_fields=["left_on"])
     return member
+
+
+@transaction.atomic
+def network_member_erase(*, member: NetworkMember, by) -> NetworkMember:
+    """Blanks the name and number of a member the organisation has no record of (the organiser's own note), on
+    their request. The row stays, as on any erasure, so attendance and growth stay counted. A resident's or a
+    volunteer's membership is erased with the rest of that person's data (the privacy registry), not here."""
+    member = NetworkMember.objects.select_for_update().get(pk=member.pk)
+    if member.resident_id or member.volunteer_id:
+        raise NetworkError(_("Wis deze gegevens via de bewoner of de vrijwilliger: dan gaat alles in één keer."))
+    if member.erased_at is not None:
+        raise NetworkError(_("De gegevens van deze deelnemer waren al gewist."))
+    erase_network_members(NetworkMember.objects.filter(pk=member.pk))
+    member.refresh_from_db()
+    return member
+
+
+def erase_network_members(rows) -> None:
+    """Blanks name and number of these member rows and ends their membership (today, or the day they joined).
+    The one writer of an erased network member, for the privacy registry and for network_member_erase."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Greatest
+
+    today = timezone.localdate()
+    rows.filter(left_on__isnull=True).update(left_on=Greatest(F("joined_on"), Value(today)))
+    rows.update(name="", phone="", erased_at=timezone.now())

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import phases, privacy, registry
+from . import networks, phases, privacy, registry
 from .models import Membership, NetworkMember, OutgoingEmail, Resident, User, Volunteer
 from .roles import Role
 from .validators import phone_variants
@@ -265,23 +265,12 @@ def export_volunteer_networks(volunteer):
     return _network_memberships(NetworkMember.objects.filter(volunteer=volunteer))
 
 
-def _erase_network_memberships(rows):
-    """What was noted of the person (a name, a number) goes and their membership ends; the row stays,
-    linked to the erased record, so attendance and network growth stay counted."""
-    from django.db.models import F, Value
-    from django.db.models.functions import Greatest
-
-    today = timezone.localdate()
-    rows.filter(left_on__isnull=True).update(left_on=Greatest(F("joined_on"), Value(today)))
-    rows.update(name="", phone="", erased_at=timezone.now())
-
-
 def erase_resident_networks(resident, *, by, reason):
-    _erase_network_memberships(NetworkMember.objects.filter(resident=resident))
+    networks.erase_network_members(NetworkMember.objects.filter(resident=resident))
 
 
 def erase_volunteer_networks(volunteer, *, by, reason):
-    _erase_network_memberships(NetworkMember.objects.filter(volunteer=volunteer))
+    networks.erase_network_members(NetworkMember.objects.filter(volunteer=volunteer))
 
 
 def residents_in_networks(cutoff):

@@ -189,6 +189,10 @@ def _network_objects(tenant):
     return {
         "network": network,
         "member": member,
+        # Someone without a record, noted by name and number (can be erased on the network page).
+        "guest": NetworkMemberFactory(
+            network=network, name=f"Gast Zonderrecord {organisation.slug}", phone="+31687654321"
+        ),
         "activity": activity,
         "session": session,
         "hours": HoursEntryFactory(volunteer=volunteer, session=session),

@@ -97,6 +97,7 @@ def _state(tenant):
             ],
             "network members": NetworkMember.objects.filter(network=tenant.objects["network"].pk).count(),
             "member left": NetworkMember.objects.get(pk=tenant.objects["member"].pk).left_on is not None,
+            "guest name": NetworkMember.objects.get(pk=tenant.objects["guest"].pk).name,
             "hours": HoursEntry.objects.filter(volunteer=tenant.objects["volunteer"].pk).count(),
             "calendar token": Volunteer.objects.get(pk=tenant.objects["volunteer"].pk).calendar_token,
             "phase": Organisation.objects.get(pk=tenant.organisation.pk).phase,
@@ -535,6 +536,15 @@ ACTIONS = [
         lambda b, a: not b["member left"] and a["member left"],
         "is gestopt bij",
         again="was al gestopt",
+    ),
+    Action(
+        "netwerk-deelnemer-wissen",
+        Role.COORDINATOR,
+        "netwerken:member_erase",
+        {},
+        lambda b, a: b["guest name"] and a["guest name"] == "",
+        "zijn gewist",
+        again="waren al gewist",
     ),
     # A volunteer removes hours they logged; the second click finds them gone (404).
     Action(

@@ -2244,6 +2244,12 @@ NO_FIELD_PAGES = {
             "netwerken:network_detail", kwargs={"org": "oost", "network": tenant.objects["network"].pk}
         ),
     ),
+    "netwerken:member_erase": (
+        lambda tenant: {"network": tenant.objects["network"].pk, "guest": tenant.objects["guest"].pk},
+        lambda tenant: reverse(
+            "netwerken:network_detail", kwargs={"org": "oost", "network": tenant.objects["network"].pk}
+        ),
+    ),
     "matching:my_hours_delete": (
         lambda tenant: {"hours": tenant.objects["hours"].pk},
         lambda tenant: reverse("matching:my_hours", kwargs={"org": "oost"}),
@@ -2428,7 +2434,9 @@ GET_ONLY = {
     "evaluatie:report_xlsx": "a file download, read only",
     "evaluatie:report_csv": "a file download, read only",
     "netwerken:network_list": "a list with a map; its filters are a GET query",
-    "netwerken:network_detail": "read only (its search is a GET query); its forms post to member_add, member_leave",
+    "netwerken:network_detail": (
+        "read only (its search is a GET query); its forms post to member_add, member_leave, member_erase"
+    ),
     "matching:hours_overview": "a table, read only; the year is a GET query",
     "matching:my_calendar": "the feed's address and instructions; its button posts to my_calendar_revoke",
     "matching:calendar_feed": "an iCal download for a calendar app, read only (other methods: 405)",

@@ -21,6 +21,7 @@ from .factories import (
     AreaFactory,
     NetworkFactory,
     NetworkMemberFactory,
+    ParticipationFactory,
     ResidentFactory,
     VolunteerFactory,
 )
@@ -261,7 +262,7 @@ def test_list_filters_by_kind_status_neighbourhood_and_name(client, tenant_a, ma
     assert "Selecteer een geldige keuze" in response.content.decode()
     # The active members are counted per row.
     row = next(n for n in client.get(base).context["page"] if n.pk == walking.pk)
-    assert row.active_members == 2
+    assert row.active_members == 3  # the resident, the volunteer and a guest without a record
 
 
 def test_list_paginates(client, tenant_a):
@@ -388,7 +389,7 @@ def test_a_residents_network_membership_is_exported_and_erased_with_them(client,
     assert erased.erased_at is not None and erased.left_on == timezone.localdate()
     assert erased.resident_id == resident.pk  # the row stays counted, linked to the erased record
     with scopes_disabled():
-        assert NetworkMember.objects.filter(network=member.network).count() == 2
+        assert NetworkMember.objects.filter(network=member.network).count() == 3
     page = client.get(url("network_detail", tenant_a, network=member.network_id)).content.decode()
     assert "Tante Riek" not in page and resident.name not in page
 
@@ -423,3 +424,29 @@ def test_retention_keeps_a_resident_who_is_still_in_a_network(tenant_a):
             joined_on=(long_ago - datetime.timedelta(days=1)).date(), left_on=long_ago.date()
         )
         assert resident.pk in privacy.residents_past_retention()
+
+
+def test_a_participant_without_a_record_is_erased_on_the_network_page_and_stays_counted(client, tenant_a):
+    network = tenant_a.objects["network"]
+    guest = tenant_a.objects["guest"]
+    session = tenant_a.objects["session"]
+    with scopes_disabled():
+        ParticipationFactory(session=session, member=guest, attended=True)
+    _login(client, tenant_a, C)
+    detail = url("network_detail", tenant_a, network=network.pk)
+    erase = url("member_erase", tenant_a, network=network.pk, guest=guest.pk)
+    assert erase in client.get(detail).content.decode()
+    page = client.post(erase, follow=True).content.decode()
+    assert "zijn gewist" in page and guest.name not in page and "687654321" not in page
+    with scopes_disabled():
+        guest.refresh_from_db()
+        assert (guest.name, guest.phone) == ("", "")
+        assert guest.erased_at is not None and guest.left_on is not None
+        assert guest.participations.filter(attended=True).count() == 1, "attendance stays counted"
+    assert "waren al gewist" in client.post(erase, follow=True).content.decode()
+
+
+def test_a_residents_membership_is_not_erased_on_its_own(tenant_a):
+    member = tenant_a.objects["member"]
+    with scope(organisation=tenant_a.organisation), pytest.raises(networks.NetworkError, match="via de bewoner"):
+        networks.network_member_erase(member=member, by=None)

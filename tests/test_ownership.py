@@ -120,6 +120,7 @@ OBJECT_PAGES = {
     "netwerken:network_edit": {C, P, A},
     "netwerken:member_add": {C, P, A},
     "netwerken:member_leave": {C, P, A},
+    "netwerken:member_erase": {C, P, A},
     "matching:my_hours_delete": OWN,
     "matching:calendar_feed": FEED,
     "netwerken:checklist_item_edit": {A, P, C},
@@ -199,6 +200,7 @@ def _second_volunteer(tenant):
         # The organisation's networks: staff objects, the same for both volunteers.
         "network": tenant.objects["network"],
         "member": tenant.objects["member"],
+        "guest": tenant.objects["guest"],
         # The organisation's phase checklist and its networks: staff objects, the same for both.
         "item": tenant.objects["item"],
         "escalation": escalation,
@@ -243,6 +245,7 @@ OBJECT_KEYS += ("hours",)
 OBJECT_KEYS += ("item",)
 OBJECT_KEYS += ("activity", "session")
 OBJECT_KEYS += ("fee",)
+OBJECT_KEYS += ("guest",)
 
 
 @pytest.fixture

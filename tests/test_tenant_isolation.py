@@ -72,6 +72,7 @@ FILLERS = {
     "activity": lambda tenant: tenant.objects["activity"].pk,
     "session": lambda tenant: tenant.objects["session"].pk,
     "fee": lambda tenant: tenant.objects["fee"].pk,
+    "guest": lambda tenant: tenant.objects["guest"].pk,
 }
 
 ROUTES = tenant_routes()
