@@ -90,8 +90,8 @@ def volunteer_join(request, org):
     if organisation.is_funder:
         raise Http404
     if not request.user.is_authenticated:
-        # Without an account the full sign-up makes one.
-        return redirect("matching:volunteer_signup", org=org)
+        # Without an account: log in first, or the full sign-up makes one (nothing is stored from here).
+        return render(request, "matching/volunteer_join.html", {"form": None})
     if people.volunteer_of(request.user) is not None:
         return _already_volunteer(request, org)
     consent_text = volunteer_consent_text(organisation)

@@ -220,10 +220,16 @@ def test_an_organisation_outside_the_list_cannot_be_chosen(client, newcomer, slu
         assert not Membership.objects.filter(user=newcomer).exists()
 
 
-def test_without_an_account_the_full_sign_up_makes_one(client, tenant_a):
+def test_without_an_account_log_in_first_or_the_full_sign_up_makes_one(client, tenant_a):
     response = client.get(_join_url("oost"))
-    assert response.status_code == 302
-    assert response.url == reverse("matching:volunteer_signup", kwargs={"org": "oost"})
+    text = _text(response)
+    assert response.status_code == 200
+    assert reverse("matching:volunteer_signup", kwargs={"org": "oost"}) in text
+    assert reverse("account_login") + "?next=" in text
+    response = client.post(_join_url("oost"), _payload())
+    assert response.status_code == 200
+    with scopes_disabled():
+        assert not Volunteer.objects.filter(phone="+31612345678").exists()
 
 
 # --- 3. what happens next, for every new volunteer --------------------------------------------------------
