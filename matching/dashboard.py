@@ -120,6 +120,53 @@ def new_signal_q():
     return Q(status=Signal.Status.NEW)
 
 
+# --- 'Nieuw binnengekomen': what came in by itself and nobody has handled yet ---------------------------------
+
+ARRIVALS_SHOWN = 10
+
+
+@dataclass
+class Arrivals:
+    """The newest online requests (still 'nieuw') and volunteer candidates (still 'aangemeld'), a few of each
+    by name with a link, and how many there are in all (the rest is on the list the item links to)."""
+
+    requests: list
+    volunteers: list
+    request_count: int
+    volunteer_count: int
+
+    @property
+    def total(self):
+        return self.request_count + self.volunteer_count
+
+    @property
+    def more_requests(self):
+        return self.request_count - len(self.requests)
+
+    @property
+    def more_volunteers(self):
+        return self.volunteer_count - len(self.volunteers)
+
+
+def new_arrivals(*, request_count, volunteer_count, shown=ARRIVALS_SHOWN):
+    """Two queries, whatever the number of rows (the counts come from coordinator_items' aggregates)."""
+    requests = []
+    if request_count:
+        requests = list(
+            HelpRequest.objects.filter(new_from_channel_q(HelpRequest.Channel.ONLINE))
+            .select_related("category", "area")
+            .order_by("-created_at", "-pk")[:shown]
+        )
+    volunteers = []
+    if volunteer_count:
+        volunteers = list(
+            Volunteer.objects.filter(registered_volunteer_q())
+            .select_related("membership__user")
+            .order_by("-created_at", "-pk")[:shown]
+        )
+    return Arrivals(requests, volunteers, request_count, volunteer_count)
+
+
 # --- the page ----------------------------------------------------------------------------------------------
 
 

@@ -129,3 +129,38 @@ def tell_coordinators_handed_back(escalation):
         _mail(
             "handed_back", email, context, organisation_id=escalation.organisation_id, resident_id=request.resident_id
         )
+
+
+def tell_coordinators_new_request(help_request):
+    """A resident's online request came in: to every coordinator, the kind of help and the link only. The mail
+    holds nothing of the resident (no name, no description: that may be about their health)."""
+    organisation = help_request.organisation
+    context = {
+        "organisation": organisation,
+        "category": help_request.category.name,
+        "link": absolute(
+            reverse("matching:request_detail", kwargs={"org": organisation.slug, "help_request": help_request.pk})
+        ),
+    }
+    for email in _coordinator_emails(help_request.organisation_id):
+        _mail(
+            "new_request",
+            email,
+            context,
+            organisation_id=help_request.organisation_id,
+            resident_id=help_request.resident_id,
+        )
+
+
+def tell_coordinators_new_volunteer(volunteer):
+    """Someone signed up as a volunteer (a candidate, 'aangemeld'): to every coordinator, to plan the intake."""
+    organisation = volunteer.organisation
+    context = {
+        "organisation": organisation,
+        "volunteer": volunteer,
+        "link": absolute(
+            reverse("matching:volunteer_detail", kwargs={"org": organisation.slug, "volunteer": volunteer.pk})
+        ),
+    }
+    for email in _coordinator_emails(volunteer.organisation_id):
+        _mail("new_volunteer", email, context, organisation_id=volunteer.organisation_id)

@@ -68,6 +68,17 @@ registry.register_section(
 registry.register_section("resident_detail", "requests", "matching/_resident_requests.html", _resident_requests)
 
 
+def _choose_organisation(request, **front_door):
+    """Someone with an account and no organisation: the home page's lookup and list, each organisation with
+    'Word hier vrijwilliger' (matching/volunteer_views.volunteer_join)."""
+    return {**front_door, "join_url_name": "matching:volunteer_join", "join_label": _("Word hier vrijwilliger")}
+
+
+registry.register_section(
+    "choose_organisation", "volunteer", "matching/_choose_organisation.html", _choose_organisation
+)
+
+
 # 'Er zijn voor elkaar' only (the sections show nothing elsewhere): what a person gave and received.
 def _volunteer_reciprocity(request):
     from netwerken.selectors import volunteer_of

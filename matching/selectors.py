@@ -190,7 +190,9 @@ def coordinator_dashboard_context(now=None):
     """What needs the coordinator now (matching/dashboard.py): groups of items, each a count and a link."""
     now = now or timezone.now()
     groups = dashboard.coordinator_items(now=now)
+    counts = {item.key: item.count for group in groups for item in group.items}
     return {
+        "arrivals": dashboard.new_arrivals(request_count=counts["new_online"], volunteer_count=counts["registered"]),
         "groups": groups,
         "nothing_waiting": not any(group.total for group in groups),
         "today": timezone.localdate(now),

@@ -74,9 +74,12 @@ def help_request_intake(
 
 @transaction.atomic
 def help_request_online(*, organisation, resident_data, consent_method, consent_text, **fields):
-    """A resident's own request on the public page: attached to them if they asked before (people service)."""
+    """A resident's own request on the public page: attached to them if they asked before (people service).
+    Every coordinator is mailed that it came in (no details of the resident in the mail)."""
+    from . import notifications
+
     resident = people.resident_for_online_request(organisation=organisation, **resident_data)
-    return help_request_create(
+    help_request = help_request_create(
         organisation=organisation,
         resident=resident,
         by=None,
@@ -85,6 +88,8 @@ def help_request_online(*, organisation, resident_data, consent_method, consent_
         consent_text=consent_text,
         **fields,
     )
+    notifications.tell_coordinators_new_request(help_request)
+    return help_request
 
 
 class RequestChangeRefused(Exception):
@@ -185,21 +190,56 @@ def categories_setup_defaults(*, organisation):
 # --- a volunteer's sign-up and profile: netwerken's person plus what they help with -------------------
 
 
+class AlreadyVolunteer(Exception):
+    """The person is a volunteer of this organisation already: a second sign-up makes no second candidate."""
+
+
 @transaction.atomic
-def volunteer_signup(*, organisation, user=None, account=None, consent_text, categories, **profile):
+def volunteer_signup(*, organisation, user=None, account=None, consent_text, categories, notify=True, **profile):
     """A person becomes a volunteer: membership, profile and consent (netwerken), and their kinds of help.
 
-    `account` ({email, password, name}) makes the login for someone who has none yet (`user` None).
+    `account` ({email, password, name}) makes the login for someone who has none yet (`user` None). The
+    coordinators are told (`notify`; the demo seed, which makes dozens at once, says False). Someone who is a
+    volunteer here already raises AlreadyVolunteer: one person, one volunteer record per organisation.
     """
-    if user is None:
-        from netwerken.models import User
+    from netwerken.models import User, Volunteer
 
+    from . import notifications
+
+    if user is None:
         user = User.objects.create_user(
             email=account["email"], password=account["password"], name=account["name"].strip()
         )
+    elif Volunteer.objects.filter(organisation=organisation, membership__user=user).exists():
+        raise AlreadyVolunteer
     volunteer = people.volunteer_register(organisation=organisation, user=user, consent_text=consent_text, **profile)
     volunteer.categories.set(categories)
+    if notify:
+        notifications.tell_coordinators_new_volunteer(volunteer)
     return volunteer
+
+
+def volunteer_join(*, organisation, user, consent_text, phone: str, postcode: str, house_number: str):
+    """Someone with an account but no organisation chose this one and confirmed: a volunteer candidate
+    ('aangemeld'), the same record as the full sign-up makes, with only what the coordinator needs to call
+    them for the intake. What they help with and when is filled in at that intake or on their profile."""
+    from netwerken.models import Volunteer
+
+    return volunteer_signup(
+        organisation=organisation,
+        user=user,
+        consent_text=consent_text,
+        categories=[],
+        phone=phone,
+        postcode=postcode,
+        house_number=house_number,
+        areas=[],
+        max_distance_km=None,
+        availability=0,
+        languages=["nl"],
+        preference=Volunteer.Preference.BOTH,
+        max_requests_per_month=4,
+    )
 
 
 @transaction.atomic

@@ -42,6 +42,8 @@ urlpatterns = [
     ),
     path("voorstel/<str:token>/", match_views.proposal_link, name="proposal_link"),
     path("word-vrijwilliger/", volunteer_views.volunteer_signup, name="volunteer_signup"),
+    path("word-vrijwilliger/bevestigen/", volunteer_views.volunteer_join, name="volunteer_join"),
+    path("word-vrijwilliger/aangemeld/", volunteer_views.volunteer_signup_thanks, name="volunteer_signup_thanks"),
     path("vrijwilligers/", volunteer_views.volunteer_list, name="volunteer_list"),
     path("vrijwilligers/<int:volunteer>/", volunteer_views.volunteer_detail, name="volunteer_detail"),
     path("vrijwilligers/<int:volunteer>/gegevens.json", volunteer_views.volunteer_export, name="volunteer_export"),

@@ -147,6 +147,24 @@ class VolunteerSignupForm(VolunteerProfileForm):
         return data
 
 
+class VolunteerJoinForm(forms.Form):
+    """One confirmation to become a volunteer candidate, for someone who has an account already (made at
+    /accounts/signup/, outside any organisation): only what the coordinator needs to call them. What they
+    help with and when follows at the intake or on their profile."""
+
+    phone = PhoneField(help_text=_("Hierop bellen we je voor een kennismakingsgesprek."))
+    postcode = PostcodeField()
+    house_number = HouseNumberField()
+    consent = forms.BooleanField(
+        label=_("Ik geef toestemming"),
+        error_messages={"required": _("Zonder je toestemming kunnen we je gegevens niet bewaren.")},
+    )
+
+    def __init__(self, *args, consent_text="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].help_text = consent_text
+
+
 class VolunteerIntakeForm(forms.ModelForm):
     """The coordinator's intake: status and certificate of conduct (VOG); in 'een extraatje bijverdienen'
     (`modest_fee`) also whether the helper is looking for work or re-integrating."""

@@ -28,7 +28,13 @@ from . import selectors, services
 from .filters import VolunteerFilter
 from .help_types import is_modest_fee
 from .reciprocity import volunteer_reciprocity
-from .volunteer_forms import PauseForm, VolunteerIntakeForm, VolunteerProfileForm, VolunteerSignupForm
+from .volunteer_forms import (
+    PauseForm,
+    VolunteerIntakeForm,
+    VolunteerJoinForm,
+    VolunteerProfileForm,
+    VolunteerSignupForm,
+)
 
 SIGNUP_RATE = "20/h"
 
@@ -52,17 +58,65 @@ def volunteer_signup(request, org):
         profile = {k: data[k] for k in VolunteerProfileForm.base_fields if k in data}
         profile.setdefault("areas", [])
         account = None if user else {"email": data["email"], "password": data["password1"], "name": data["name"]}
-        volunteer = services.volunteer_signup(
-            organisation=organisation, user=user, account=account, consent_text=consent_text, **profile
-        )
+        try:
+            volunteer = services.volunteer_signup(
+                organisation=organisation, user=user, account=account, consent_text=consent_text, **profile
+            )
+        except services.AlreadyVolunteer:  # a second tab's post
+            return _already_volunteer(request, org)
         record_success(request, "volunteer_signup", SIGNUP_RATE)
         if user is None:
             new_user = volunteer.membership.user
             setup_user_email(request, new_user, [])
             return complete_signup(request, new_user, allauth_settings.EMAIL_VERIFICATION, "/")
-        messages.success(request, _("Welkom! Een coördinator neemt contact met je op voor een kennismaking."))
-        return redirect("matching:my_profile", org=org)
+        return redirect("matching:volunteer_signup_thanks", org=org)
     return render(request, "matching/volunteer_signup.html", {"form": form})
+
+
+def _already_volunteer(request, org):
+    messages.info(
+        request,
+        _("Je bent al vrijwilliger bij %(org)s. Je hoeft je niet opnieuw aan te melden.")
+        % {"org": request.tenant.organisation.name},
+    )
+    return redirect("matching:volunteer_signup_thanks", org=org)
+
+
+@public_page
+def volunteer_join(request, org):
+    """'Word hier vrijwilliger' for someone with an account and no organisation yet, chosen on the home page
+    (by postcode or from the list): one confirmation makes them a candidate, as the full sign-up does."""
+    organisation = request.tenant.organisation
+    if organisation.is_funder:
+        raise Http404
+    if not request.user.is_authenticated:
+        # Without an account: log in first, or the full sign-up makes one (nothing is stored from here).
+        return render(request, "matching/volunteer_join.html", {"form": None})
+    if people.volunteer_of(request.user) is not None:
+        return _already_volunteer(request, org)
+    consent_text = volunteer_consent_text(organisation)
+    form = VolunteerJoinForm(
+        request.POST if request.method == "POST" else None,
+        initial={"postcode": request.GET.get("postcode", "")[:10]},
+        consent_text=consent_text,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "consent"}
+        try:
+            services.volunteer_join(organisation=organisation, user=request.user, consent_text=consent_text, **data)
+        except services.AlreadyVolunteer:
+            return _already_volunteer(request, org)
+        return redirect("matching:volunteer_signup_thanks", org=org)
+    return render(request, "matching/volunteer_join.html", {"form": form})
+
+
+@role_required("matching.own_profile")
+def volunteer_signup_thanks(request, org):
+    """After signing up: what happens next ('Wat gebeurt er nu?'), and how to reach the organisation."""
+    volunteer = people.volunteer_of(request.user)
+    if volunteer is None:
+        return redirect("matching:volunteer_signup", org=org)
+    return render(request, "matching/volunteer_signup_thanks.html", {"volunteer": volunteer})
 
 
 @role_required("matching.view_volunteers")

@@ -33,7 +33,15 @@ def home(request):
             return redirect("netwerken:org_home", org=current)
         if len(memberships) == 1:
             return redirect("netwerken:org_home", org=slugs[0])
-    return render(request, "netwerken/choose_organisation.html", {"memberships": memberships, **_front_door(request)})
+    front_door = _front_door(request)
+    # Someone with an account and no organisation yet is led to choose one (matching registers the way in:
+    # 'word hier vrijwilliger'); with no section registered the page explains and lists the organisations.
+    sections = [] if memberships else registry.render_sections("choose_organisation", request, **front_door)
+    return render(
+        request,
+        "netwerken/choose_organisation.html",
+        {"memberships": memberships, "sections": sections, **front_door},
+    )
 
 
 @public_page

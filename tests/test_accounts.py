@@ -91,7 +91,7 @@ def test_signup_rejects_bad_email_without_500(client, db, email):
 def test_user_without_organisation_gets_an_explanation(client, db):
     client.force_login(UserFactory())
     response = client.get(reverse("home"))
-    assert "Je bent nog niet aan een organisatie verbonden" in response.content.decode()
+    assert "Kies je buurthulporganisatie" in response.content.decode()
 
 
 def test_person_in_two_organisations_chooses_and_switches(client, tenant_a, tenant_b):

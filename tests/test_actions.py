@@ -117,6 +117,9 @@ def _state(tenant):
             "fees": sorted(
                 FeeEntry.objects.filter(organisation_id=tenant.organisation.pk).values_list("kind", "amount")
             ),
+            "candidates": Volunteer.objects.filter(
+                organisation=tenant.organisation, status=Volunteer.Status.REGISTERED
+            ).count(),
         }
 
 
@@ -713,6 +716,16 @@ ACTIONS = [
         lambda b, a: ("vergoeding", Decimal("22.50")) in a["fees"] and any(row[1] == M.CLOSED for row in a["matches"]),
         "De koppeling is afgesloten en de vergoeding is geboekt.",
         setup=fee_bookable_open,
+    ),
+    # Chosen on the home page after signing up outside an organisation: one confirmation, one candidate.
+    Action(
+        "vrijwilliger-worden-met-een-klik",
+        Role.COORDINATOR,
+        "matching:volunteer_join",
+        {"phone": "06-18765432", "postcode": "3401 AB", "house_number": "7", "consent": "on"},
+        lambda b, a: a["candidates"] == b["candidates"] + 1,
+        "Je bent aangemeld als vrijwilliger bij",
+        again="Je bent al vrijwilliger bij",
     ),
 ]
 

@@ -1309,6 +1309,15 @@ FORM_CASES = [
         context_form="activity_form",
         foreign={"network": "network"},
     ),
+    # Chosen on the home page after signing up outside an organisation: one confirmation makes a candidate.
+    FormCase(
+        id="volunteer_join",
+        role=Role.COORDINATOR,
+        url=org_url("matching:volunteer_join"),
+        baseline=lambda tenant: {"phone": "06-18765432", "postcode": "3401 AB", "house_number": "7", "consent": "on"},
+        fields={"phone": F("phone"), "postcode": F("postcode"), "house_number": F("house"), "consent": F("bool")},
+        saved=exists(Volunteer, phone="+31618765432", status="aangemeld"),
+    ),
 ]
 
 
@@ -2450,6 +2459,7 @@ GET_ONLY = {
     "matching:fee_export": "a spreadsheet download, read only",
     "matching:my_fees": "the volunteer's own fees, read only",
     "netwerken:public_page": "the organisation's public page, read only; edited on admin_dashboard (a FormCase)",
+    "matching:volunteer_signup_thanks": "a thank-you page with what happens next",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}

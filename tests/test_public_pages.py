@@ -91,7 +91,7 @@ def test_logged_in_user_without_organisation_sees_the_list(client, two_orgs, dja
 
     client.force_login(UserFactory())
     text = _text(client.get(reverse("home")))
-    assert "Je bent nog niet aan een organisatie verbonden" in text and "Buurthulp West" in text
+    assert "Kies je buurthulporganisatie" in text and "Buurthulp West" in text
 
 
 def test_logged_in_member_is_still_sent_to_their_organisation(client, tenant_a):

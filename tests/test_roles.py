@@ -140,6 +140,10 @@ ALLOWED = {
     "matching:fee_export": {C},
     "matching:my_fees": {V},
     "netwerken:public_page": PUBLIC,
+    # After signing up outside an organisation: one confirmation makes a candidate (an existing volunteer is
+    # sent on, 302); the thanks page with what happens next is the volunteer's own.
+    "matching:volunteer_join": PUBLIC,
+    "matching:volunteer_signup_thanks": {V},
 }
 POST_ONLY = {
     "matching:signal_status",

@@ -68,7 +68,7 @@ def test_logged_in_person_signs_up_without_account_fields(client, tenant_a, tena
     for key in ("name", "email", "password1", "password2"):
         payload.pop(key)
     response = client.post(url, payload)
-    assert response.url == reverse("matching:my_profile", kwargs={"org": "oost"})
+    assert response.url == reverse("matching:volunteer_signup_thanks", kwargs={"org": "oost"})
     with scopes_disabled():
         assert Membership.objects.get(user=professional, organisation=tenant_a.organisation).is_volunteer
         assert Membership.objects.get(user=professional, organisation=tenant_b.organisation).is_professional

@@ -412,6 +412,7 @@ def _seed_volunteers(org, staff, areas, categories, later):
             preference=spec["preference"],
             max_requests_per_month=spec["max_requests_per_month"],
             consent_text=consent_text,
+            notify=False,  # dozens of demo volunteers at once: no mail to the demo coordinators for each
         )
         signed_up = _moment(now, spec["created_days_ago"], hour=20, minute=15)
         intake = signed_up + datetime.timedelta(days=spec["intake_days_after_signup"], hours=-6)
