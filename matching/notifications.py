@@ -16,9 +16,10 @@ from netwerken.models import Membership
 
 def _coordinator_emails(organisation_id):
     return list(
-        Membership.objects.filter(organisation_id=organisation_id, is_coordinator=True).values_list(
-            "user__email", flat=True
-        )
+        # A deactivated account (someone who left) gets no more mail about residents.
+        Membership.objects.filter(
+            organisation_id=organisation_id, is_coordinator=True, user__is_active=True
+        ).values_list("user__email", flat=True)
     )
 
 

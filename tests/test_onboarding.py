@@ -16,7 +16,7 @@ from django_scopes import scope, scopes_disabled
 from matching import services
 from matching.models import HelpRequest
 from netwerken.consent import volunteer_consent_text
-from netwerken.models import Consent, Membership, Organisation, OutgoingEmail, Volunteer
+from netwerken.models import Consent, Membership, Organisation, OutgoingEmail, User, Volunteer
 from netwerken.roles import Role
 
 from .factories import (
@@ -415,3 +415,14 @@ def test_the_dashboard_costs_the_same_queries_for_1_and_40_arrivals(client, tena
     assert arrivals.count('data-arrival="hulpvraag"') == 10 and arrivals.count('data-arrival="vrijwilliger"') == 10
     assert "en nog 30 nieuwe online hulpvragen" in arrivals and "en nog 30 nieuwe vrijwilligers" in arrivals
     assert re.search(r'href="/o/oost/hulpvragen/\?status=nieuw&kanaal=online"', arrivals)
+
+
+def test_a_coordinator_whose_account_was_deactivated_is_not_mailed(client, tenant_a, two_coordinators):
+    gone = sorted(two_coordinators)[0]
+    User.objects.filter(email=gone).update(is_active=False)
+    response = client.post(
+        reverse("matching:online_request", kwargs={"org": "oost"}), _online_request_payload(tenant_a)
+    )
+    assert response.status_code == 302
+    told = set(OutgoingEmail.objects.filter(to__in=two_coordinators).values_list("to", flat=True))
+    assert told == two_coordinators - {gone}
