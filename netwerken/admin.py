@@ -34,7 +34,8 @@ class OrganisationAddForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = "__all__"
+        fields = ["name", "slug", "municipality", "kind", "help_type", "phase", "retention_months"]
+        fields += ["intro", "phone", "email", "opening_hours", "address"]
 
 
 @admin.register(Organisation)

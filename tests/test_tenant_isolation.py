@@ -72,6 +72,9 @@ FILLERS = {
     "activity": lambda tenant: tenant.objects["activity"].pk,
     "session": lambda tenant: tenant.objects["session"].pk,
     "fee": lambda tenant: tenant.objects["fee"].pk,
+    "invitation": lambda tenant: tenant.objects["invitation"].pk,
+    "invitation_token": lambda tenant: tenant.objects["invitation_token"].pk,
+    "funding": lambda tenant: tenant.objects["funding"].pk,
 }
 
 ROUTES = tenant_routes()
