@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Funding, Membership, Organisation, OutgoingEmail, User
+from .models import Funding, Invitation, Membership, Organisation, OutgoingEmail, User
 
 
 @admin.register(User)
@@ -23,6 +25,19 @@ class FundingInline(admin.TabularInline):
     extra = 0
 
 
+class OrganisationAddForm(forms.ModelForm):
+    admin_email = forms.EmailField(
+        label=_("E-mailadres van de eerste beheerder"),
+        required=False,
+        help_text=_("Krijgt een uitnodiging om beheerder te worden (bij een financier: om de rapportages te lezen)."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "slug", "municipality", "kind", "help_type", "phase", "retention_months"]
+        fields += ["intro", "phone", "email", "opening_hours", "address"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "municipality", "kind", "help_type", "phase"]
@@ -31,13 +46,18 @@ class OrganisationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [FundingInline]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change and obj.kind == Organisation.Kind.PROVIDER:
-            # A new buurthulp organisation starts set up: every app adds its defaults (kinds of help, ...).
-            from .services import organisation_setup
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = OrganisationAddForm
+        return super().get_form(request, obj, **kwargs)
 
-            organisation_setup(organisation=obj)
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # A new organisation starts set up (every app's defaults) with an invitation for its first admin.
+        from .services import organisation_create
+
+        organisation_create(organisation=obj, admin_email=form.cleaned_data.get("admin_email", ""), by=request.user)
 
 
 @admin.register(Membership)
@@ -53,3 +73,17 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     list_display = ["subject", "to", "created_at", "sent_at", "attempts"]
     list_filter = ["sent_at"]
     readonly_fields = ["created_at", "sent_at", "attempts", "last_error"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["organisation"]
+    list_select_related = ["organisation"]
+    search_fields = ["email"]
+    exclude = ["token_hash"]
+    readonly_fields = ["invited_by", "accepted_by", "accepted_at", "sent_at", "created_at"]
+
+    def has_add_permission(self, request):
+        # Invitations are made on the team page or with a new organisation: they need a mailed token.
+        return False

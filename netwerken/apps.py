@@ -12,3 +12,6 @@ class NetwerkenConfig(AppConfig):
             registrations,  # noqa: F401 - registers netwerken's own menu items and data parts
             sessions,  # noqa: F401 - stamps the session's start when someone signs in
         )
+        from .invitations import connect
+
+        connect()  # an invitee who signs up through the invitation's link joins the organisation

@@ -4,9 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .fields import PhoneField
+from .fields import PhoneField, TenantModelChoiceField
 from .models import Area, Organisation
-from .roles import PROVIDER_ROLES, Role
+from .roles import PROVIDER_ROLES
 from .validators import fold_unicode, normalize_postcode
 
 
@@ -61,18 +61,66 @@ class MembershipRolesForm(forms.Form):
         error_messages={"required": _("Kies minstens één rol.")},
     )
 
-    def __init__(self, *args, membership, **kwargs):
-        self.membership = membership
+    def __init__(self, *args, membership, by=None, **kwargs):
+        self.membership, self.by = membership, by
         kwargs.setdefault("initial", {"roles": [role for role in PROVIDER_ROLES if role in membership.roles]})
         super().__init__(*args, **kwargs)
 
     def clean_roles(self):
-        from .services import is_last_org_admin
+        from .services import team_change_problem
 
         roles = set(self.cleaned_data["roles"])
-        if Role.ORG_ADMIN not in roles and is_last_org_admin(self.membership):
-            raise forms.ValidationError(_("De organisatie heeft minstens één beheerder nodig."))
+        problem = team_change_problem(membership=self.membership, roles=roles, by=self.by)
+        if problem:
+            raise forms.ValidationError(problem)
         return roles
+
+
+class InvitationForm(forms.Form):
+    """The org admin invites someone to the team by email, with one or more staff roles."""
+
+    email = forms.EmailField(
+        label=_("E-mailadres"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Vul het e-mailadres in van wie je uitnodigt.")},
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Rollen"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Kies minstens één rol.")},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        from .invitations import invite_roles
+
+        self.organisation = organisation
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(role.value, role.label) for role in invite_roles(organisation)]
+
+    def clean_email(self):
+        from .models import Membership
+
+        email = self.cleaned_data["email"].strip().lower()
+        if Membership.objects.filter(user__email__iexact=email).exists():
+            raise forms.ValidationError(_("Iemand met dit e-mailadres hoort al bij het team."))
+        return email
+
+
+class FundingForm(forms.Form):
+    # Any funder organisation on the instance (not a tenant's own object), chosen by id like one.
+    funder = TenantModelChoiceField(
+        label=_("Financier"),
+        queryset=Organisation.objects.none(),
+        empty_label=_("Kies een financier"),
+        error_messages={"required": _("Kies een financier.")},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        from .selectors import funders_available
+
+        super().__init__(*args, **kwargs)
+        self.fields["funder"].queryset = funders_available(organisation).order_by("name")
 
 
 class AreaForm(forms.Form):

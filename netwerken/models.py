@@ -759,3 +759,46 @@ class PhaseMove(TenantModel):
 
     def __str__(self):
         return f"{self.from_phase} → {self.to_phase}"
+
+
+class Invitation(TenantModel):
+    """The org admin invites someone by email to join with staff roles. The link carries a random token;
+    only its SHA-256 is stored, so the table (or a backup of it) gives no working link. At most one open
+    invitation per address and organisation (re-inviting renews it); an expired one stays open until renewed."""
+
+    email = models.EmailField(_("e-mailadres"))
+    roles = models.JSONField(_("rollen"), default=list)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("uitnodiging")
+        verbose_name_plural = _("uitnodigingen")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_email",
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_open(self):
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
+
+    def role_labels(self):
+        return [Role(role).label for role in ROLE_FIELDS if role in self.roles]

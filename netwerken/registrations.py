@@ -20,6 +20,9 @@ registry.register_menu(Role.VOLUNTEER, gettext_lazy("Mijn vrijwilligerswerk"), "
 registry.register_menu(Role.ORG_ADMIN, gettext_lazy("Beheer"), "netwerken:admin_dashboard", order=0)
 registry.register_menu(Role.ORG_ADMIN, gettext_lazy("Team"), "netwerken:staff_list", order=10)
 registry.register_menu(Role.ORG_ADMIN, gettext_lazy("Buurten"), "netwerken:area_list", order=30)
+registry.register_menu(
+    Role.ORG_ADMIN, gettext_lazy("Financiers"), "netwerken:funder_list", order=35, when=lambda org: not org.is_funder
+)
 registry.register_menu(Role.FUNDER, gettext_lazy("Rapportage"), "netwerken:funder_dashboard", order=0)
 # Resident networks: the coordinator, the wijkteam and the admin map them ("welke netwerken zijn er").
 registry.register_menu(Role.COORDINATOR, gettext_lazy("Netwerken"), "netwerken:network_list", order=80)

@@ -44,9 +44,44 @@ def organisations_served(user, *, roles) -> list:
         ]
 
 
-def staff_list():
-    """Members of the current organisation (scoped), people's names first."""
-    return Membership.objects.select_related("user").order_by("user__name", "user__email")
+def staff_list(query=""):
+    """Members of the current organisation (scoped), people's names first; `query` searches name and email."""
+    members = Membership.objects.select_related("user").order_by("user__name", "user__email", "pk")
+    query = (query or "").strip()[:100]
+    if query:
+        members = members.filter(Q(user__name__icontains=query) | Q(user__email__icontains=query))
+    return members
+
+
+def open_invitations():
+    """The current organisation's invitations that were neither accepted nor revoked (expired ones too)."""
+    from .models import Invitation
+
+    return Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True).select_related("invited_by")
+
+
+def invitation_by_token(token):
+    """The current organisation's invitation for this link (scoped: a token of another organisation finds none)."""
+    from .invitations import hash_token
+    from .models import Invitation
+
+    return Invitation.objects.filter(token_hash=hash_token(token)).select_related("organisation").first()
+
+
+def user_exists(email):
+    return User.objects.filter(email__iexact=email).exists()
+
+
+def fundings_of(organisation):
+    """Who funds `organisation`: its Funding rows with the funder organisation."""
+    from .models import Funding
+
+    return Funding.objects.filter(organisation=organisation).select_related("funder").order_by("funder__name")
+
+
+def funders_available(organisation):
+    """The funder organisations on the instance that do not fund `organisation` yet."""
+    return Organisation.objects.filter(kind=Organisation.Kind.FUNDER).exclude(funded_organisations=organisation)
 
 
 def _role_counts(prefix=""):

@@ -13,16 +13,84 @@ def is_last_org_admin(membership):
     )
 
 
+class TeamError(Exception):
+    """A change to the team that is refused, with the reason in Dutch."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def team_change_problem(*, membership, roles=None, by=None):
+    """Why removing `membership` (roles None) or giving it `roles` is refused, or None. The organisation keeps
+    at least one org admin, and an admin does not take away their own admin role: another admin does."""
+    from django.utils.translation import gettext as _
+
+    loses_admin = membership.is_org_admin and (roles is None or Role.ORG_ADMIN not in roles)
+    if not loses_admin:
+        return None
+    if is_last_org_admin(membership):
+        return _("De organisatie heeft minstens één beheerder nodig.")
+    if by is not None and membership.user_id == by.pk:
+        return _("Je kunt jezelf niet als beheerder weghalen; vraag dat een andere beheerder.")
+    return None
+
+
+def _lock_admins(organisation_id):
+    # Two admins demoting each other at the same moment: the second waits and then sees the first's change.
+    list(Membership.objects.select_for_update().filter(organisation_id=organisation_id, is_org_admin=True))
+
+
 @transaction.atomic
-def membership_set_roles(*, membership, roles):
+def membership_set_roles(*, membership, roles, by=None):
     roles = set(roles) & set(PROVIDER_ROLES)
     if not roles:
         raise ValueError("A membership needs at least one role")
-    if Role.ORG_ADMIN not in roles and is_last_org_admin(membership):
-        raise ValueError("An organisation needs at least one org admin")
+    _lock_admins(membership.organisation_id)
+    problem = team_change_problem(membership=membership, roles=roles, by=by)
+    if problem:
+        raise TeamError(problem)
     membership.set_roles(roles)
     membership.save(update_fields=["is_volunteer", "is_coordinator", "is_professional", "is_org_admin"])
     return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership, by):
+    """Takes a person out of the organisation. A volunteer is not removed here: their profile holds personal
+    data that goes through the volunteer's erasure (matching's volunteer_erase), not a dangling row."""
+    from django.utils.translation import gettext as _
+
+    _lock_admins(membership.organisation_id)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    problem = team_change_problem(membership=membership, by=by)
+    if problem:
+        raise TeamError(problem)
+    if hasattr(membership, "volunteer"):
+        raise TeamError(
+            _("%(name)s is vrijwilliger. Haal eerst de rol vrijwilliger weg of wis de vrijwilliger.")
+            % {"name": membership.user}
+        )
+    membership.delete()
+
+
+# --- funders of an organisation ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def funding_add(*, organisation, funder, by=None):
+    """`funder` (a funder organisation on the instance) funds `organisation` and may read its aggregate figures."""
+    from .models import Funding, Organisation
+
+    if organisation.is_funder or funder.kind != Organisation.Kind.FUNDER:
+        raise ValueError("A funding links a funder organisation to a buurthulp organisation")
+    funding, _created = Funding.objects.get_or_create(funder=funder, organisation=organisation)
+    return funding
+
+
+@transaction.atomic
+def funding_remove(*, funding, by=None):
+    funding.delete()
 
 
 PUBLIC_FIELDS = ("intro", "phone", "email", "opening_hours", "address")
@@ -61,14 +129,43 @@ def organisation_update(
 
 
 def organisation_setup(*, organisation):
-    """Everything a new organisation starts with; each app registers its part (netwerken/registry.py)."""
+    """Everything a new organisation starts with; each app registers its part (netwerken/registry.py).
+    A funder organisation has no buurthulp of its own to set up."""
     from django_scopes import scope
+
+    if organisation.is_funder:
+        return
 
     from .registry import organisation_setup_hooks
 
     with scope(organisation=organisation):
         for hook in organisation_setup_hooks():
             hook(organisation=organisation)
+
+
+@transaction.atomic
+def organisation_create(*, by=None, admin_email: str = "", organisation=None, **fields):
+    """A new organisation, set up completely: its defaults from every app (kinds of help, the phase checklist:
+    organisation_setup), and an invitation for its first admin — org admin of a buurthulp organisation, the
+    funder role in a funder organisation — mailed after the commit. Django admin calls this (netwerken/admin.py).
+    Consent texts need nothing stored: they are written from the organisation's name (netwerken/consent.py)."""
+    from .invitations import invitation_create, invite_roles
+    from .models import Organisation
+    from .roles import Role
+
+    # Django admin hands over the instance its form built; a caller in code gives the fields.
+    organisation = organisation if organisation is not None else Organisation(**fields)
+    organisation.full_clean()
+    organisation.save()
+    organisation_setup(organisation=organisation)
+    if admin_email:
+        from django_scopes import scope
+
+        role = Role.FUNDER if organisation.is_funder else Role.ORG_ADMIN
+        assert role in invite_roles(organisation)
+        with scope(organisation=organisation):
+            invitation_create(organisation=organisation, email=admin_email, roles=[role], by=by)
+    return organisation
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import activity_urls, area_views, network_urls, phase_urls, resident_views, views
+from . import activity_urls, area_views, network_urls, phase_urls, resident_views, team_views, views
 
 app_name = "netwerken"
 
@@ -26,3 +26,22 @@ urlpatterns = [
 # Networks, activities and participation; development phases.
 urlpatterns += network_urls.urlpatterns + phase_urls.urlpatterns
 urlpatterns += activity_urls.urlpatterns
+
+# The team: invitations by email, removing members; the organisation's funders.
+urlpatterns += [
+    path("beheer/team/uitnodigen/", team_views.invitation_new, name="invitation_new"),
+    path(
+        "beheer/team/uitnodigingen/<int:invitation>/opnieuw/",
+        team_views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "beheer/team/uitnodigingen/<int:invitation>/intrekken/",
+        team_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("beheer/team/<int:membership>/verwijderen/", team_views.member_remove, name="member_remove"),
+    path("uitnodiging/<str:invitation_token>/", team_views.invitation_accept, name="invitation_accept"),
+    path("beheer/financiers/", team_views.funder_list, name="funder_list"),
+    path("beheer/financiers/<int:funding>/verwijderen/", team_views.funding_remove, name="funding_remove"),
+]

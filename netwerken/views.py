@@ -11,6 +11,7 @@ from buurthulp.celery import app as celery_app
 from . import registry, selectors, services
 from .forms import MembershipRolesForm, OrganisationSettingsForm, PostcodeLookupForm
 from .models import Membership
+from .pagination import paginate, querystring_without_page
 from .roles import LANDING_ORDER, Role
 from .tenancy import SESSION_KEY, public_page, role_required
 
@@ -149,17 +150,36 @@ def funder_dashboard(request, org):
 
 @role_required("netwerken.view_staff")
 def staff_list(request, org):
-    return render(request, "netwerken/staff_list.html", {"staff": selectors.staff_list()})
+    """The team, searchable by name and email, a page at a time; the org admin also sees the open invitations."""
+    query = request.GET.get("zoek", "")
+    can_manage = request.user.has_perm("netwerken.manage_organisation", request.tenant.organisation)
+    return render(
+        request,
+        "netwerken/staff_list.html",
+        {
+            "page": paginate(request, selectors.staff_list(query)),
+            "query": query[:100],
+            "querystring": querystring_without_page(request),
+            "invitations": list(selectors.open_invitations()) if can_manage else [],
+            "can_manage": can_manage,
+        },
+    )
 
 
 @role_required("netwerken.manage_organisation")
 def member_edit(request, org, membership):
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership)
-    form = MembershipRolesForm(request.POST if request.method == "POST" else None, membership=membership)
+    form = MembershipRolesForm(
+        request.POST if request.method == "POST" else None, membership=membership, by=request.user
+    )
     if request.method == "POST" and form.is_valid():
-        services.membership_set_roles(membership=membership, roles=form.cleaned_data["roles"])
-        messages.success(request, _("De rollen van %(name)s zijn opgeslagen.") % {"name": membership.user})
-        return redirect("netwerken:staff_list", org=org)
+        try:
+            services.membership_set_roles(membership=membership, roles=form.cleaned_data["roles"], by=request.user)
+        except services.TeamError as error:  # changed by another admin since the form was checked
+            form.add_error("roles", error.message)
+        else:
+            messages.success(request, _("De rollen van %(name)s zijn opgeslagen.") % {"name": membership.user})
+            return redirect("netwerken:staff_list", org=org)
     return render(request, "netwerken/member_edit.html", {"form": form, "membership": membership})
 
 

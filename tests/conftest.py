@@ -17,6 +17,7 @@ from .factories import (
     EscalationFactory,
     FundingFactory,
     HelpRequestFactory,
+    InvitationFactory,
     MatchFactory,
     MembershipFactory,
     OfferFactory,
@@ -208,6 +209,13 @@ def _network_objects(tenant):
     }
 
 
+@dataclass(frozen=True)
+class LinkToken:
+    """A link's secret token where the tables expect an object: they fill URL keywords with `.pk`."""
+
+    pk: str
+
+
 def make_tenant(**org_kwargs):
     organisation = OrganisationFactory(**org_kwargs)
     tenant = Tenant(organisation=organisation)
@@ -215,6 +223,9 @@ def make_tenant(**org_kwargs):
         tenant.members[role] = MembershipFactory(organisation=organisation, roles=(role,))
     funding = FundingFactory(organisation=organisation)
     tenant.funder_membership = MembershipFactory(organisation=funding.funder, roles=(Role.FUNDER,))
+    invitation = InvitationFactory(
+        organisation=organisation, invited_by=tenant.members[Role.ORG_ADMIN].user, email=f"nieuw@{organisation.slug}.nl"
+    )
     area = AreaFactory(organisation=organisation, name=f"Centrum {organisation.slug}", postcodes=["3401"])
     category = CategoryFactory(organisation=organisation, name="Boodschappen")
     volunteer = VolunteerFactory(
@@ -263,6 +274,13 @@ def make_tenant(**org_kwargs):
     tenant.objects.update(_signal_objects(tenant))
     tenant.objects.update(_evaluation_objects(tenant))
     tenant.objects.update(_network_objects(tenant))
+    # The team: an open invitation (its link's token as an object whose pk is the token) and the funding.
+    # The funding is a second funder's (no people): removing it leaves the funder role's access as it is.
+    tenant.objects.update(
+        invitation=invitation,
+        invitation_token=LinkToken(invitation.token),
+        funding=FundingFactory(organisation=organisation),
+    )
     return tenant
 
 

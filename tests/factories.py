@@ -434,3 +434,30 @@ class HoursEntryFactory(UnscopedFactory):
     session = factory.LazyAttribute(lambda o: ActivitySessionFactory(activity__network__organisation=o.organisation))
     date = factory.LazyFunction(timezone.localdate)
     minutes = 90
+
+
+import secrets  # noqa: E402
+
+from netwerken.invitations import hash_token  # noqa: E402
+from netwerken.models import Invitation  # noqa: E402
+
+
+class InvitationFactory(UnscopedFactory):
+    """An open invitation; the raw token of its link is on `.token` (only its hash is stored)."""
+
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"uitgenodigd{n}@example.nl")
+    roles = factory.LazyFunction(lambda: ["coordinator"])
+    token = factory.LazyFunction(lambda: secrets.token_urlsafe(32))
+    token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        token = kwargs.pop("token")
+        invitation = super()._create(model_class, *args, **kwargs)
+        invitation.token = token
+        return invitation

@@ -34,6 +34,9 @@ from matching.models import (
 from netwerken.models import (
     Activity,
     ActivitySession,
+    Funding,
+    Invitation,
+    Membership,
     Network,
     NetworkMember,
     Organisation,
@@ -120,6 +123,18 @@ def _state(tenant):
             "candidates": Volunteer.objects.filter(
                 organisation=tenant.organisation, status=Volunteer.Status.REGISTERED
             ).count(),
+            "invitation": Invitation.objects.filter(pk=tenant.objects["invitation"].pk).values_list(
+                "token_hash", "accepted_at", "revoked_at"
+            )[0],
+            "invitation mails": OutgoingEmail.objects.filter(
+                organisation_id=tenant.organisation.pk, subject__startswith="Uitnodiging"
+            ).count(),
+            "memberships": sorted(
+                Membership.objects.filter(organisation=tenant.organisation).values_list(
+                    "user_id", "is_coordinator", "is_org_admin"
+                )
+            ),
+            "fundings": sorted(Funding.objects.filter(organisation=tenant.organisation).values_list("funder_id")),
         }
 
 
@@ -147,6 +162,12 @@ def escalated(tenant):
 
     with scope(organisation=tenant.organisation):
         lifecycle.request_transition(help_request=tenant.objects["help_request"], to_status=S.ESCALATED, reason="x")
+
+
+def invited_volunteer(tenant):
+    """The fixture's invitation is for the volunteer's address (to become coordinator too)."""
+    with scopes_disabled():
+        Invitation.objects.filter(pk=tenant.objects["invitation"].pk).update(email=tenant.user(Role.VOLUNTEER).email)
 
 
 def pending_batch(tenant):
@@ -727,11 +748,60 @@ ACTIONS = [
         "Je bent aangemeld als vrijwilliger bij",
         again="Je bent al vrijwilliger bij",
     ),
+    # The team (netwerken/team_views.py).
+    Action(
+        "uitnodiging-opnieuw",
+        Role.ORG_ADMIN,
+        "netwerken:invitation_resend",
+        {},
+        lambda b, a: a["invitation"][0] != b["invitation"][0] and a["invitation mails"] == b["invitation mails"] + 1,
+        "De uitnodiging is opnieuw verstuurd naar",
+    ),
+    Action(
+        "uitnodiging-intrekken",
+        Role.ORG_ADMIN,
+        "netwerken:invitation_revoke",
+        {},
+        lambda b, a: b["invitation"][2] is None and a["invitation"][2] is not None,
+        "is ingetrokken",
+        again="al gebruikt of ingetrokken",
+    ),
+    Action(
+        "uitnodiging-accepteren",
+        Role.VOLUNTEER,
+        "netwerken:invitation_accept",
+        {},
+        lambda b, a: (
+            a["invitation"][1] is not None
+            and len(a["memberships"]) == len(b["memberships"])
+            and sum(row[1] for row in a["memberships"]) == sum(row[1] for row in b["memberships"]) + 1
+        ),
+        "Welkom bij",
+        setup=invited_volunteer,
+        again="al geaccepteerd",
+    ),
+    Action(
+        "uit-het-team",
+        Role.ORG_ADMIN,
+        "netwerken:member_remove",
+        {},
+        lambda b, a: len(a["memberships"]) == len(b["memberships"]) - 1,
+        "hoort niet meer bij het team",
+    ),
+    Action(
+        "financier-weghalen",
+        Role.ORG_ADMIN,
+        "netwerken:funding_remove",
+        {},
+        lambda b, a: len(a["fundings"]) == len(b["fundings"]) - 1,
+        "is geen financier meer van deze organisatie",
+    ),
 ]
 
 
 # Actions whose second click makes a new one on purpose (a contact moment, a batch run, a calendar address).
 NEW_EACH_TIME = ("batch-starten", "contactmoment", "opnieuw-berekenen", "enquete-mailen", "agenda-adres-vernieuwen")
+NEW_EACH_TIME += ("uitnodiging-opnieuw",)  # a new link each time, mailed again
 
 
 def _unscoped_update(model, pk, **values):

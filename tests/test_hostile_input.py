@@ -1435,6 +1435,47 @@ FORM_CASES += [
 ]
 
 
+# --- the team: inviting staff, the organisation's funders (netwerken/team_views.py) -------------------------
+
+
+def spare_funder(tenant):
+    """A funder organisation on the instance that does not fund tenant A yet."""
+    from .factories import FunderFactory
+
+    tenant.objects["spare_funder"] = FunderFactory(name="Fonds Buurtkracht", slug="fonds-buurtkracht")
+
+
+def invitation_exists(email):
+    def check(tenant, client):
+        from netwerken.models import Invitation
+
+        with scopes_disabled():
+            return Invitation.objects.filter(organisation=tenant.organisation, email=email).exists()
+
+    return check
+
+
+FORM_CASES += [
+    FormCase(
+        id="invitation_new",
+        role=Role.ORG_ADMIN,
+        url=org_url("netwerken:invitation_new"),
+        baseline=lambda tenant: {"email": "nieuwe.coordinator@example.nl", "roles": ["coordinator", "org_admin"]},
+        fields={"email": F("email"), "roles": F("multichoice")},
+        saved=invitation_exists("nieuwe.coordinator@example.nl"),
+    ),
+    FormCase(
+        id="funder_list-toevoegen",
+        role=Role.ORG_ADMIN,
+        url=org_url("netwerken:funder_list"),
+        baseline=lambda tenant: {"funder": str(tenant.objects["spare_funder"].pk)},
+        fields={"funder": F("model")},
+        saved=lambda tenant, client: tenant.organisation.funders.filter(pk=tenant.objects["spare_funder"].pk).exists(),
+        setup=spare_funder,
+    ),
+]
+
+
 # --- tools ------------------------------------------------------------------------------------------------
 
 
@@ -2266,6 +2307,31 @@ NO_FIELD_PAGES = {
     "matching:my_calendar_revoke": (
         lambda tenant: {},
         lambda tenant: reverse("matching:my_calendar", kwargs={"org": "oost"}),
+    ),
+    # The team: a button each, whatever else the body holds.
+    "netwerken:invitation_resend": (
+        _evaluation_kwargs("invitation"),
+        lambda tenant: reverse("netwerken:staff_list", kwargs={"org": "oost"}),
+    ),
+    "netwerken:invitation_revoke": (
+        _evaluation_kwargs("invitation"),
+        lambda tenant: reverse("netwerken:staff_list", kwargs={"org": "oost"}),
+    ),
+    "netwerken:member_remove": (
+        _evaluation_kwargs("membership"),
+        lambda tenant: reverse("netwerken:staff_list", kwargs={"org": "oost"}),
+    ),
+    "netwerken:funding_remove": (
+        _evaluation_kwargs("funding"),
+        lambda tenant: reverse("netwerken:funder_list", kwargs={"org": "oost"}),
+    ),
+    # Signed in with another address than the invited one: back to the link's page, nothing accepted.
+    "netwerken:invitation_accept": (
+        _evaluation_kwargs("invitation_token"),
+        lambda tenant: reverse(
+            "netwerken:invitation_accept",
+            kwargs={"org": "oost", "invitation_token": tenant.objects["invitation_token"].pk},
+        ),
     ),
 }
 

@@ -92,7 +92,7 @@ def test_staff_list_query_count_does_not_grow_with_the_team(client, tenant_a, dj
     MembershipFactory.create_batch(15, organisation=tenant_a.organisation)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
-    assert len(response.context["staff"]) == 19
+    assert len(response.context["page"]) == 19
     assert len(many) == len(few)
 
 

@@ -33,6 +33,7 @@ from .factories import (
     CategoryFactory,
     EscalationFactory,
     FeeEntryFactory,
+    FundingFactory,
     HelpRequestFactory,
     HoursEntryFactory,
     MatchFactory,
@@ -139,6 +140,11 @@ OBJECT_PAGES = {
     "matching:fee_volunteer_ledger": {C},
     "matching:fee_resident_ledger": {C},
     "matching:fee_correct": {C},
+    "netwerken:invitation_resend": {A},
+    "netwerken:invitation_revoke": {A},
+    "netwerken:member_remove": {A},
+    "netwerken:invitation_accept": LINK,
+    "netwerken:funding_remove": {A},
 }
 
 OBJECT_ROUTES = [route for route in tenant_routes() if set(route.kwargs) - {"org"}]
@@ -223,6 +229,10 @@ def _second_volunteer(tenant):
             note="Tweedes uren",
         ),
         "fee": FeeEntryFactory(organisation=org, volunteer=volunteer, resident=resident, category=category),
+        # The team's objects: the organisation's, not a volunteer's; another funding, so both can be removed.
+        "invitation": tenant.objects["invitation"],
+        "invitation_token": tenant.objects["invitation_token"],
+        "funding": FundingFactory(organisation=org),
     }
 
 
@@ -246,6 +256,7 @@ OBJECT_KEYS += ("item",)
 OBJECT_KEYS += ("activity", "session")
 OBJECT_KEYS += ("fee",)
 OBJECT_KEYS += ("guest",)
+OBJECT_KEYS += ("invitation", "invitation_token", "funding")
 
 
 @pytest.fixture

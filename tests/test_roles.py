@@ -144,6 +144,14 @@ ALLOWED = {
     # sent on, 302); the thanks page with what happens next is the volunteer's own.
     "matching:volunteer_join": PUBLIC,
     "matching:volunteer_signup_thanks": {V},
+    # The team: invitations by email (the link is public: the token is the permission), removing members, funders.
+    "netwerken:invitation_new": {A},
+    "netwerken:invitation_resend": {A},
+    "netwerken:invitation_revoke": {A},
+    "netwerken:member_remove": {A},
+    "netwerken:invitation_accept": PUBLIC,
+    "netwerken:funder_list": {A},
+    "netwerken:funding_remove": {A},
 }
 POST_ONLY = {
     "matching:signal_status",
@@ -179,6 +187,9 @@ POST_ONLY = {
     "netwerken:session_cancel",
     "matching:signal_propose_activity",
     "matching:fee_payment",
+    "netwerken:invitation_resend",
+    "netwerken:invitation_revoke",
+    "netwerken:funding_remove",
 }
 
 LANDING = {

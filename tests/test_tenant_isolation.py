@@ -73,6 +73,9 @@ FILLERS = {
     "session": lambda tenant: tenant.objects["session"].pk,
     "fee": lambda tenant: tenant.objects["fee"].pk,
     "guest": lambda tenant: tenant.objects["guest"].pk,
+    "invitation": lambda tenant: tenant.objects["invitation"].pk,
+    "invitation_token": lambda tenant: tenant.objects["invitation_token"].pk,
+    "funding": lambda tenant: tenant.objects["funding"].pk,
 }
 
 ROUTES = tenant_routes()
@@ -504,6 +507,19 @@ OWN_SEEN = {
 }
 
 
+# What a page may show of the whole instance on purpose, by the page shown (after redirects): the org admin
+# chooses a funder among every funder organisation on the platform, so B's funder's name is a choice there.
+INSTANCE_WIDE = {"netwerken:funder_list": {"funder organisation"}}
+
+
+def _page_of(response):
+    try:
+        match = resolve(response.request["PATH_INFO"])
+    except Resolver404:
+        return None
+    return f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+
+
 class _QueryWatchingRequest(WSGIRequest):
     """The test client's request, counting the tenant requests whose query string was read (by a view, a
     filter, the paginator): a page that never reads it answers every query string alike, so the variants
@@ -543,7 +559,7 @@ def _scan(client, user, a, b, a_markers, b_markers):
         response = getattr(client, method)(url, follow=True)
         assert response.status_code < 500, (method, url, response.status_code)
         body = _body(response)
-        found = _found(body, b_markers)
+        found = [kind for kind in _found(body, b_markers) if kind not in INSTANCE_WIDE.get(_page_of(response), ())]
         if found:
             leaks.append(f"{method.upper()} {url} → {response.status_code}: {found}")
         seen.update(_found(body, a_markers))
