@@ -59,7 +59,9 @@ class WeekGridWidget(forms.CheckboxSelectMultiple):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        options = [option for _group, group_options, _index in context["widget"]["optgroups"] for option in group_options]
+        options = [
+            option for _group, group_options, _index in context["widget"]["optgroups"] for option in group_options
+        ]
         by_code = {str(option["value"]): option for option in options}
         context["parts"] = [label for _code, label in availability.PARTS]
         context["rows"] = [
