@@ -1,5 +1,6 @@
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -330,6 +331,9 @@ class ContactLogForm(forms.Form):
 
     date = PastDateField(
         label=_("Datum"),
+        # Most moments are logged on the day itself: today in the Netherlands (TIME_ZONE Europe/Amsterdam),
+        # a callable so it is the day the form is shown, not the day the server started.
+        initial=timezone.localdate,
         error_messages={
             "future": _("Een contactmoment kan niet in de toekomst liggen."),
             "too_early": _("Een contactmoment kan niet vóór het voorstel liggen (%(date)s)."),
@@ -347,8 +351,6 @@ class ContactLogForm(forms.Form):
     def __init__(self, *args, match=None, **kwargs):
         super().__init__(*args, **kwargs)
         if match is not None:
-            from django.utils import timezone
-
             self.fields["date"].not_before = timezone.localdate(match.proposed_at)
         if match is None or not mutual_help(match.help_request.organisation):
             del self.fields["mutual"]  # the type shapes the form: other types never see (or post) it

@@ -51,6 +51,17 @@ ACTION_LABELS_FROM = {
     (S.MATCHED, S.SEARCHING): gettext_lazy("Beëindig de koppeling en zoek een ander"),
     (S.ESCALATED, S.SEARCHING): gettext_lazy("Terug naar buurthulp: zoek een vrijwilliger"),
 }
+# Moves that undo what people planned ask first: the button is a danger button with this question in its
+# data-confirm (templates/matching/_transition_form.html, static/js/buurthulp.js).
+CONFIRM_QUESTIONS = {
+    S.CANCELLED: gettext_lazy("Weet je zeker dat je deze hulpvraag wilt annuleren?"),
+}
+CONFIRM_QUESTIONS_FROM = {
+    (S.PROPOSED, S.SEARCHING): gettext_lazy("Weet je zeker dat je de voorstellen wilt intrekken?"),
+    (S.MATCHED, S.SEARCHING): gettext_lazy(
+        "Weet je zeker dat je de koppeling wilt beëindigen? De vrijwilliger krijgt bericht."
+    ),
+}
 SUGGESTING = {S.SEARCHING, S.PROPOSED}
 OPEN = {S.NEW, S.SEARCHING, S.PROPOSED, S.MATCHED, S.ESCALATED}
 # States in which a request has no proposed or accepted match.
@@ -78,6 +89,11 @@ def allowed_transitions(status):
 
 def action_label(from_status, to_status):
     return ACTION_LABELS_FROM.get((S(from_status), S(to_status))) or ACTION_LABELS[S(to_status)]
+
+
+def confirm_question(from_status, to_status):
+    """The question a destructive move asks before it is sent, or '' for a move that needs no asking."""
+    return CONFIRM_QUESTIONS_FROM.get((S(from_status), S(to_status))) or CONFIRM_QUESTIONS.get(S(to_status), "")
 
 
 def lock_request(help_request):

@@ -58,6 +58,7 @@ def transitions_of(help_request, bound=None):
             "status": status,
             "bound": bound if posted == status else None,
             "label": lifecycle.action_label(current, status),
+            "confirm": lifecycle.confirm_question(current, status),
             "needs_reason": lifecycle.reason_required(current, status),
             "needs_outcome": lifecycle.outcome_required(current, status),
         }

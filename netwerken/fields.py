@@ -4,6 +4,8 @@ import datetime
 
 from django import forms
 from django.db import models
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import availability
@@ -47,10 +49,36 @@ class HouseNumberField(forms.CharField):
         return normalize_house_number(value) if value else value
 
 
-class AvailabilityField(forms.MultipleChoiceField):
-    """Day × part-of-day checkboxes, cleaned to a bitmask (netwerken.availability)."""
+class WeekGridWidget(forms.CheckboxSelectMultiple):
+    """The 21 slot checkboxes as a week table: a row a day, a column a part of the day. Each cell is a real
+    checkbox with its own label ("dinsdagmiddag"), visually hidden: the row and column headers show it.
+    Rendered with the project's templates (templates/netwerken/_week_grid.html), same names and values as
+    the plain checkbox list, so what is posted and stored is unchanged."""
 
-    widget = forms.CheckboxSelectMultiple(attrs={"class": "slots"})
+    template_name = "netwerken/_week_grid.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = [
+            option for _group, group_options, _index in context["widget"]["optgroups"] for option in group_options
+        ]
+        by_code = {str(option["value"]): option for option in options}
+        context["parts"] = [label for _code, label in availability.PARTS]
+        context["rows"] = [
+            (day_label, [by_code[f"{day}-{part}"] for part, _label in availability.PARTS if f"{day}-{part}" in by_code])
+            for day, day_label in availability.DAYS
+        ]
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # The project's template engine (the form renderer only knows Django's own widget templates).
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
+
+
+class AvailabilityField(forms.MultipleChoiceField):
+    """Day × part-of-day checkboxes (a week grid), cleaned to a bitmask (netwerken.availability)."""
+
+    widget = WeekGridWidget(attrs={"class": "slots"})
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Wanneer kun je?"))

@@ -93,7 +93,9 @@ def test_coordinator_finds_a_network_by_neighbourhood_on_a_phone(phone):
 
     log_in(phone, coordinator.email)
     phone.goto(f"/o/{org.slug}/")
-    phone.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Netwerken", exact=True).click()
+    menu = phone.get_by_role("navigation", name="Hoofdmenu")
+    menu.get_by_role("button", name="Menu").click()  # on a phone the menu is folded into one button
+    menu.get_by_role("link", name="Netwerken", exact=True).click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Bewonersnetwerken")
     expect(phone.locator("svg")).to_have_count(1)
     expect(phone.locator("svg")).to_be_visible()
@@ -126,6 +128,7 @@ def test_extraatje_volunteer_sees_fees_and_hours_on_a_phone(phone):
     log_in(phone, volunteer.membership.user.email)
     phone.goto(f"/o/{org.slug}/")
     menu = phone.get_by_role("navigation", name="Hoofdmenu")
+    menu.get_by_role("button", name="Menu").click()  # on a phone the menu is folded into one button
     menu.get_by_role("link", name="Mijn vergoedingen").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Mijn vergoedingen")
     totals = phone.locator("dl.details")
@@ -134,7 +137,8 @@ def test_extraatje_volunteer_sees_fees_and_hours_on_a_phone(phone):
     expect(totals.locator("strong")).to_contain_text("25,00")
     assert_no_sideways_scrolling(phone)
 
-    phone.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn uren").click()
+    menu.get_by_role("button", name="Menu").click()
+    menu.get_by_role("link", name="Mijn uren").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Mijn uren")
     expect(phone.locator("p.lead")).to_contain_text(re.compile(r"Dit jaar 1[,.]5 uur"))
     assert_no_sideways_scrolling(phone)
