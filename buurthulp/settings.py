@@ -150,7 +150,9 @@ else:
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("Engels"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/: the English translation. locale_overrides/: our Dutch for some of allauth's and Django's strings
+# ("Inloggen", never "Aanmelden"; "je", never "u"), before the apps' own catalogues. locale/ stays first for makemessages.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

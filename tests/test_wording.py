@@ -9,7 +9,11 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
 from django.template.base import Lexer, TokenType
+from django.urls import reverse
+
+from .factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("templates", "netwerken", "matching", "evaluatie", "buurthulp")
@@ -44,7 +48,10 @@ def template_msgids(text):
     inside = None  # the blocktranslate being read: a list of its text parts
     for token in Lexer(text).tokenize():
         if inside is not None:
-            if token.token_type == TokenType.BLOCK and token.contents.split()[0] in ("endblocktranslate", "endblocktrans"):
+            if token.token_type == TokenType.BLOCK and token.contents.split()[0] in (
+                "endblocktranslate",
+                "endblocktrans",
+            ):
                 found.append("".join(inside))
                 inside = None
             elif token.token_type == TokenType.BLOCK and token.contents.split()[0] == "plural":
@@ -121,6 +128,67 @@ def test_the_formal_address_is_recognised_and_words_containing_u_are_not():
 
 def test_no_dutch_string_says_u_or_uw():
     offenders = [
-        f"{path}: {msgid!r}" for path, msgid in all_msgids() if FORMAL.search(PLACEHOLDER.sub("", msgid)) and msgid not in ALLOWED
+        f"{path}: {msgid!r}"
+        for path, msgid in all_msgids()
+        if FORMAL.search(PLACEHOLDER.sub("", msgid)) and msgid not in ALLOWED
     ]
     assert offenders == [], "Spreek aan met je/jij/jouw (README, Schrijfwijzer):\n" + "\n".join(offenders)
+
+
+ACCOUNT_PAGES = [
+    ("account_login", False),
+    ("account_signup", False),
+    ("account_reset_password", False),
+    ("account_reset_password_done", False),
+    ("account_email_verification_sent", False),
+    ("account_logout", True),
+    ("account_change_password", True),
+    ("mfa_index", True),
+]
+
+
+def _visible_text(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+@pytest.mark.parametrize("url_name,logged_in", ACCOUNT_PAGES)
+def test_account_pages_say_inloggen_and_account_aanmaken_never_aanmelden(client, db, url_name, logged_in):
+    if logged_in:
+        client.force_login(UserFactory())
+    response = client.get(reverse(url_name), HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.status_code == 200
+    text = _visible_text(response)
+    for word in ("Aanmelden", "aanmelden", "Afmelden", "afmelden", "Registreren", "registreer", "Meld je"):
+        assert word not in text, f"{url_name}: {word!r}"
+    assert not FORMAL.search(text), f"{url_name}: {FORMAL.search(text).group()!r}"
+
+
+def test_the_sign_in_and_sign_up_pages_name_each_other_plainly(client, db):
+    login = client.get(reverse("account_login")).content.decode()
+    assert re.search(r"<h1[^>]*>\s*Inloggen\s*</h1>", login)
+    assert re.search(r"<button[^>]*>\s*Inloggen\s*</button>", login)
+    assert "Heb je nog geen account? Maak er dan eerst een aan" in _visible_text(client.get(reverse("account_login")))
+    signup = client.get(reverse("account_signup")).content.decode()
+    assert re.search(r"<h1[^>]*>\s*Account aanmaken\s*</h1>", signup)
+    assert re.search(r"<button[^>]*>\s*Account aanmaken\s*</button>", signup)
+    assert "Log dan in" in signup and "Je wachtwoord moet minstens 8 tekens lang zijn." in signup
+    client.force_login(UserFactory())
+    logout = _visible_text(client.get(reverse("account_logout")))
+    assert "Weet je zeker dat je wilt uitloggen?" in logout
+    response = client.post(reverse("account_logout"), follow=True)
+    assert "Je bent uitgelogd." in _visible_text(response)
+
+
+def test_the_override_catalogue_is_compiled():
+    from django.conf import settings
+    from django.utils import translation
+
+    from .test_pages import _po_entries
+
+    entries = _po_entries(Path(settings.BASE_DIR) / "locale_overrides/nl/LC_MESSAGES/django.po")
+    assert len(entries) > 20
+    with translation.override("nl"):
+        stale = [e["msgid"] for e in entries if translation.gettext(e["msgid"]) != e["msgstr"]]
+    assert not stale, f"run msgfmt in locale_overrides/nl/LC_MESSAGES: {stale[:5]}"
+    with translation.override("en"):
+        assert translation.gettext("Sign In") == "Sign In"
