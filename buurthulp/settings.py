@@ -151,7 +151,8 @@ else:
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("Engels"))]
 # locale/: the English translation. locale_overrides/: our Dutch for some of allauth's and Django's strings
-# ("Inloggen", never "Aanmelden"; "je", never "u"), before the apps' own catalogues. locale/ stays first for makemessages.
+# ("Inloggen", never "Aanmelden"; "je", never "u"), before the apps' own catalogues. locale/ stays first for
+# makemessages.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
@@ -178,8 +179,9 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-# The platform's name: it signs account mail that belongs to no organisation ("Met vriendelijke groet, Buurthulp"),
-# and prefixes its subject; mail from an organisation's page is signed with the organisation's name (netwerken/adapters.py).
+# The platform's name: it signs account mail that belongs to no organisation ("Met vriendelijke groet, Buurthulp")
+# and prefixes its subject; mail from an organisation's page is signed with the organisation's name
+# (netwerken/adapters.py).
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "Buurthulp")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PLATFORM_NAME}] "
 ACCOUNT_SIGNUP_FORM_CLASS = "netwerken.forms.SignupForm"
