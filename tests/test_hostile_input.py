@@ -2440,6 +2440,7 @@ GET_ONLY = {
     "matching:fee_export": "a spreadsheet download, read only",
     "matching:my_fees": "the volunteer's own fees, read only",
     "netwerken:public_page": "the organisation's public page, read only; edited on admin_dashboard (a FormCase)",
+    "netwerken:flyer": "the public page as a printable flyer with a QR code, read only",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}

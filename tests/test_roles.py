@@ -139,6 +139,7 @@ ALLOWED = {
     "matching:fee_export": {C},
     "matching:my_fees": {V},
     "netwerken:public_page": PUBLIC,
+    "netwerken:flyer": PUBLIC,
 }
 POST_ONLY = {
     "matching:signal_status",
