@@ -3,9 +3,9 @@ from django.contrib import messages
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from buurthulp.celery import app as celery_app
