@@ -620,11 +620,9 @@ FORM_CASES = [
         url=org_url("netwerken:area_list"),
         baseline=lambda tenant: {
             "name": "Noord",
-            "latitude": "52.03",
-            "longitude": "5.05",
             "postcodes": "3402, 3403 AB",
         },
-        fields={"name": F("text"), "latitude": F("float"), "longitude": F("float"), "postcodes": F("text")},
+        fields={"name": F("text"), "postcodes": F("text")},
         saved=exists(Area, name="Noord"),
     ),
     FormCase(
@@ -633,11 +631,9 @@ FORM_CASES = [
         url=org_url("netwerken:area_edit", area=lambda tenant: tenant.objects["area"].pk),
         baseline=lambda tenant: {
             "name": "Centrum hernoemd",
-            "latitude": "52.01",
-            "longitude": "5.03",
             "postcodes": "3401\n3404",
         },
-        fields={"name": F("text"), "latitude": F("float"), "longitude": F("float"), "postcodes": F("text")},
+        fields={"name": F("text"), "postcodes": F("text")},
         saved=object_changed("area", name="Centrum hernoemd"),
     ),
     FormCase(
