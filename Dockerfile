@@ -13,6 +13,7 @@ COPY evaluatie ./evaluatie
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale
+COPY locale_overrides ./locale_overrides
 COPY manage.py ./
 RUN pip install --no-cache-dir . \
     && SECRET_KEY=build-only python manage.py collectstatic --noinput \

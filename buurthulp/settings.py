@@ -150,7 +150,10 @@ else:
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("Engels"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/: the English translation. locale_overrides/: our Dutch for some of allauth's and Django's strings
+# ("Inloggen", never "Aanmelden"; "je", never "u"), before the apps' own catalogues. locale/ stays first for
+# makemessages.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
@@ -176,7 +179,11 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Buurthulp] "
+# The platform's name: it signs account mail that belongs to no organisation ("Met vriendelijke groet, Buurthulp")
+# and prefixes its subject; mail from an organisation's page is signed with the organisation's name
+# (netwerken/adapters.py).
+PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "Buurthulp")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PLATFORM_NAME}] "
 ACCOUNT_SIGNUP_FORM_CLASS = "netwerken.forms.SignupForm"
 ACCOUNT_ADAPTER = "netwerken.adapters.AccountAdapter"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -302,7 +309,7 @@ CONTENT_SECURITY_POLICY = {
 # users: netwerken/mfa.py sends them to the set-up page before any other page. Volunteers and funders may.
 MFA_ENFORCE = env_bool("MFA_ENFORCE", True)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
-MFA_TOTP_ISSUER = "Buurthulp"
+MFA_TOTP_ISSUER = PLATFORM_NAME
 
 # Sessions. Staff (anyone holding a role other than volunteer in some organisation, and Django-admin users) are
 # signed out after SESSION_STAFF_IDLE_MINUTES without a request and SESSION_STAFF_MAX_HOURS after signing in, as

@@ -125,7 +125,7 @@ class SurveyForm(forms.Form):
     """The short survey: a resident's answers by phone (the coordinator types them), or a volunteer's."""
 
     score = forms.TypedChoiceField(
-        label=_("Hoe tevreden bent u over buurthulp? (1 = helemaal niet, 5 = heel tevreden)"),
+        label=_("Hoe tevreden ben je over buurthulp? (1 = helemaal niet, 5 = heel tevreden)"),
         choices=SCORES,
         coerce=int,
         widget=forms.RadioSelect,
@@ -135,7 +135,7 @@ class SurveyForm(forms.Form):
         },
     )
     would_recommend = forms.TypedChoiceField(
-        label=_("Zou u buurthulp aanraden aan anderen?"),
+        label=_("Zou je buurthulp aanraden aan anderen?"),
         choices=YES_NO,
         coerce=lambda value: value == "ja",
         widget=forms.RadioSelect,

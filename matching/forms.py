@@ -184,14 +184,14 @@ class OnlineRequestForm(ResidentFields):
 
     NEW_RESIDENT_REQUIRED = ("resident_name", "resident_postcode", "resident_house_number")
 
-    category = category_field(_("Waarmee wilt u hulp?"))
+    category = category_field(_("Waarmee wil je hulp?"))
     description = forms.CharField(
         label=_("Wat is er nodig?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
     date = NotInPastDateField(label=_("Wanneer (mag leeg)"), required=False)
     consent = forms.BooleanField(
         label=_("Ik geef toestemming"),
-        error_messages={"required": _("Zonder uw toestemming kunnen we uw hulpvraag niet bewaren.")},
+        error_messages={"required": _("Zonder jouw toestemming kunnen we je hulpvraag niet bewaren.")},
     )
     # Honeypot: hidden from people, filled in by bots.
     website = forms.CharField(required=False, label=_("Laat dit veld leeg"))
@@ -200,9 +200,9 @@ class OnlineRequestForm(ResidentFields):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(active=True)
         self.fields["consent"].help_text = consent_text
-        self.fields["resident_name"].label = _("Uw naam")
-        self.fields["resident_phone"].label = _("Uw telefoonnummer")
-        self.fields["resident_email"].label = _("Uw e-mailadres (mag leeg)")
+        self.fields["resident_name"].label = _("Je naam")
+        self.fields["resident_phone"].label = _("Je telefoonnummer")
+        self.fields["resident_email"].label = _("Je e-mailadres (mag leeg)")
 
     def clean(self):
         data = super().clean()

@@ -26,8 +26,6 @@ def area_edit(request, org, area):
     area = get_object_or_404(Area.objects.prefetch_related("postcodes"), pk=area)
     initial = {
         "name": area.name,
-        "latitude": area.latitude,
-        "longitude": area.longitude,
         "postcodes": ", ".join(p.prefix for p in area.postcodes.all()),
     }
     form = AreaForm(request.POST if request.method == "POST" else None, area=area, initial=initial)

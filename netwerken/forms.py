@@ -125,8 +125,6 @@ class FundingForm(forms.Form):
 
 class AreaForm(forms.Form):
     name = forms.CharField(label=_("Naam van de buurt"), max_length=100)
-    latitude = forms.FloatField(label=_("Breedtegraad van het midden"), min_value=50.5, max_value=53.7)
-    longitude = forms.FloatField(label=_("Lengtegraad van het midden"), min_value=3.2, max_value=7.3)
     postcodes = forms.CharField(
         label=_("Postcodes"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -164,6 +162,16 @@ class AreaForm(forms.Form):
         taken = sorted(taken.values_list("prefix", flat=True))
         if taken:
             raise forms.ValidationError(_("Hoort al bij een andere buurt: %(list)s.") % {"list": ", ".join(taken)})
+        from .geo import area_centre, unknown_postcodes
+
+        if area_centre(prefixes) is None:
+            raise forms.ValidationError(
+                _(
+                    "Van deze postcodes kennen we het midden niet: %(list)s. Vul minstens één postcode in van een "
+                    "gebied waar mensen wonen (geen postbussen)."
+                )
+                % {"list": ", ".join(unknown_postcodes(prefixes))}
+            )
         return sorted(set(prefixes))
 
     def clean_name(self):

@@ -6,9 +6,12 @@ PDOK_LOCATIESERVER_URL, a background task may refine that to the exact address t
 Locatieserver (the Dutch government's free geocoder): cached, short timeout, never in a form's path.
 """
 
+import csv
+import functools
 import json
 import logging
 import math
+from pathlib import Path
 from urllib.parse import urlencode
 from urllib.request import urlopen
 
@@ -31,6 +34,38 @@ def resolve_area(postcode):
         for p in AreaPostcode.objects.filter(prefix__in=candidates).select_related("area")
     }
     return matches.get(pc6) or matches.get(pc6[:4])
+
+
+PC4_CENTRES = Path(__file__).resolve().parent / "data" / "nl_pc4.csv"
+
+
+@functools.cache
+def _pc4_centres():
+    with PC4_CENTRES.open(newline="") as f:
+        return {row["pc4"]: (float(row["latitude"]), float(row["longitude"])) for row in csv.DictReader(f)}
+
+
+def pc4_centre(prefix):
+    """(latitude, longitude) of a postcode's 4-digit area ('3401', '3401 AB'), or None when it has none
+    (GeoNames' table, netwerken/data/README.md)."""
+    return _pc4_centres().get(prefix.replace(" ", "")[:4])
+
+
+def area_centre(prefixes):
+    """The centre of a neighbourhood: the mean of its postcodes' centres, each 4-digit area counted once.
+    None when none of them is known."""
+    centres = [c for c in (pc4_centre(pc4) for pc4 in {p.replace(" ", "")[:4] for p in prefixes}) if c]
+    if not centres:
+        return None
+    return (
+        round(sum(lat for lat, _lon in centres) / len(centres), 5),
+        round(sum(lon for _lat, lon in centres) / len(centres), 5),
+    )
+
+
+def unknown_postcodes(prefixes):
+    """The postcodes whose 4-digit area has no known centre."""
+    return sorted(p for p in prefixes if pc4_centre(p) is None)
 
 
 def locate(instance):

@@ -169,9 +169,17 @@ def organisation_create(*, by=None, admin_email: str = "", organisation=None, **
 
 
 @transaction.atomic
-def area_save(*, organisation, area=None, name, latitude, longitude, postcodes):
+def area_save(*, organisation, area=None, name, postcodes, latitude=None, longitude=None):
+    """Saves a neighbourhood and its postcodes; its centre follows from the postcodes (geo.area_centre), computed
+    again on every save. `latitude` and `longitude` override it (the demo's hand-placed centres; Django admin)."""
+    from . import geo
     from .models import Area, AreaPostcode
 
+    if latitude is None or longitude is None:
+        centre = geo.area_centre(postcodes)
+        if centre is None:
+            raise ValueError(f"no known centre for any of {postcodes}")  # the form refuses this first
+        latitude, longitude = centre
     area = area or Area(organisation=organisation)
     area.name, area.latitude, area.longitude = name, latitude, longitude
     area.save()

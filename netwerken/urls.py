@@ -18,6 +18,7 @@ urlpatterns = [
     path("beheer/buurten/<int:area>/", area_views.area_edit, name="area_edit"),
     path("privacy/", views.privacy_statement, name="privacy"),
     path("over/", views.organisation_public_page, name="public_page"),
+    path("over/flyer/", views.organisation_flyer, name="flyer"),
     path("bewoners/<int:resident>/", resident_views.resident_detail, name="resident_detail"),
     path("bewoners/<int:resident>/gegevens.json", resident_views.resident_export, name="resident_export"),
     path("bewoners/<int:resident>/wissen/", resident_views.resident_erase, name="resident_erase"),

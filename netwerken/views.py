@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,6 +14,7 @@ from . import registry, selectors, services
 from .forms import MembershipRolesForm, OrganisationSettingsForm, PostcodeLookupForm
 from .models import Membership
 from .pagination import paginate, querystring_without_page
+from .qr import qr_svg
 from .roles import LANDING_ORDER, Role
 from .tenancy import SESSION_KEY, public_page, role_required
 
@@ -52,6 +55,22 @@ def organisation_public_page(request, org):
     if organisation.is_funder:
         raise Http404
     return render(request, "netwerken/public_page.html", {"areas": selectors.public_areas()})
+
+
+def public_page_url(organisation):
+    """The public page's full address (SITE_URL, as in mail): what the flyer's QR code holds."""
+    return settings.SITE_URL.rstrip("/") + reverse("netwerken:public_page", kwargs={"org": organisation.slug})
+
+
+@public_page
+def organisation_flyer(request, org):
+    """A printable A4 flyer of the public page: name, what it does, the phone number, the two ways in, a QR code.
+    Public, as everything on it is on the public page already."""
+    organisation = request.tenant.organisation
+    if organisation.is_funder:
+        raise Http404
+    url = public_page_url(organisation)
+    return render(request, "netwerken/flyer.html", {"public_url": url, "qr": qr_svg(url)})
 
 
 def org_home(request, org):

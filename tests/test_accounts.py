@@ -9,16 +9,17 @@ from netwerken.models import OutgoingEmail, User
 from .factories import UserFactory
 
 
+def _signup_data(email):
+    return {
+        "name": "Fatima El Amrani",
+        "email": email,
+        "password1": "zonnige-dinsdag-42",
+        "password2": "zonnige-dinsdag-42",
+    }
+
+
 def _signup(client, email="nieuw@example.nl"):
-    return client.post(
-        reverse("account_signup"),
-        {
-            "name": "Fatima El Amrani",
-            "email": email,
-            "password1": "zonnige-dinsdag-42",
-            "password2": "zonnige-dinsdag-42",
-        },
-    )
+    return client.post(reverse("account_signup"), _signup_data(email))
 
 
 def test_signup_asks_for_email_verification_and_mails_the_link(client, db, django_capture_on_commit_callbacks):
@@ -107,3 +108,73 @@ def test_person_in_two_organisations_chooses_and_switches(client, tenant_a, tena
     assert 'href="/o/oost/"' in page.content.decode(), "the switcher links to the other organisation"
     # The last organisation used is where the next visit to / goes.
     assert client.get(reverse("home")).url == "/o/west/"
+
+
+HOSTS = ("127.0.0.1", "testserver", "example.com", "localhost")
+
+
+def _without_links(text):
+    return re.sub(r"https?://\S+", "<link>", text)
+
+
+def test_account_mails_are_signed_by_the_platform_never_by_the_host(client, db, django_capture_on_commit_callbacks):
+    # The demo serves on 127.0.0.1:8811; allauth's own templates would greet "Hello from 127.0.0.1:8811!".
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_signup"), {**_signup_data("nieuw@example.nl")}, HTTP_HOST="127.0.0.1:8811")
+        client.post(reverse("account_reset_password"), {"email": user.email}, HTTP_HOST="127.0.0.1:8811")
+    confirmation = OutgoingEmail.objects.get(to="nieuw@example.nl")
+    reset = OutgoingEmail.objects.get(to=user.email)
+    assert "/accounts/confirm-email/" in confirmation.body_text
+    assert "/accounts/password/reset/key/" in reset.body_text
+    for mail in (confirmation, reset):
+        text = _without_links(mail.subject + "\n" + mail.body_text)
+        assert "Met vriendelijke groet,\nBuurthulp" in text
+        assert mail.subject.startswith("[Buurthulp] ")
+        assert not any(host in text for host in HOSTS), text
+    assert confirmation.subject == "[Buurthulp] Bevestig je e-mailadres"
+    assert reset.subject == "[Buurthulp] Een nieuw wachtwoord instellen"
+
+
+def test_platform_name_comes_from_the_setting(client, db, settings, django_capture_on_commit_callbacks):
+    settings.PLATFORM_NAME = "Burenhulp Utrecht"
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": user.email})
+    mail = OutgoingEmail.objects.get(to=user.email)
+    assert mail.body_text.rstrip().endswith("Met vriendelijke groet,\nBurenhulp Utrecht")
+    assert mail.subject.startswith("[Burenhulp Utrecht] ")
+
+
+def test_a_volunteer_signing_up_at_an_organisation_gets_mail_signed_by_it(
+    client, tenant_a, django_capture_on_commit_callbacks
+):
+    from .test_volunteers import signup_payload
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("matching:volunteer_signup", kwargs={"org": "oost"}),
+            signup_payload(tenant_a),
+            HTTP_HOST="127.0.0.1:8811",
+        )
+    assert response.status_code == 302
+    mail = OutgoingEmail.objects.filter(body_text__contains="/accounts/confirm-email/").get()
+    name = tenant_a.organisation.name
+    assert mail.body_text.rstrip().endswith(f"Met vriendelijke groet,\n{name}")
+    assert f"een account gemaakt bij {name}" in mail.body_text
+    assert mail.subject == f"[{name}] Bevestig je e-mailadres"
+    assert not any(host in _without_links(mail.body_text) for host in HOSTS)
+
+
+def test_every_account_mail_template_is_ours_and_dutch():
+    # allauth's English templates greet with the site's host; each of theirs has one of ours.
+    from pathlib import Path
+
+    import allauth
+    from django.conf import settings
+
+    theirs = {p.name for p in (Path(allauth.__file__).parent / "templates/account/email").glob("*.txt")}
+    ours = {p.name for p in (Path(settings.BASE_DIR) / "templates/account/email").glob("*.txt")}
+    assert theirs <= ours, sorted(theirs - ours)
+    for path in (Path(settings.BASE_DIR) / "templates/account/email").glob("*.txt"):
+        assert "current_site" not in path.read_text(), path.name

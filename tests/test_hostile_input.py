@@ -622,11 +622,9 @@ FORM_CASES = [
         url=org_url("netwerken:area_list"),
         baseline=lambda tenant: {
             "name": "Noord",
-            "latitude": "52.03",
-            "longitude": "5.05",
             "postcodes": "3402, 3403 AB",
         },
-        fields={"name": F("text"), "latitude": F("float"), "longitude": F("float"), "postcodes": F("text")},
+        fields={"name": F("text"), "postcodes": F("text")},
         saved=exists(Area, name="Noord"),
     ),
     FormCase(
@@ -635,11 +633,9 @@ FORM_CASES = [
         url=org_url("netwerken:area_edit", area=lambda tenant: tenant.objects["area"].pk),
         baseline=lambda tenant: {
             "name": "Centrum hernoemd",
-            "latitude": "52.01",
-            "longitude": "5.03",
             "postcodes": "3401\n3404",
         },
-        fields={"name": F("text"), "latitude": F("float"), "longitude": F("float"), "postcodes": F("text")},
+        fields={"name": F("text"), "postcodes": F("text")},
         saved=object_changed("area", name="Centrum hernoemd"),
     ),
     FormCase(
@@ -2526,6 +2522,7 @@ GET_ONLY = {
     "matching:my_fees": "the volunteer's own fees, read only",
     "netwerken:public_page": "the organisation's public page, read only; edited on admin_dashboard (a FormCase)",
     "matching:volunteer_signup_thanks": "a thank-you page with what happens next",
+    "netwerken:flyer": "the public page as a printable flyer with a QR code, read only",
 }
 # Pages with a test of their own instead of a row in one of the tables.
 OWN_TEST = {"matching:request_transition": test_status_transition_refuses_hostile_input}

@@ -2,6 +2,7 @@
 postcode; each organisation has a public page with its phone number and the two ways in; the request form shows
 the phone number; the org admin edits what the page says."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -224,3 +225,47 @@ def test_admin_dashboard_links_to_the_public_page(client, tenant_a):
     client.force_login(tenant_a.user(Role.ORG_ADMIN))
     text = _text(client.get(reverse("netwerken:admin_dashboard", kwargs={"org": "oost"})))
     assert reverse("netwerken:public_page", kwargs={"org": "oost"}) in text
+
+
+def test_flyer_has_the_phone_in_large_type_the_two_calls_and_a_qr_code_of_the_public_page(client, tenant_a, settings):
+    import qrcode
+    import qrcode.image.svg
+
+    settings.SITE_URL = "https://buurthulp.example.nl"
+    with scopes_disabled():
+        Organisation.objects.filter(pk=tenant_a.organisation.pk).update(phone=PHONE, intro="Wij helpen buren.")
+    response = client.get(reverse("netwerken:flyer", kwargs={"org": "oost"}))
+    assert response.status_code == 200
+    text = _text(response)
+    assert '<p class="flyer-phone">0348 123 456</p>' in text
+    assert "Wij helpen buren." in text and tenant_a.organisation.name in text
+    assert "Hulp nodig?" in text and "Wil je helpen?" in text
+    url = "https://buurthulp.example.nl" + reverse("netwerken:public_page", kwargs={"org": "oost"})
+    assert url in text
+    expected = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=4)
+    path = re.search(r'<path d="([^"]+)"', expected.to_string(encoding="unicode")).group(1)
+    assert f'<path d="{path}"' in text, "the QR code holds the public page's address"
+    other = qrcode.make(url + "x", image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=4)
+    assert re.search(r'<path d="([^"]+)"', other.to_string(encoding="unicode")).group(1) != path
+    assert "style=" not in text and "<script>" not in text
+    assert "css/flyer.css" in text and "js/print.js" in text
+
+
+def test_flyer_print_css_is_a4_and_hides_the_site_around_it():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    css = (Path(settings.BASE_DIR) / "static/css/flyer.css").read_text()
+    assert "@page { size: A4" in css and ".site-header" in css and ".no-print" in css
+
+
+def test_flyer_of_a_funder_is_404(client, db):
+    FunderFactory(slug="gemeente-x")
+    assert client.get(reverse("netwerken:flyer", kwargs={"org": "gemeente-x"})).status_code == 404
+
+
+def test_admin_dashboard_links_to_the_flyer(client, tenant_a):
+    client.force_login(tenant_a.user(Role.ORG_ADMIN))
+    text = _text(client.get(reverse("netwerken:admin_dashboard", kwargs={"org": "oost"})))
+    assert reverse("netwerken:flyer", kwargs={"org": "oost"}) in text

@@ -152,6 +152,7 @@ ALLOWED = {
     "netwerken:invitation_accept": PUBLIC,
     "netwerken:funder_list": {A},
     "netwerken:funding_remove": {A},
+    "netwerken:flyer": PUBLIC,
 }
 POST_ONLY = {
     "matching:signal_status",

@@ -63,5 +63,5 @@ def log_in(page, email, password="buurthulp-demo"):
     page.goto("/accounts/login/")
     page.get_by_label("E-mailadres:").fill(email)
     page.get_by_label("Wachtwoord:", exact=True).fill(password)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen", exact=True).click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -260,14 +260,14 @@ def test_coordinator_takes_a_phone_request_for_a_new_resident(page, tenant_a):
 def test_resident_asks_for_help_online_on_a_phone(phone, tenant_a):
     phone.goto("/o/oost/hulp-vragen/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Hulp vragen bij Buurthulp Oost")
-    for label in ("Uw naam", "Postcode", "Huisnummer"):
+    for label in ("Je naam", "Postcode", "Huisnummer"):
         expect(phone.get_by_role("textbox", name=f"{label} (verplicht)")).to_be_visible()
 
-    phone.get_by_label("Uw naam").fill("Els de Boer")
-    phone.get_by_label("Uw telefoonnummer").fill("06-87654321")
+    phone.get_by_label("Je naam").fill("Els de Boer")
+    phone.get_by_label("Je telefoonnummer").fill("06-87654321")
     phone.get_by_label("Postcode").fill("3401 ab")
     phone.get_by_label("Huisnummer").fill("3")
-    phone.get_by_label("Waarmee wilt u hulp?").select_option(label="Boodschappen")
+    phone.get_by_label("Waarmee wil je hulp?").select_option(label="Boodschappen")
     phone.get_by_label("Wat is er nodig?").fill("Wie kan op vrijdag boodschappen voor mij doen?")
     consent_text = resident_online_consent_text(tenant_a.organisation)
     expect(phone.get_by_text(consent_text)).to_be_visible()
@@ -275,7 +275,7 @@ def test_resident_asks_for_help_online_on_a_phone(phone, tenant_a):
     assert_no_sideways_scrolling(phone)
     phone.get_by_role("button", name="Hulpvraag versturen").click()
 
-    expect(phone.get_by_role("heading", level=1)).to_have_text("Uw hulpvraag is verstuurd")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Je hulpvraag is verstuurd")
     expect(phone.get_by_role("main")).to_contain_text("Een coördinator van Buurthulp Oost neemt zo snel mogelijk")
     assert_no_sideways_scrolling(phone)
     with scopes_disabled():
@@ -302,9 +302,9 @@ def test_the_honeypot_is_out_of_reach_of_people(phone, tenant_a):
     expect(phone.get_by_role("textbox", name="Laat dit veld leeg")).to_have_count(0)
     # ...not on the screen to tap...
     assert not honeypot.evaluate(TAPPABLE), "a person could tap the honeypot field"
-    assert phone.get_by_label("Uw naam").evaluate(TAPPABLE), "the check itself must see an ordinary field"
+    assert phone.get_by_label("Je naam").evaluate(TAPPABLE), "the check itself must see an ordinary field"
     # ...and never reached with Tab, from the first field to the button.
-    phone.get_by_label("Uw naam").focus()
+    phone.get_by_label("Je naam").focus()
     visited = []
     while phone.evaluate("document.activeElement.type") != "submit" and len(visited) < 40:
         visited.append(phone.evaluate("document.activeElement.name"))
@@ -317,18 +317,18 @@ def test_online_request_with_nothing_filled_in_lists_what_is_missing(phone, tena
     phone.goto("/o/oost/hulp-vragen/")
     phone.get_by_role("button", name="Hulpvraag versturen").click()
 
-    summary = phone.get_by_role("alert").filter(has=phone.get_by_role("link", name="Uw naam"))
+    summary = phone.get_by_role("alert").filter(has=phone.get_by_role("link", name="Je naam"))
     expect(summary).to_be_focused()
     for label in (
-        "Uw naam",
-        "Uw telefoonnummer",
+        "Je naam",
+        "Je telefoonnummer",
         "Postcode",
         "Huisnummer",
-        "Waarmee wilt u hulp?",
+        "Waarmee wil je hulp?",
         "Ik geef toestemming",
     ):
         expect(summary.get_by_role("link", name=label, exact=True)).to_be_visible()
-    expect(summary).to_contain_text("Zonder uw toestemming kunnen we uw hulpvraag niet bewaren.")
+    expect(summary).to_contain_text("Zonder jouw toestemming kunnen we je hulpvraag niet bewaren.")
     assert_no_sideways_scrolling(phone)
     with scopes_disabled():
         assert not HelpRequest.objects.filter(channel=HelpRequest.Channel.ONLINE).exists()  # nothing was saved
