@@ -23,17 +23,29 @@ from .models import AreaPostcode
 logger = logging.getLogger(__name__)
 
 
+def postcode_prefixes(postcode: str) -> set[str]:
+    """The AreaPostcode prefixes that can hold `postcode` ('3401 AB'): the street side, written either way, and
+    its PC4 ('3401')."""
+    pc6 = postcode.replace(" ", "")
+    return {postcode, pc6, pc6[:4]}
+
+
+def most_specific(rows) -> dict:
+    """AreaPostcode rows (found with postcode_prefixes) per organisation id: a street side listed on its own wins
+    over its PC4. The one rule of "which neighbourhood holds this postcode", within or across organisations."""
+    found = {}
+    for row in sorted(rows, key=lambda row: len(row.prefix.replace(" ", ""))):
+        found[row.organisation_id] = row  # the longest prefix comes last, wins
+    return found
+
+
 def resolve_area(postcode):
     """The Area of the current organisation that a postcode ('3401 AB') belongs to, or None."""
     if not postcode:
         return None
-    pc6 = postcode.replace(" ", "")
-    candidates = {postcode, pc6, pc6[:4]}
-    matches = {
-        p.prefix.replace(" ", ""): p.area
-        for p in AreaPostcode.objects.filter(prefix__in=candidates).select_related("area")
-    }
-    return matches.get(pc6) or matches.get(pc6[:4])
+    rows = AreaPostcode.objects.filter(prefix__in=postcode_prefixes(postcode)).select_related("area")
+    best = most_specific(rows)
+    return next(iter(best.values())).area if best else None
 
 
 PC4_CENTRES = Path(__file__).resolve().parent / "data" / "nl_pc4.csv"

@@ -181,22 +181,19 @@ def organisations_for_postcode(postcode):
     """The buurthulp organisations whose neighbourhoods hold `postcode` ('3401 AB' or '3401'), each with the
     neighbourhood's name: a list of (organisation, area name), by organisation name. Across organisations, so
     explicit; a full postcode listed as a street side wins over its PC4 within one organisation."""
+    from . import geo
     from .models import AreaPostcode
 
     if not postcode:
         return []
-    pc6 = postcode.replace(" ", "")
-    candidates = {postcode, pc6, pc6[:4]}
     with scopes_disabled():
         rows = list(
             AreaPostcode.objects.filter(
-                prefix__in=candidates, organisation__kind=Organisation.Kind.PROVIDER
+                prefix__in=geo.postcode_prefixes(postcode), organisation__kind=Organisation.Kind.PROVIDER
             ).select_related("area", "organisation")
         )
-    found = {}
-    for row in sorted(rows, key=lambda row: len(row.prefix.replace(" ", ""))):
-        found[row.organisation_id] = (row.organisation, row.area.name)  # the longest prefix comes last, wins
-    return sorted(found.values(), key=lambda pair: pair[0].name)
+    found = [(row.organisation, row.area.name) for row in geo.most_specific(rows).values()]
+    return sorted(found, key=lambda pair: pair[0].name)
 
 
 def public_areas():

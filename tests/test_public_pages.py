@@ -66,6 +66,15 @@ def test_postcode_lookup_of_a_shared_street_side_lists_both(client, two_orgs):
     assert "Hoge Kamp" in results and "Lombok" in results
 
 
+def test_within_one_organisation_a_street_side_wins_over_its_pc4(client, two_orgs):
+    oost, _west = two_orgs
+    AreaFactory(organisation=oost, name="Vogelwijk", postcodes=["3401 CD"])
+    results = _text(client.get(reverse("home"), {"postcode": "3401CD"})).split('id="kop-organisaties"')[0]
+    assert "Vogelwijk" in results and "Centrum" not in results
+    results = _text(client.get(reverse("home"), {"postcode": "3401 CE"})).split('id="kop-organisaties"')[0]
+    assert "Centrum" in results and "Vogelwijk" not in results
+
+
 def test_postcode_without_organisation_says_so(client, two_orgs):
     response = client.get(reverse("home"), {"postcode": "9999 ZZ"})
     assert response.status_code == 200
