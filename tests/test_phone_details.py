@@ -176,6 +176,9 @@ DESTRUCTIVE_URLS = {
     "cycle_close",
     "escalation_close",
     "member_leave",
+    "member_erase",
+    "funding_remove",
+    "invitation_revoke",
     "my_hours_delete",
     "session_cancel",
 }
@@ -184,7 +187,7 @@ DESTRUCTIVE_ACTIONS = {"withdraw", "end", "close", "unlink", "drop"}
 # Button texts that announce it.
 DESTRUCTIVE_WORDS = re.compile(
     r"verwijder|\bwis\b|annuleer|\bstop\b|gelast|intrek|beëindig|ontkoppel|afmelden|laat vallen|van de lijst"
-    r"|sluit af|afsluiten|sluiten|werkt dan niet meer",
+    r"|sluit af|afsluiten|sluiten|werkt dan niet meer|wissen|weghalen|uit het team",
     re.IGNORECASE,
 )
 FORM = re.compile(r"<form\b(?P<open>[^>]*)>(?P<body>.*?)</form>", re.DOTALL)
@@ -240,6 +243,8 @@ DESTRUCTIVE = destructive_buttons()
 def test_destructive_action_is_a_danger_button_that_asks_first(template, attrs, text):
     classes = re.search(r'class="(?P<classes>[^"]*)"', attrs)
     assert classes and "button-danger" in classes["classes"].split(), f"{template}: {text} has no button-danger"
+    if re.match(r"\s*\{% translate \"Ja, ", text):
+        return  # the answer on a confirmation page: the page itself asked
     question = re.search(r'data-confirm="(?P<question>[^"]+)"', attrs)
     assert question and question["question"].strip(), f"{template}: {text} has no data-confirm question"
 

@@ -75,7 +75,7 @@ def test_signed_up_outside_an_organisation_chooses_one_and_is_a_candidate(phone,
     phone.get_by_label("E-mailadres:").fill("fatima@example.nl")
     phone.get_by_label("Wachtwoord:", exact=True).fill("zonnige-dinsdag-42")
     phone.get_by_label("Wachtwoord (bevestigen):").fill("zonnige-dinsdag-42")
-    phone.get_by_role("button", name="Registreren").click()
+    phone.get_by_role("button", name="Account aanmaken").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Verifieer je e-mailadres")
 
     body = OutgoingEmail.objects.get(to="fatima@example.nl").body_text
