@@ -234,6 +234,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "netwerken.tasks.send_pending_emails", "schedule": 300.0},
     "sweep-suggestions": {"task": "matching.tasks.sweep_suggestions", "schedule": 600.0},
+    # Work recorded in the database whose task never reached the broker (netwerken/background.py).
+    "sweep-locations": {"task": "netwerken.tasks.sweep_locations", "schedule": 900.0},
+    "sweep-batch-runs": {"task": "matching.tasks.sweep_batch_runs", "schedule": 300.0},
+    "sweep-survey-invitations": {"task": "evaluatie.tasks.sweep_survey_invitations", "schedule": 300.0},
     "expire-proposals": {"task": "matching.tasks.expire_proposals", "schedule": 300.0},
     "send-proposal-reminders": {"task": "matching.tasks.send_proposal_reminders", "schedule": 900.0},
     "warn-vog-expiry": {"task": "matching.tasks.warn_vog_expiry", "schedule": 6 * 3600.0},
