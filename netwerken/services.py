@@ -55,6 +55,10 @@ def organisation_update(
     organisation.address = address.strip()
     organisation.full_clean()
     organisation.save(update_fields=["name", "municipality", "help_type", "retention_months", *PUBLIC_FIELDS])
+    from . import offline
+
+    # The 503 page shows the phone number while the database is down.
+    transaction.on_commit(lambda: offline.publish(organisation))
     return organisation
 
 
