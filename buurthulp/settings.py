@@ -70,6 +70,12 @@ if DEMO:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A body over MAX_REQUEST_BODY_BYTES gets the Dutch 413 page before anything reads it.
+    "buurthulp.middleware.RequestBodyLimitMiddleware",
+    # Cache-Control: no-store on every signed-in response and every /o/<org>/ page but the public page.
+    "buurthulp.middleware.NoStoreMiddleware",
+    # A view meeting a database that is down answers the Dutch 503 page (urls.handler500 does it for middleware).
+    "buurthulp.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "netwerken.language.DutchFirstLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,12 +115,25 @@ TEMPLATES = [
     },
 ]
 
+_database_url = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+# Persistent connections on PostgreSQL (CONN_MAX_AGE seconds, default 60); each is checked before a request reuses
+# it (CONN_HEALTH_CHECKS), so after the database returns no worker fails a request on a stale connection.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        _database_url,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60" if _database_url.startswith("postgres") else "0")),
+        conn_health_checks=True,
     )
 }
+# The 503 page (database down) asks the browser to come back after this many seconds.
+DATABASE_RETRY_AFTER = int(os.environ.get("DATABASE_RETRY_AFTER", "30"))
+
+# Request bodies. Nothing takes uploads; the largest form is a few kilobytes. A body over MAX_REQUEST_BODY_BYTES
+# (by its Content-Length) gets the Dutch 413 page before it is read (buurthulp/middleware.py); Django's own caps
+# (form data held in memory, a file part held in memory before it goes to disk) answer the same page.
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(2_621_440)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles a query whose cost estimate is high: ~40 ms of compiling for the matching
     # candidates' ~15 ms SELECT. Worth it for analytics, never for a web request's short queries.
@@ -143,10 +162,20 @@ CACHE_URL = os.environ.get("CACHE_URL", "")
 if not CACHE_URL and os.environ.get("CELERY_BROKER_URL", "").startswith("redis") and not DEBUG:
     # Rate limits must be shared by every web process: without CACHE_URL, production uses the broker's Redis.
     CACHE_URL = os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/1"
+# A Redis that does not answer is given up on after CACHE_TIMEOUT_SECONDS (a page must not hang on it).
+CACHE_TIMEOUT_SECONDS = float(os.environ.get("CACHE_TIMEOUT_SECONDS", "1"))
 if CACHE_URL.startswith("redis"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    _cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "OPTIONS": {"socket_connect_timeout": CACHE_TIMEOUT_SECONDS, "socket_timeout": CACHE_TIMEOUT_SECONDS},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+# The cache fails safe (buurthulp/cache.py): with Redis down every call is a miss with a warning in the log, so rate
+# limits let the visitor through instead of answering 500 and losing what was typed.
+CACHES = {"default": {"BACKEND": "buurthulp.cache.FailSafeCache", "LOCATION": CACHE_URL, "OPTIONS": _cache}}
+# Sessions live in the database, not the cache: a cache outage signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("Engels"))]
@@ -231,6 +260,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_TASK_EAGER_PROPAGATES = True
+# After a failed enqueue the broker is taken as down for this many seconds in that process (netwerken/background.py);
+# the work is in the database and the sweeps below do it.
+BROKER_RETRY_AFTER = int(os.environ.get("BROKER_RETRY_AFTER", "30"))
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -241,6 +273,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "netwerken.tasks.send_pending_emails", "schedule": 300.0},
     "sweep-suggestions": {"task": "matching.tasks.sweep_suggestions", "schedule": 600.0},
+    # Work recorded in the database whose task never reached the broker (netwerken/background.py).
+    "sweep-locations": {"task": "netwerken.tasks.sweep_locations", "schedule": 900.0},
+    "sweep-batch-runs": {"task": "matching.tasks.sweep_batch_runs", "schedule": 300.0},
+    "sweep-survey-invitations": {"task": "evaluatie.tasks.sweep_survey_invitations", "schedule": 300.0},
     "expire-proposals": {"task": "matching.tasks.expire_proposals", "schedule": 300.0},
     "send-proposal-reminders": {"task": "matching.tasks.send_proposal_reminders", "schedule": 900.0},
     "warn-vog-expiry": {"task": "matching.tasks.warn_vog_expiry", "schedule": 6 * 3600.0},

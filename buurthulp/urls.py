@@ -6,6 +6,10 @@ from matching import backstop_views
 from netwerken import phase_views
 from netwerken import views as netwerken_views
 
+# Django's RequestDataTooBig is a Dutch 413, a database that is down a Dutch 503 (buurthulp/errors.py).
+handler400 = "buurthulp.errors.bad_request"
+handler500 = "buurthulp.errors.server_error"
+
 urlpatterns = [
     path("", netwerken_views.home, name="home"),
     path("healthz", netwerken_views.healthz, name="healthz"),

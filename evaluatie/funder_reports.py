@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from netwerken.background import enqueue_on_commit
 from netwerken.mail import queue_email
 from netwerken.models import User
 from netwerken.selectors import funder_users
@@ -37,8 +38,7 @@ STEPS = FunderReport.STEPS
 def _enqueue(report: FunderReport) -> None:
     from .tasks import build_funder_report
 
-    organisation_id, report_id, generation = report.organisation_id, report.pk, report.generation
-    transaction.on_commit(lambda: build_funder_report.delay(organisation_id, report_id, generation))
+    enqueue_on_commit(build_funder_report, report.organisation_id, report.pk, report.generation)
 
 
 @transaction.atomic

@@ -33,6 +33,8 @@ class EvaluationCycle(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The survey's invitations were asked for and not sent yet (evaluatie.tasks; sweep_survey_invitations redoes it).
+    survey_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("PDCA-cyclus")

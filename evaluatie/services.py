@@ -207,6 +207,43 @@ def survey_from_token(token: str):
     return cycle, volunteer
 
 
+# Invitations asked for this long ago and not sent are taken as lost (the broker was down), and asked again.
+SURVEY_PATIENCE = datetime.timedelta(minutes=10)
+
+
+@transaction.atomic
+def survey_invitations_request(*, cycle: EvaluationCycle, by: User | None) -> None:
+    """Records that the survey is to be mailed, and mails it in the background after the commit."""
+    from netwerken.background import enqueue_on_commit
+
+    from .tasks import send_survey_invitations
+
+    EvaluationCycle.objects.filter(pk=cycle.pk).update(survey_requested_at=timezone.now())
+    enqueue_on_commit(send_survey_invitations, cycle.organisation_id, cycle.pk)
+
+
+@transaction.atomic
+def survey_invitations_send(*, cycle_id: int) -> int:
+    """Sends the invitations asked for, once: the request is claimed in the same transaction as the mails, so a
+    second task for it (a double click, the sweep) sends nothing and a crash halfway leaves it asked for."""
+    claimed = EvaluationCycle.objects.filter(pk=cycle_id, survey_requested_at__isnull=False).update(
+        survey_requested_at=None
+    )
+    cycle = EvaluationCycle.objects.filter(pk=cycle_id).select_related("organisation").first()
+    if not claimed or cycle is None:
+        return 0
+    return survey_invite(cycle=cycle)
+
+
+def survey_invitations_lost() -> list[int]:
+    """Cycles whose invitations were asked for more than SURVEY_PATIENCE ago and are still not sent."""
+    return list(
+        EvaluationCycle.objects.filter(survey_requested_at__lt=timezone.now() - SURVEY_PATIENCE).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def survey_invite(*, cycle: EvaluationCycle, by: User | None = None) -> int:
     """Mails every active volunteer who has not answered yet a link to the cycle's short survey (none once the
     cycle is closed)."""

@@ -9,14 +9,33 @@ RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_bac
 
 @shared_task(**RETRY)
 def send_survey_invitations(organisation_id, cycle_id):
-    from .models import EvaluationCycle
-    from .services import survey_invite
+    from .services import survey_invitations_send
 
     with scope(organisation=organisation_id):
-        cycle = EvaluationCycle.objects.filter(pk=cycle_id).select_related("organisation").first()
-        if cycle is None:
-            return 0
-        return survey_invite(cycle=cycle)
+        return survey_invitations_send(cycle_id=cycle_id)
+
+
+@shared_task
+def sweep_survey_invitations():
+    """Periodic: survey invitations asked for whose task never ran (the broker was down) queued again."""
+    from django_scopes import scopes_disabled
+
+    from netwerken.background import enqueue
+    from netwerken.models import Organisation
+
+    from .services import survey_invitations_lost
+
+    with scopes_disabled():
+        organisation_ids = list(
+            Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).values_list("pk", flat=True)
+        )
+    queued = 0
+    for organisation_id in organisation_ids:
+        with scope(organisation=organisation_id):
+            for cycle_id in survey_invitations_lost():
+                enqueue(send_survey_invitations, organisation_id, cycle_id)
+                queued += 1
+    return queued
 
 
 @shared_task(**RETRY)

@@ -14,7 +14,6 @@ from netwerken.tenancy import public_page, role_required
 from . import catalogue, selectors, services
 from .forms import ActionForm, ActionStatusForm, CycleForm, StoryForm, SurveyForm
 from .models import CycleIndicator, EvaluationCycle, ImprovementAction, Story, SurveyResponse
-from .tasks import send_survey_invitations
 
 
 def _get_or_404(model, pk, **related):
@@ -117,7 +116,7 @@ def survey_send(request, org, cycle):
     if cycle.is_closed:
         messages.info(request, _("Deze cyclus is gesloten: de enquête ook."))
         return redirect("evaluatie:cycle_detail", org=org, cycle=cycle.pk)
-    send_survey_invitations.delay(cycle.organisation_id, cycle.pk)
+    services.survey_invitations_request(cycle=cycle, by=request.user)
     messages.success(request, _("De enquête wordt gemaild naar de actieve vrijwilligers die nog niet antwoordden."))
     return redirect("evaluatie:cycle_detail", org=org, cycle=cycle.pk)
 

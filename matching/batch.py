@@ -311,11 +311,25 @@ def run(run_id):
     return len(best)
 
 
+# A run still waiting this long after it was asked for is taken as lost (the broker was down), and queued again.
+QUEUED_PATIENCE = timezone.timedelta(minutes=5)
+
+
+def lost_run_ids():
+    """Runs asked for more than QUEUED_PATIENCE ago that no worker has started."""
+    cutoff = timezone.now() - QUEUED_PATIENCE
+    return list(
+        BatchRun.objects.filter(status=BatchRun.Status.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True)
+    )
+
+
 def batch_start(*, organisation, by):
+    from netwerken.background import enqueue_on_commit
+
     from .tasks import run_batch
 
     batch = BatchRun.objects.create(organisation=organisation, created_by=by)
-    transaction.on_commit(lambda: run_batch.delay(organisation.pk, batch.pk))
+    enqueue_on_commit(run_batch, organisation.pk, batch.pk)
     return batch
 
 

@@ -285,12 +285,14 @@ def matching_settings_update(*, settings, **fields):
         setattr(settings, name, value)
     settings.full_clean()
     settings.save(update_fields=list(fields))
+    from netwerken.background import enqueue_on_commit
+
     from .scoring import OPEN_STATUSES
     from .suggestions import mark_requested
     from .tasks import compute_suggestions
 
     open_ids = list(HelpRequest.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
     mark_requested(open_ids)
-    organisation_id = settings.organisation_id
-    transaction.on_commit(lambda: [compute_suggestions.delay(organisation_id, pk) for pk in open_ids])
+    for pk in open_ids:
+        enqueue_on_commit(compute_suggestions, settings.organisation_id, pk)
     return settings

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.db import OperationalError, transaction
 from django_scopes import scope, scopes_disabled
 
+from netwerken.background import enqueue
 from netwerken.models import Organisation
 
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_backoff_max": 300, "max_retries": 5}
@@ -55,10 +56,10 @@ def sweep_suggestions():
     for organisation_id in _providers():
         with scope(organisation=organisation_id):
             for request_id in stale_request_ids():
-                compute_suggestions.delay(organisation_id, request_id)
+                enqueue(compute_suggestions, organisation_id, request_id)
                 queued += 1
             for volunteer_id in stale_volunteer_ids():
-                sync_volunteer.delay(organisation_id, volunteer_id)
+                enqueue(sync_volunteer, organisation_id, volunteer_id)
                 queued += 1
     return queued
 
@@ -104,8 +105,22 @@ def run_batch(organisation_id, run_id):
         return run(run_id)
 
 
-def _on_commit_once(key, callback):
-    """transaction.on_commit, but a second call for the same key in the same transaction is dropped.
+@shared_task
+def sweep_batch_runs():
+    """Periodic: batch runs still waiting long after they were asked for (their task never reached a worker)."""
+    from .batch import lost_run_ids
+
+    queued = 0
+    for organisation_id in _providers():
+        with scope(organisation=organisation_id):
+            for run_id in lost_run_ids():
+                enqueue(run_batch, organisation_id, run_id)
+                queued += 1
+    return queued
+
+
+def _on_commit_once(key, task, *args):
+    """enqueue_on_commit, but a second call for the same key in the same transaction is dropped.
 
     The key lives on the callback in Django's own list, so a rolled-back savepoint forgets it too.
     """
@@ -114,6 +129,10 @@ def _on_commit_once(key, callback):
         getattr(entry[1], "buurthulp_key", None) == key for entry in connection.run_on_commit
     ):
         return
+
+    def callback():
+        enqueue(task, *args)
+
     callback.buurthulp_key = key
     transaction.on_commit(callback)
 
@@ -124,12 +143,12 @@ def enqueue_suggestions(help_request):
 
     mark_requested([help_request.pk])
     organisation_id, pk = help_request.organisation_id, help_request.pk
-    _on_commit_once(("request", pk), lambda: compute_suggestions.delay(organisation_id, pk))
+    _on_commit_once(("request", pk), compute_suggestions, organisation_id, pk)
 
 
 def enqueue_volunteer_sync(volunteer):
     organisation_id, pk = volunteer.organisation_id, volunteer.pk
-    _on_commit_once(("volunteer", pk), lambda: sync_volunteer.delay(organisation_id, pk))
+    _on_commit_once(("volunteer", pk), sync_volunteer, organisation_id, pk)
 
 
 # --- signals (matching/signals.py) -------------------------------------------------------------------------
@@ -151,7 +170,7 @@ def detect_all_signals():
     """The daily run: one task per organisation, so one big organisation does not hold up the rest."""
     organisation_ids = _providers()
     for organisation_id in organisation_ids:
-        detect_signals.delay(organisation_id)
+        enqueue(detect_signals, organisation_id)
     return len(organisation_ids)
 
 
@@ -171,5 +190,5 @@ def send_weekly_digests():
     """Monday morning: each organisation's digest in its own task (each sends its week once)."""
     organisation_ids = _providers()
     for organisation_id in organisation_ids:
-        send_weekly_digest.delay(organisation_id)
+        enqueue(send_weekly_digest, organisation_id)
     return len(organisation_ids)

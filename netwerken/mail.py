@@ -27,9 +27,10 @@ def queue_email(*, to, subject, body_text, body_html="", organisation_id=None, r
         organisation_id=organisation_id,
         resident_id=resident_id,
     )
+    from .background import enqueue_on_commit
     from .tasks import send_email
 
-    transaction.on_commit(lambda: send_email.delay(email.pk))
+    enqueue_on_commit(send_email, email.pk)
     return email
 
 

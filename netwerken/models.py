@@ -306,6 +306,9 @@ class Resident(TenantModel):
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="residents")
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    # Exact coordinates were asked of PDOK and not received yet (netwerken.tasks.refine_location; sweep_locations
+    # asks again). Nullable, no default: SQLite adds the column in place (a rebuilt table would lose its triggers).
+    location_requested_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when the resident's personal data was erased on request (AVG); the counts stay.
     erased_at = models.DateTimeField(null=True, blank=True)
@@ -343,6 +346,9 @@ class Volunteer(TenantModel):
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    # Exact coordinates were asked of PDOK and not received yet (netwerken.tasks.refine_location; sweep_locations
+    # asks again). Nullable, no default: SQLite adds the column in place (a rebuilt table would lose its triggers).
+    location_requested_at = models.DateTimeField(null=True, blank=True)
     areas = models.ManyToManyField(Area, blank=True, related_name="volunteers", verbose_name=_("buurten"))
     max_distance_km = models.DecimalField(
         _("maximale afstand (km)"), max_digits=4, decimal_places=1, null=True, blank=True

@@ -1,6 +1,7 @@
 """Writes. Views and forms call these; they never save tenant data themselves."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Membership
 from .roles import PROVIDER_ROLES, Role
@@ -122,6 +123,10 @@ def organisation_update(
     organisation.address = address.strip()
     organisation.full_clean()
     organisation.save(update_fields=["name", "municipality", "help_type", "retention_months", *PUBLIC_FIELDS])
+    from . import offline
+
+    # The 503 page shows the phone number while the database is down.
+    transaction.on_commit(lambda: offline.publish(organisation))
     return organisation
 
 
@@ -236,13 +241,16 @@ def resident_for_online_request(*, organisation, phone="", postcode, **details):
 
 
 def _refine_location_later(instance):
+    """Records that exact coordinates are wanted (the sweep redoes it if the task is lost) and asks for them."""
     from django.conf import settings
 
     if getattr(settings, "PDOK_LOCATIESERVER_URL", ""):
+        from .background import enqueue_on_commit
         from .tasks import refine_location
 
-        label = instance._meta.label
-        transaction.on_commit(lambda: refine_location.delay(label, instance.pk, instance.organisation_id))
+        instance.location_requested_at = timezone.now()
+        type(instance).objects.filter(pk=instance.pk).update(location_requested_at=instance.location_requested_at)
+        enqueue_on_commit(refine_location, instance._meta.label, instance.pk, instance.organisation_id)
 
 
 @transaction.atomic

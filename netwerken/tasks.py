@@ -1,8 +1,10 @@
+from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
 
 from . import mail
+from .background import enqueue
 
 
 @shared_task(
@@ -19,7 +21,7 @@ def send_email(email_id):
 def send_pending_emails():
     ids = mail.pending_email_ids()
     for email_id in ids:
-        send_email.delay(email_id)
+        enqueue(send_email, email_id)
     return len(ids)
 
 
@@ -38,9 +40,38 @@ def refine_location(model_label, pk, organisation_id):
             return False
         coords = geo.pdok_lookup(instance.postcode, instance.house_number)
         if coords is None:
+            # Asked once: the area's centre stays (pdok_lookup logs why).
+            model.objects.filter(pk=pk).update(location_requested_at=None)
             return False
-        model.objects.filter(pk=pk).update(latitude=coords[0], longitude=coords[1])
+        model.objects.filter(pk=pk).update(latitude=coords[0], longitude=coords[1], location_requested_at=None)
     return True
+
+
+# A location asked for this long ago and not refined is taken as lost (its task never ran), and asked again.
+LOCATION_PATIENCE = timedelta(minutes=10)
+
+
+@shared_task
+def sweep_locations():
+    """Periodic: exact coordinates still pending (the task was lost, or the broker was down) asked for again."""
+    from django.conf import settings
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from .models import Resident, Volunteer
+
+    if not getattr(settings, "PDOK_LOCATIESERVER_URL", ""):
+        return 0
+    queued = 0
+    lost = timezone.now() - LOCATION_PATIENCE
+    with scopes_disabled():
+        for model in (Resident, Volunteer):
+            pending = model.objects.filter(location_requested_at__lt=lost, erased_at__isnull=True)
+            rows = pending.values_list("pk", "organisation_id")[:500]
+            for pk, organisation_id in rows:
+                enqueue(refine_location, model._meta.label, pk, organisation_id)
+                queued += 1
+    return queued
 
 
 @shared_task

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.urls import Resolver404, resolve
 from django_scopes import scope, scopes_disabled
 
-from . import mfa
+from . import mfa, offline
 from .models import Funding, Membership, Organisation
 from .roles import Role
 
@@ -95,6 +95,8 @@ class TenantMiddleware:
         organisation = Organisation.objects.filter(slug=slug).first()
         if organisation is None:
             raise Http404
+        # Its phone number for the 503 page, should the database go down later (netwerken/offline.py).
+        offline.remember(organisation)
         roles, membership = access_roles(request.user, organisation)
         if not roles and not getattr(match.func, "tenant_public", False):
             if not request.user.is_authenticated:

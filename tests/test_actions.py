@@ -95,6 +95,8 @@ def _state(tenant):
             "survey mails": OutgoingEmail.objects.filter(
                 organisation_id=tenant.organisation.pk, subject__icontains="enquête"
             ).count(),
+            # The mailing is recorded, then sent by a task after the commit (survey_invitations_request).
+            "survey asked": EvaluationCycle.objects.get(pk=tenant.objects["cycle"].pk).survey_requested_at is not None,
             "report": FunderReport.objects.filter(cycle=tenant.objects["cycle"].pk).values_list("generation", "status")[
                 0
             ],
@@ -511,7 +513,7 @@ ACTIONS = [
         Role.ORG_ADMIN,
         "evaluatie:survey_send",
         {},
-        lambda b, a: a["survey mails"] == b["survey mails"] + 1,
+        lambda b, a: a["survey asked"] and not b["survey asked"],
         "De enquête wordt gemaild",
     ),
     Action(

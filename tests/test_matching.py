@@ -569,7 +569,7 @@ def test_sweep_redoes_missing_and_stale_suggestions(world, monkeypatch):
         suggestions.compute_for_request(done.pk)
     Volunteer.objects.with_scopes_disabled().update(suggestions_synced_at=timezone.now())
     computed = []
-    monkeypatch.setattr("matching.tasks.compute_suggestions.delay", lambda org, pk: computed.append(pk))
+    monkeypatch.setattr("matching.tasks.compute_suggestions.apply_async", lambda args: computed.append(args[1]))
     assert sweep_suggestions.apply().get() == 1
     assert computed == [missing.pk]
     # A task that was asked for but never ran (lost in a broker outage) is redone later.

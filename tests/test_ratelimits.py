@@ -75,7 +75,8 @@ def _settings_of(**env):
     script = (
         "import json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'buurthulp.settings'; "
         "from django.conf import settings; "
-        "print(json.dumps([settings.CACHES['default']['BACKEND'], settings.CACHES['default'].get('LOCATION'), "
+        "cache = settings.CACHES['default']; "
+        "print(json.dumps([cache['OPTIONS']['BACKEND'], cache.get('LOCATION'), "
         "settings.TRUSTED_PROXY_COUNT]))"
     )
     result = subprocess.run(
