@@ -114,33 +114,42 @@ def member_add(request, org, network):
 @require_POST
 @role_required("netwerken.manage_networks")
 def member_leave(request, org, network, member):
-    network = _network_or_404(network)
-    member = selectors.network_member(network, member)
-    if member is None:
-        raise Http404
-    try:
-        services.network_member_leave(member=member, by=request.user)
-    except services.NetworkError as error:
-        messages.info(request, error.message)
-    else:
-        messages.success(
-            request, _("%(name)s is gestopt bij %(network)s.") % {"name": member.display_name, "network": network}
-        )
-    return redirect("netwerken:network_detail", org=org, network=network.pk)
+    return _member_action(
+        request,
+        org,
+        network,
+        member,
+        services.network_member_leave,
+        lambda member, network: (
+            _("%(name)s is gestopt bij %(network)s.") % {"name": member.display_name, "network": network}
+        ),
+    )
 
 
 @require_POST
 @role_required("netwerken.manage_networks")
 def member_erase(request, org, network, guest):
     """A participant without a record asks to be forgotten: their name and number go, their attendance stays."""
-    network = _network_or_404(network)
-    member = selectors.network_member(network, guest)
+    return _member_action(
+        request,
+        org,
+        network,
+        guest,
+        services.network_member_erase,
+        lambda member, network: _("De naam en het telefoonnummer van deze deelnemer zijn gewist."),
+    )
+
+
+def _member_action(request, org, network_pk, member_pk, service, success):
+    """One member of one network (else 404), one service call, its refusal or `success(member, network)` shown."""
+    network = _network_or_404(network_pk)
+    member = selectors.network_member(network, member_pk)
     if member is None:
         raise Http404
     try:
-        services.network_member_erase(member=member, by=request.user)
+        service(member=member, by=request.user)
     except services.NetworkError as error:
         messages.info(request, error.message)
     else:
-        messages.success(request, _("De naam en het telefoonnummer van deze deelnemer zijn gewist."))
+        messages.success(request, success(member, network))
     return redirect("netwerken:network_detail", org=org, network=network.pk)
