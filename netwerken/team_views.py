@@ -41,28 +41,36 @@ def invitation_new(request, org):
 @require_POST
 @role_required("netwerken.manage_organisation")
 def invitation_resend(request, org, invitation):
-    invitation = get_object_or_404(Invitation, pk=invitation)
-    try:
-        invitations.invitation_resend(invitation=invitation, by=request.user)
-    except invitations.InvitationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("De uitnodiging is opnieuw verstuurd naar %(email)s.") % {"email": invitation.email}
-        )
-    return redirect("netwerken:staff_list", org=org)
+    return _invitation_action(
+        request,
+        org,
+        invitation,
+        invitations.invitation_resend,
+        _("De uitnodiging is opnieuw verstuurd naar %(email)s."),
+    )
 
 
 @require_POST
 @role_required("netwerken.manage_organisation")
 def invitation_revoke(request, org, invitation):
-    invitation = get_object_or_404(Invitation, pk=invitation)
+    return _invitation_action(
+        request,
+        org,
+        invitation,
+        invitations.invitation_revoke,
+        _("De uitnodiging voor %(email)s is ingetrokken."),
+    )
+
+
+def _invitation_action(request, org, invitation_pk, service, success):
+    """One invitation of this organisation (else 404), one service call, its refusal or `success` shown."""
+    invitation = get_object_or_404(Invitation, pk=invitation_pk)
     try:
-        invitations.invitation_revoke(invitation=invitation, by=request.user)
+        service(invitation=invitation, by=request.user)
     except invitations.InvitationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("De uitnodiging voor %(email)s is ingetrokken.") % {"email": invitation.email})
+        messages.success(request, success % {"email": invitation.email})
     return redirect("netwerken:staff_list", org=org)
 
 
