@@ -311,6 +311,9 @@ def volunteer_changed(volunteer, changed=None):
         hook(volunteer, changed=None if changed is None else frozenset(changed))
 
 
+_BOOKKEEPING = ("id", "suggestions_synced_at", "suggestions_requested_at")
+
+
 def _stored_fields(volunteer):
     """The volunteer's fields as the database holds them (attname -> value), to tell what a save changes:
     a bound ModelForm has already copied the new values onto the instance. One query."""
@@ -338,7 +341,8 @@ def volunteer_update_profile(*, volunteer, **fields):
         setattr(volunteer, name, value)
     if moved:
         geo.locate(volunteer)
-    volunteer.save()
+    # Not the suggestion bookkeeping: matching writes it, and this instance may hold an older copy.
+    volunteer.save(update_fields=[f.name for f in volunteer._meta.concrete_fields if f.name not in _BOOKKEEPING])
     changed = _changed_fields(volunteer, stored)
     if areas is not None:
         before = set(volunteer.areas.values_list("pk", flat=True))
