@@ -62,22 +62,28 @@ def build(rng, help_type=Organisation.HelpType.CHARITY):
                 organisation=org, area=rng.choice([*areas, None]), latitude=lat, longitude=lon, postcode="3401 AB"
             )
         )
-    volunteers = []
+    volunteers, profiles = [], []
     for _ in range(12):
         lat, lon = _near(rng) if rng.random() < 0.9 else (None, None)
+        profile = {
+            "categories": rng.sample(categories, rng.randint(0, 2)),
+            "latitude": lat,
+            "longitude": lon,
+            "max_distance_km": rng.choice([None, Decimal("1.5"), Decimal("3"), Decimal("10")]),
+            "availability": _mask(rng, rng.randint(2, 15)),
+            "languages": rng.choice(["nl", "nl,en", "ar", "nl,tr"]),
+            "vog_seen": rng.random() < 0.6,
+            "vog_expires": timezone.localdate() + datetime.timedelta(days=rng.randint(-10, 300)),
+            "max_requests_per_month": rng.randint(1, 3),
+            "status": rng.choice([Volunteer.Status.ACTIVE] * 5 + [Volunteer.Status.INACTIVE]),
+        }
+        if profiles and rng.random() < 0.3:
+            profile = dict(rng.choice(profiles))  # a twin: equal scores, ranked by id
+        profiles.append(profile)
         volunteer = VolunteerFactory(
             organisation=org,
-            categories=rng.sample(categories, rng.randint(0, 2)),
-            latitude=lat,
-            longitude=lon,
-            max_distance_km=rng.choice([None, Decimal("1.5"), Decimal("3"), Decimal("10")]),
-            availability=_mask(rng, rng.randint(2, 15)),
-            languages=rng.choice(["nl", "nl,en", "ar", "nl,tr"]),
-            vog_seen=rng.random() < 0.6,
-            vog_expires=timezone.localdate() + datetime.timedelta(days=rng.randint(-10, 300)),
-            max_requests_per_month=rng.randint(1, 3),
-            status=rng.choice([Volunteer.Status.ACTIVE] * 5 + [Volunteer.Status.INACTIVE]),
             resident=residents[0] if help_type == Organisation.HelpType.MUTUAL and not volunteers else None,
+            **profile,
         )
         with scopes_disabled():
             if rng.random() < 0.3:
@@ -209,6 +215,28 @@ def test_the_sync_writes_only_what_changes_and_needs_no_full_recompute_to_enter(
     assert [row[0] for row in snapshot(org)[help_request.pk]] == [newcomer.pk, *(v.pk for v in volunteers)]
     # The same sync again changes nothing.
     assert sync_volunteer.apply(args=(org.pk, newcomer.pk)).get() == 0
+
+
+@pytest.mark.parametrize("top_n", [2, 3])
+def test_equal_scores_rank_by_volunteer_id_as_a_full_recompute_does(db, monkeypatch, top_n):
+    monkeypatch.setattr(suggestions, "TOP_N", top_n)
+    org = OrganisationFactory()
+    category = CategoryFactory(organisation=org)
+    resident = ResidentFactory(organisation=org, latitude=CENTRE[0], longitude=CENTRE[1])
+    help_request = HelpRequestFactory(organisation=org, resident=resident, category=category, status="zoekend")
+    twins = [
+        VolunteerFactory(organisation=org, categories=[category], latitude=CENTRE[0] + 0.01, longitude=CENTRE[1])
+        for _ in range(4)
+    ]
+    with scope(organisation=org):
+        suggestions.compute_for_request(help_request.pk)
+    assert [row[0] for row in snapshot(org)[help_request.pk]] == [v.pk for v in twins[:top_n]]
+    for volunteer in (twins[-1], twins[0], twins[top_n - 1]):
+        # A change that leaves their score as it was: nobody moves.
+        Volunteer.objects.with_scopes_disabled().filter(pk=volunteer.pk).update(languages="nl,en")
+        sync_volunteer.apply(args=(org.pk, volunteer.pk)).get()
+        assert [row[0] for row in snapshot(org)[help_request.pk]] == [v.pk for v in twins[:top_n]]
+        assert snapshot(org) == recompute_all(org, [help_request])
 
 
 def _sync_world():
