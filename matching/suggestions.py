@@ -470,17 +470,23 @@ def sync_volunteer_suggestions(*, volunteer):
 
     # The stored lists of these requests: (request, volunteer, sort score, suggestion id), best first.
     request_pks = requests.pks
+    # The explanations only of the volunteer's own rows (decoding everyone's JSON was most of the time).
+    me = volunteer.pk
     stored = list(
         MatchSuggestion.objects.filter(help_request_id__in=open_requests.values("pk"))
         .order_by()
-        .values_list("help_request_id", "volunteer_id", "sort_score", "pk", "score", "criteria")
+        .values_list("help_request_id", "volunteer_id", "sort_score", "pk", "score")
+    )
+    criteria = dict(
+        MatchSuggestion.objects.filter(volunteer_id=me).order_by().values_list("help_request_id", "criteria")
     )
     lists = {}
     for row in stored:
+        if row[1] == me:
+            row = (*row, criteria.get(row[0]))
         lists.setdefault(row[0], []).append(row)
 
     position = {int(pk): i for i, pk in enumerate(request_pks.tolist())}
-    me = volunteer.pk
     upserts, deletions, recompute, changed = [], [], [], 0
     for request_pk, r in position.items():
         current = lists.get(request_pk, [])
