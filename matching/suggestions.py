@@ -380,16 +380,19 @@ def _volunteer_matches(volunteer, mutual):
     return scoring.RecentMatches(rows=rows, load=load, reciprocal=reciprocal)
 
 
-def _booked(requests, matches):
-    """(requests × 1) whether the volunteer has a proposed or accepted match at the request's time, as
-    compute_for_request finds it: their bookings that matches_of_one selects for the request (sharing a
+def _booked(requests, volunteer_pks, matches):
+    """(requests × volunteers) whether the volunteer has a proposed or accepted match at the request's time,
+    as compute_for_request finds it: their bookings that matches_of_one selects for the request (sharing a
     slot; a one-off one on the request's date, or any dated one for a recurring request; none for a
     one-off request without a date), and their accepted matches with the request's resident (which it
     reads for continuity), that overlap it; never the request's own matches."""
-    R = len(requests.pks)
-    active = [row for row in matches.rows if row[1] in Match.ACTIVE]
+    R, V = len(requests.pks), len(volunteer_pks)
+    booked = np.zeros((R, V), dtype=bool)
+    position = {pk: i for i, pk in enumerate(np.asarray(volunteer_pks).tolist())}
+    active = [row for row in matches.rows if row[1] in Match.ACTIVE and row[0] in position]
     if not active or not R:
-        return np.zeros((R, 1), dtype=bool)
+        return booked
+    active.sort(key=lambda row: position[row[0]])
     times = TimeArrays.of(row[5:10] for row in active)
     overlaps = scoring.overlap_matrix(requests.times, times)
     own = np.array([row[3] for row in active], dtype=np.int64)
@@ -402,8 +405,100 @@ def _booked(requests, matches):
     dated = np.broadcast_to(times.date >= 0, shares_slot.shape)
     selected = ~undated & shares_slot & (~times.one_off | np.where(one_off, same_date, dated))
     continuity = helped & (resident == requests.resident[:, None])
-    booked = overlaps & (selected | continuity) & (own != requests.pks[:, None])
-    return booked.any(axis=1, keepdims=True)
+    pairs = overlaps & (selected | continuity) & (own != requests.pks[:, None])
+    columns = np.array([position[row[0]] for row in active], dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
+    booked[:, columns[starts]] = np.logical_or.reduceat(pairs, starts, axis=1)
+    return booked
+
+
+def _store_many(organisation_id, rows_by_request, started):
+    """_store for many requests at once: one delete, one insert (upsert), one update."""
+    if not rows_by_request:
+        return
+    at = connection.ops.adapt_datetimefield_value(started)
+    request_pks = [int(pk) for pk in rows_by_request]
+    with connection.cursor() as cursor:
+        ids_sql, ids = scoring._id_table(request_pks)
+        cursor.execute(
+            f"DELETE FROM matching_matchsuggestion WHERE organisation_id = %s AND help_request_id IN ({ids_sql})",
+            [organisation_id, ids],
+        )
+        rows = [(pk, *row) for pk, request_rows in rows_by_request.items() for row in request_rows]
+        for chunk in range(0, len(rows), 1000):
+            params = []
+            for help_request_id, volunteer_id, score, sort_score, criteria in rows[chunk : chunk + 1000]:
+                params += [organisation_id, help_request_id, volunteer_id, score, sort_score, json.dumps(criteria), at]
+            cursor.execute(
+                "INSERT INTO matching_matchsuggestion"
+                " (organisation_id, help_request_id, volunteer_id, score, sort_score, criteria, computed_at) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * (len(params) // 7))
+                + " ON CONFLICT (help_request_id, volunteer_id) DO UPDATE SET score = excluded.score,"
+                " sort_score = excluded.sort_score, criteria = excluded.criteria, computed_at = excluded.computed_at",
+                params,
+            )
+        cursor.execute(
+            "UPDATE matching_helprequest SET suggestions_computed_at = %s WHERE organisation_id = %s"
+            f" AND id IN ({ids_sql})",
+            [at, organisation_id, ids],
+        )
+
+
+def _compute_many(organisation_id, help_requests, organisation, weights, started):
+    """compute_for_request for several open requests at once, with the same result: every active volunteer
+    (the process's VolunteerTable) scored against all of them in one scoring.score call, the matches read
+    once (scoring.recent_matches: a fixed number of queries), the lists written in one round of writes."""
+    if not help_requests:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM netwerken_volunteerdataversion WHERE organisation_id = %s", [organisation_id])
+        found = cursor.fetchone()
+    table = volunteer_table(organisation_id, found[0] if found else None)
+    category_index = {c: i for i, c in enumerate(sorted({r.category_id for r in help_requests}))}
+    area_index = {a: i for i, a in enumerate(sorted({r.resident.area_id for r in help_requests} - {None}))}
+    requests = scoring.load_requests(help_requests, category_index, area_index, organisation)
+    mutual = organisation.help_type == Organisation.HelpType.MUTUAL
+    matches = scoring.recent_matches(requests.pks, requests.resident, mutual=mutual)
+    n = len(table)
+    category_ok = np.zeros((n, len(category_index)), dtype=bool)
+    category_availability = np.repeat(table.availability[:, None], len(category_index), axis=1)
+    for category_id, i in category_index.items():
+        column = table.category_column.get(category_id)
+        if column is not None:
+            category_ok[:, i] = table.chose[:, column] | table.offers[:, column]
+            category_availability[:, i] |= table.offer_slots[:, column]
+    areas = np.zeros((n, max(len(area_index), 1)), dtype=bool)
+    for area_id, i in area_index.items():
+        if area_id in table.area_column:
+            areas[:, i] = table.in_area[:, table.area_column[area_id]]
+    everyone = np.arange(n)
+    volunteers = table.arrays(everyone, None, None, matches)
+    volunteers.category_ok, volunteers.category_availability, volunteers.areas = (
+        category_ok,
+        category_availability,
+        areas,
+    )
+    rows_by_request = {}
+    if n:
+        excluded, met = scoring.pair_sets(requests.pks, matches)
+        booked = _booked(requests, table.pks, matches)
+        scores = scoring.score(requests, volunteers, weights, excluded, met, booked=booked)
+    for r, pk in enumerate(requests.pks.tolist()):
+        rows = []
+        if n:
+            feasible = np.flatnonzero(scores.feasible[r])
+            best = feasible[np.argsort(-scores.total[r, feasible], kind="stable")][:TOP_N]
+            rows = [
+                (
+                    int(volunteers.pks[v]),
+                    round(float(scores.total[r, v]), 1),
+                    float(scores.total[r, v]),
+                    scoring.criteria_for(scores, requests, volunteers, r, v),
+                )
+                for v in best
+            ]
+        rows_by_request[pk] = rows
+    _store_many(organisation_id, rows_by_request, started)
 
 
 def sync_volunteer_suggestions(*, volunteer):
@@ -465,7 +560,9 @@ def sync_volunteer_suggestions(*, volunteer):
     matches = _volunteer_matches(volunteer, mutual)
     volunteers = _volunteer_arrays(volunteer, category_index, area_index, matches)
     excluded, met = scoring.pair_sets(requests.pks, matches)
-    scores = scoring.score(requests, volunteers, weights, excluded, met, booked=_booked(requests, matches))
+    scores = scoring.score(
+        requests, volunteers, weights, excluded, met, booked=_booked(requests, volunteers.pks, matches)
+    )
     feasible, total = scores.feasible[:, 0], scores.total[:, 0]
 
     # The stored lists of these requests: (request, volunteer, sort score, suggestion id), best first.
@@ -535,8 +632,8 @@ def sync_volunteer_suggestions(*, volunteer):
                 unique_fields=["help_request", "volunteer"],
                 update_fields=["score", "sort_score", "criteria", "computed_at"],
             )
-    for request_pk in recompute:
-        compute_for_request(request_pk)
+        index = {pk: help_request for pk, help_request in zip(request_pks.tolist(), help_requests, strict=True)}
+        _compute_many(organisation_id, [index[pk] for pk in recompute], organisation, weights, started)
     return changed + len(recompute)
 
 
