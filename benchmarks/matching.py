@@ -427,6 +427,29 @@ def sync_case(args):
             reach.append(
                 HelpRequest.objects.filter(status="zoekend", category__volunteers=volunteer).distinct().count()
             )
+    # The worst case: the volunteer suggested most often stops (falls out of every list, each needs its
+    # next candidate), and comes back (enters them all again).
+    from django.db.models import Count
+
+    from matching.models import MatchSuggestion
+
+    with scope(organisation=org):
+        busiest = (
+            MatchSuggestion.objects.values("volunteer_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "volunteer_id")
+            .first()
+        )
+        worst = {"lists": busiest["n"]}
+        for status in ("gestopt", "actief"):
+            volunteer = Volunteer.objects.get(pk=busiest["volunteer_id"])
+            volunteer.status = status
+            volunteer.save(update_fields=["status"])
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                suggestions.sync_volunteer_suggestions(volunteer=volunteer)
+                worst["stop_s" if status == "gestopt" else "return_s"] = round(time.perf_counter() - started, 3)
+            worst["stop_queries" if status == "gestopt" else "return_queries"] = len(queries)
     print(
         json.dumps(
             {
@@ -439,7 +462,8 @@ def sync_case(args):
                 "queries": sorted(counts),
                 "requests_in_reach_median": int(statistics.median(reach)),
                 "requests_changed_median": int(statistics.median(changed)),
-                "requests_computed_in_full_median": int(statistics.median(full)),
+                "requests_computed_in_full": full,
+                "busiest_volunteer": worst,
                 "runs": args.runs,
             }
         )

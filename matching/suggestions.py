@@ -509,11 +509,13 @@ def sync_volunteer_suggestions(*, volunteer):
     suggestions of those, in two queries; the volunteer scored against all of them at once (scoring.score
     on one column); then per request whether they enter (the last of a full list drops out), stay (their
     row updated), or leave. Only a volunteer who falls to the bottom of a full list, or out of it, needs the
-    request's next candidate, whom nobody stored: those requests are computed in full (compute_for_request),
-    as are lists that are not exact (rows without a sort score, more rows than TOP_N).
+    request's next candidate, whom nobody stored: those requests are computed in full, all together in one
+    more vectorised pass (_compute_many), as are lists that are not exact (rows without a sort score, from
+    before it was stored; more rows than TOP_N, after two syncs entered one list at the same moment).
 
     Writes are bulk: one upsert (a concurrent computation's row becomes this one, no IntegrityError) and
-    one delete. Returns the number of requests whose suggestions changed.
+    one delete. About a dozen queries however many requests (tests/test_suggestion_sync.py counts them).
+    Returns the number of requests whose suggestions changed.
     """
     organisation_id = volunteer.organisation_id
     settings = matching_settings()
