@@ -395,7 +395,7 @@ def sync_case(args):
     with scopes_disabled():
         pks = list(Volunteer.objects.filter(organisation=org, status="actief").values_list("pk", flat=True))
     times, counts, reach, changed, full = [], set(), [], [], []
-    real_compute = suggestions.compute_for_request
+    real_compute = suggestions._compute_many
     for run in range(args.runs + 1):  # the first run warms caches and is not counted
         with scope(organisation=org):
             volunteer = Volunteer.objects.get(pk=rng.choice(pks))
@@ -406,12 +406,12 @@ def sync_case(args):
             volunteer.save(update_fields=["availability", "latitude", "longitude"])
             recomputed = []
 
-            def counting(pk, recomputed=recomputed):
-                recomputed.append(pk)
-                return real_compute(pk)
+            def counting(organisation_id, help_requests, *args, recomputed=recomputed):
+                recomputed.extend(help_requests)
+                return real_compute(organisation_id, help_requests, *args)
 
             with (
-                mock.patch.object(suggestions, "compute_for_request", counting),
+                mock.patch.object(suggestions, "_compute_many", counting),
                 CaptureQueriesContext(connection) as queries,
             ):
                 started = time.perf_counter()
