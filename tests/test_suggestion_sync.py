@@ -171,7 +171,7 @@ def change(rng, volunteer, categories, areas, requests):
                 help_request=rng.choice(requests),
                 volunteer=volunteer,
                 status=rng.choice(list(Match.ACTIVE)),
-                place=rng.randint(10, 10**6),
+                place=rng.randint(10, 30000),
             )
         elif what == "vog":
             volunteer.vog_seen = not volunteer.vog_seen
