@@ -13,6 +13,14 @@ and one with 5,000 volunteers and 1,000 open requests for the batch, in the data
 - batch_s: the batch assignment end to end, database to stored proposals (target <= 2 s), with
   its total score beside greedy's;
 - queries_per_suggestion_run: the same for a request with few or many candidates.
+
+    .venv/bin/python benchmarks/matching.py --case sync_volunteer [--sync-requests 5000]
+
+A volunteer's change to what matching reads (availability, location, categories), brought into the
+suggestions of every open request: builds an organisation with 2,000 volunteers and that many open requests,
+all computed, and prints one JSON line: sync_s (the background work of one change, median; target <= 2 s at
+5,000 open requests), the queries it took, the requests in the volunteer's reach and how many changed or were
+computed in full (a volunteer who falls out of a full list needs the next candidate).
 """
 
 import argparse
@@ -35,6 +43,9 @@ def parse():
     parser.add_argument("--requests", type=int, default=1_000)
     parser.add_argument("--batch-volunteers", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--case", choices=["suggest", "sync_volunteer"], default="suggest")
+    parser.add_argument("--sync-requests", type=int, default=5_000)
+    parser.add_argument("--sync-volunteers", type=int, default=2_000)
     return parser.parse_args()
 
 
@@ -276,6 +287,8 @@ def main():
     from matching.models import BatchRun, HelpRequest
 
     call_command("migrate", verbosity=0)
+    if args.case == "sync_volunteer":
+        return sync_case(args)
     # The slugs name the data's version: a change to build() needs a new one, so reruns rebuild.
     org = build("bench-suggesties-2", args.volunteers, args.requests, seed=1)
     batch_org = build("bench-batch-2", args.batch_volunteers, args.requests, seed=2)
@@ -351,6 +364,107 @@ def main():
                 "greedy_total_score": result.greedy_score,
                 "top_k": batch.TOP_K,
                 "criteria": list(scoring.CRITERIA),
+            }
+        )
+    )
+
+
+def sync_case(args):
+    from unittest import mock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_scopes import scope, scopes_disabled
+
+    from matching import suggestions
+    from matching.models import HelpRequest
+    from netwerken.models import Volunteer
+
+    org = build(f"bench-sync-{args.sync_requests}-1", args.sync_volunteers, args.sync_requests, seed=4)
+    with scope(organisation=org):
+        open_ids = list(HelpRequest.objects.filter(status="zoekend").values_list("pk", flat=True))
+        if HelpRequest.objects.filter(status="zoekend", suggestions_computed_at__isnull=True).exists():
+            started = time.perf_counter()
+            for pk in open_ids:
+                suggestions.compute_for_request(pk)
+            print(f"computed {len(open_ids)} requests in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    rng = random.Random(5)
+    with scopes_disabled():
+        pks = list(Volunteer.objects.filter(organisation=org, status="actief").values_list("pk", flat=True))
+    times, counts, reach, changed, full = [], set(), [], [], []
+    real_compute = suggestions._compute_many
+    for run in range(args.runs + 1):  # the first run warms caches and is not counted
+        with scope(organisation=org):
+            volunteer = Volunteer.objects.get(pk=rng.choice(pks))
+            # A change matching reads: other times of the week, and a move across the neighbourhood.
+            volunteer.availability = sum(1 << b for b in rng.sample(range(21), rng.randint(3, 12)))
+            volunteer.latitude = 52.09 + rng.uniform(-0.06, 0.06)
+            volunteer.longitude = 5.12 + rng.uniform(-0.09, 0.09)
+            volunteer.save(update_fields=["availability", "latitude", "longitude"])
+            recomputed = []
+
+            def counting(organisation_id, help_requests, *args, recomputed=recomputed):
+                recomputed.extend(help_requests)
+                return real_compute(organisation_id, help_requests, *args)
+
+            with (
+                mock.patch.object(suggestions, "_compute_many", counting),
+                CaptureQueriesContext(connection) as queries,
+            ):
+                started = time.perf_counter()
+                result = suggestions.sync_volunteer_suggestions(volunteer=volunteer)
+                elapsed = time.perf_counter() - started
+        if run == 0:
+            continue
+        times.append(elapsed)
+        counts.add(len(queries))
+        changed.append(result)
+        full.append(len(recomputed))
+        with scope(organisation=org):
+            reach.append(
+                HelpRequest.objects.filter(status="zoekend", category__volunteers=volunteer).distinct().count()
+            )
+    # The worst case: the volunteer suggested most often stops (falls out of every list, each needs its
+    # next candidate), and comes back (enters them all again).
+    from django.db.models import Count
+
+    from matching.models import MatchSuggestion
+
+    with scope(organisation=org):
+        busiest = (
+            MatchSuggestion.objects.values("volunteer_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "volunteer_id")
+            .first()
+        )
+        worst = {"lists": busiest["n"]}
+        for status in ("gestopt", "actief"):
+            volunteer = Volunteer.objects.get(pk=busiest["volunteer_id"])
+            volunteer.status = status
+            volunteer.save(update_fields=["status"])
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                suggestions.sync_volunteer_suggestions(volunteer=volunteer)
+                worst["stop_s" if status == "gestopt" else "return_s"] = round(time.perf_counter() - started, 3)
+            worst["stop_queries" if status == "gestopt" else "return_queries"] = len(queries)
+    print(
+        json.dumps(
+            {
+                "case": "sync_volunteer",
+                "database": connection.vendor,
+                "volunteers": args.sync_volunteers,
+                "open_requests": len(open_ids),
+                "sync_s": round(statistics.median(times), 3),
+                "sync_max_s": round(max(times), 3),
+                "queries": sorted(counts),
+                "requests_in_reach_median": int(statistics.median(reach)),
+                "requests_changed_median": int(statistics.median(changed)),
+                "requests_computed_in_full": full,
+                "busiest_volunteer": worst,
+                "runs": args.runs,
             }
         )
     )

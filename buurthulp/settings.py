@@ -260,6 +260,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, long tasks (off_request=True) run in a thread after the commit; TASKS_INLINE=1 runs them
+# inline, inside the request (the tests, so what they save is done when they assert). netwerken/background.py
+TASKS_INLINE = os.environ.get("TASKS_INLINE", "0") == "1"
 # After a failed enqueue the broker is taken as down for this many seconds in that process (netwerken/background.py);
 # the work is in the database and the sweeps below do it.
 BROKER_RETRY_AFTER = int(os.environ.get("BROKER_RETRY_AFTER", "30"))

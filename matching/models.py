@@ -278,13 +278,18 @@ class MatchSuggestion(TenantModel):
     help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="suggestions")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="suggestions")
     score = models.FloatField()
+    # The unrounded score (`score` is rounded to one decimal): the rank a full computation gives, exactly, so
+    # a volunteer's sync (suggestions.sync_volunteer_suggestions) can insert them among the others. Empty in
+    # rows stored before it existed (such a request is recomputed in full).
+    sort_score = models.FloatField(null=True, blank=True)
     criteria = models.JSONField(default=list)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("matchvoorstel")
         verbose_name_plural = _("matchvoorstellen")
-        ordering = ["-score", "pk"]
+        # The order of the ranking: equal scores by volunteer id, as compute_for_request ranks them.
+        ordering = ["-score", models.F("sort_score").desc(nulls_last=True), "volunteer_id", "pk"]
         constraints = [models.UniqueConstraint(fields=["help_request", "volunteer"], name="unique_suggestion")]
 
     def __str__(self):

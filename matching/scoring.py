@@ -204,6 +204,16 @@ VOLUNTEER_COLUMNS = (
 )
 
 
+# Everything of a volunteer that scoring reads: a change to any of these can move them in a request's
+# suggestions (matching.tasks.enqueue_volunteer_sync), a change to anything else (phone, e-mail, name,
+# preference) cannot and asks for no work. Model fields by name, and what is read from elsewhere:
+# "categories" (chosen in the profile), "offers", "areas" (neighbourhoods) and "matches" (load, bookings,
+# who was met and who may not be asked again).
+VOLUNTEER_INPUTS = frozenset(
+    {*VOLUNTEER_COLUMNS[1:], "status", "resident", "categories", "offers", "areas", "matches"}
+) - {"pk"}
+
+
 def with_area_flags(volunteers, area_id):
     """The queryset with, per volunteer, whether they chose neighbourhoods at all and whether `area_id` is
     one: for one request these two columns replace reading every volunteer's neighbourhoods."""

@@ -133,7 +133,12 @@ def help_request_update(*, help_request, recurring_slots=0, **fields):
 
 
 def offer_save(*, volunteer, offer=None, category, description, availability_mask, active=True):
+    from .tasks import enqueue_volunteer_sync
+
     offer = offer or Offer(organisation_id=volunteer.organisation_id, volunteer=volunteer)
+    before = None
+    if offer.pk:  # as stored: a bound ModelForm may have copied the new values onto the instance already
+        before = Offer.objects.filter(pk=offer.pk).values_list("category_id", "availability", "active").first()
     offer.category, offer.description, offer.availability, offer.active = (
         category,
         description,
@@ -141,6 +146,9 @@ def offer_save(*, volunteer, offer=None, category, description, availability_mas
         active,
     )
     offer.save()
+    if before != (offer.category_id, offer.availability, offer.active):
+        # What and when they offer counts in their suggestions; the description does not.
+        enqueue_volunteer_sync(volunteer, {"offers"})
     return offer
 
 
@@ -244,9 +252,14 @@ def volunteer_join(*, organisation, user, consent_text, phone: str, postcode: st
 
 @transaction.atomic
 def volunteer_profile_update(*, volunteer, categories=None, **fields):
+    from .tasks import enqueue_volunteer_sync
+
     volunteer = people.volunteer_update_profile(volunteer=volunteer, **fields)
     if categories is not None:
+        before = set(volunteer.categories.values_list("pk", flat=True))
         volunteer.categories.set(categories)
+        if before != {getattr(category, "pk", category) for category in categories}:
+            enqueue_volunteer_sync(volunteer, {"categories"})
     return volunteer
 
 

@@ -5,13 +5,16 @@ Volunteer.updated_at), so the periodic sweeps redo whatever a lost task left und
 """
 
 from celery import shared_task
-from django.db import OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django_scopes import scope, scopes_disabled
 
 from netwerken.background import enqueue
 from netwerken.models import Organisation
 
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_backoff_max": 300, "max_retries": 5}
+# Suggestion writes upsert, so a concurrent computation of the same request leaves one row; should one still
+# collide on the unique suggestion (a row deleted and written again in between), the task tries again.
+SUGGESTION_RETRY = {**RETRY, "autoretry_for": (OperationalError, IntegrityError)}
 
 
 def _providers():
@@ -19,7 +22,7 @@ def _providers():
         return list(Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).values_list("pk", flat=True))
 
 
-@shared_task(**RETRY)
+@shared_task(**SUGGESTION_RETRY)
 def compute_suggestions(organisation_id, help_request_id):
     from .suggestions import compute_for_request
 
@@ -27,24 +30,28 @@ def compute_suggestions(organisation_id, help_request_id):
         return compute_for_request(help_request_id)
 
 
-@shared_task(**RETRY)
+# off_request: without a broker (tasks run in-process) it runs after the commit in a thread of its own, not
+# inside the web request that saved the volunteer (netwerken/background.py).
+@shared_task(**SUGGESTION_RETRY, off_request=True)
 def sync_volunteer(organisation_id, volunteer_id):
     from django.utils import timezone
 
     from netwerken.models import Volunteer
 
-    from .suggestions import affected_requests, compute_for_request
+    from .suggestions import sync_volunteer_suggestions
 
     started = timezone.now()
     with scope(organisation=organisation_id):
         volunteer = Volunteer.objects.filter(pk=volunteer_id).first()
         if volunteer is None:
             return 0
-        request_ids = affected_requests(volunteer)
-        for request_id in request_ids:
-            compute_for_request(request_id)
+        changed = sync_volunteer_suggestions(volunteer=volunteer)
         Volunteer.objects.filter(pk=volunteer_id).update(suggestions_synced_at=started)
-    return len(request_ids)
+        # Done with what was asked up to `started`; a change asked for since keeps its mark (its task follows).
+        Volunteer.objects.filter(pk=volunteer_id, suggestions_requested_at__lte=started).update(
+            suggestions_requested_at=None
+        )
+    return changed
 
 
 @shared_task
@@ -119,15 +126,20 @@ def sweep_batch_runs():
     return queued
 
 
+def _queued(key):
+    """Whether _on_commit_once(key, ...) was called in the current transaction already."""
+    connection = transaction.get_connection()
+    return connection.in_atomic_block and any(
+        getattr(entry[1], "buurthulp_key", None) == key for entry in connection.run_on_commit
+    )
+
+
 def _on_commit_once(key, task, *args):
     """enqueue_on_commit, but a second call for the same key in the same transaction is dropped.
 
     The key lives on the callback in Django's own list, so a rolled-back savepoint forgets it too.
     """
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        getattr(entry[1], "buurthulp_key", None) == key for entry in connection.run_on_commit
-    ):
+    if _queued(key):
         return
 
     def callback():
@@ -146,9 +158,28 @@ def enqueue_suggestions(help_request):
     _on_commit_once(("request", pk), compute_suggestions, organisation_id, pk)
 
 
-def enqueue_volunteer_sync(volunteer):
+def enqueue_volunteer_sync(volunteer, changed=None):
+    """After a change to `volunteer`, brings the suggestions it can affect up to date, after the commit.
+
+    `changed`: the names of what changed (model fields, or "categories", "offers", "areas", "matches");
+    None when unknown (a new volunteer, a match of theirs). Only a change to what scoring reads
+    (scoring.VOLUNTEER_INPUTS) asks for work: a new phone number or e-mail address, none. The wish is
+    recorded first (Volunteer.suggestions_requested_at), so sweep_suggestions redoes a sync that got lost.
+    """
+    from django.utils import timezone
+
+    from netwerken.models import Volunteer
+
+    from .scoring import VOLUNTEER_INPUTS
+
+    if changed is not None and not VOLUNTEER_INPUTS.intersection(changed):
+        return
     organisation_id, pk = volunteer.organisation_id, volunteer.pk
-    _on_commit_once(("volunteer", pk), sync_volunteer, organisation_id, pk)
+    key = ("volunteer", pk)
+    if _queued(key):
+        return
+    Volunteer.objects.filter(pk=pk).update(suggestions_requested_at=timezone.now())
+    _on_commit_once(key, sync_volunteer, organisation_id, pk)
 
 
 # --- signals (matching/signals.py) -------------------------------------------------------------------------

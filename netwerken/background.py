@@ -7,15 +7,21 @@ whatever is still recorded as wanted. So a broker that is down (Redis stopped, a
 work but never lose it, and it must never turn a committed change into a 500: a failed enqueue is logged as a
 warning and the request answers normally.
 
+Without a broker (CELERY_TASK_ALWAYS_EAGER, the embedded default) a task runs in this process. A task marked
+`off_request=True` (one that can take long, like a volunteer's suggestion sync) then runs in a daemon thread
+of its own, after the commit, with its own database connection (closed when it is done): the page answers
+at once. TASKS_INLINE=1 (the tests) runs it inline instead, so what a test saves is done when it asserts.
+
 After one failure the broker is taken as down for BROKER_RETRY_AFTER seconds in this process: a page that
 enqueues a hundred tasks does not wait a hundred connection timeouts. The sweeps pick the work up.
 """
 
 import logging
+import threading
 import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
 logger = logging.getLogger(__name__)
@@ -47,6 +53,9 @@ def enqueue(task, *args):
     if time.monotonic() < _down_until:
         logger.warning("Broker taken as down: %s%r not enqueued, the sweep will do it", _task_name(task), args)
         return False
+    if getattr(task, "off_request", False) and settings.CELERY_TASK_ALWAYS_EAGER and not settings.TASKS_INLINE:
+        _start_thread(task, args)
+        return True
     try:
         task.apply_async(args=args)
     except BROKER_ERRORS as exc:
@@ -59,6 +68,20 @@ def enqueue(task, *args):
         )
         return False
     return True
+
+
+def _start_thread(task, args):
+    """Runs `task(*args)` in a daemon thread: in-process, but not inside the web request."""
+
+    def run():
+        try:
+            task.apply(args=args, throw=True)
+        except Exception:  # noqa: BLE001 - logged; what the task records, its sweep redoes
+            logger.exception("%s%r failed in its background thread", _task_name(task), args)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    threading.Thread(target=run, name=f"task-{_task_name(task)}", daemon=True).start()
 
 
 def enqueue_on_commit(task, *args):

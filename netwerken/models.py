@@ -373,6 +373,10 @@ class Volunteer(TenantModel):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     # Matching has taken this volunteer's changes into account up to this moment.
     suggestions_synced_at = models.DateTimeField(null=True, blank=True)
+    # A change matching reads (matching.scoring.VOLUNTEER_INPUTS) asked for a sync at this moment; cleared
+    # when the sync is done, so sweep_suggestions redoes a sync whose task got lost. Nullable, no default:
+    # SQLite adds the column in place (a rebuilt table would lose its triggers).
+    suggestions_requested_at = models.DateTimeField(null=True, blank=True)
     # "Een extraatje bijverdienen": the organisation knows who helps to find their way to work.
     job_seeker = models.BooleanField(_("werkzoekend"), default=False)
     reintegrating = models.BooleanField(_("re-integrerend"), default=False)

@@ -300,12 +300,33 @@ def volunteer_register(
     return volunteer
 
 
-def volunteer_changed(volunteer):
-    """Tells whoever registered (matching: recompute the suggestions this change affects, after the commit)."""
+def volunteer_changed(volunteer, changed=None):
+    """Tells whoever registered (matching: recompute the suggestions this change affects, after the commit).
+
+    `changed`: the names of the fields (and "areas") that changed, None when unknown (a new volunteer).
+    """
     from .registry import volunteer_changed_hooks
 
     for hook in volunteer_changed_hooks():
-        hook(volunteer)
+        hook(volunteer, changed=None if changed is None else frozenset(changed))
+
+
+_BOOKKEEPING = ("id", "suggestions_synced_at", "suggestions_requested_at")
+
+
+def _stored_fields(volunteer):
+    """The volunteer's fields as the database holds them (attname -> value), to tell what a save changes:
+    a bound ModelForm has already copied the new values onto the instance. One query."""
+    names = [f.attname for f in volunteer._meta.concrete_fields if f.attname not in ("id", "updated_at")]
+    return volunteer.__class__.objects.filter(pk=volunteer.pk).values(*names).first() or {}
+
+
+def _changed_fields(volunteer, stored):
+    return {
+        field.name
+        for field in volunteer._meta.concrete_fields
+        if field.attname in stored and stored[field.attname] != getattr(volunteer, field.attname)
+    }
 
 
 def volunteer_update_profile(*, volunteer, **fields):
@@ -314,17 +335,23 @@ def volunteer_update_profile(*, volunteer, **fields):
     areas = fields.pop("areas", None)
     if "languages" in fields:
         fields["languages"] = ",".join(fields["languages"])
-    moved = "postcode" in fields and fields["postcode"] != volunteer.postcode
+    stored = _stored_fields(volunteer)
+    moved = "postcode" in fields and fields["postcode"] != stored.get("postcode", volunteer.postcode)
     for name, value in fields.items():
         setattr(volunteer, name, value)
     if moved:
         geo.locate(volunteer)
-    volunteer.save()
+    # Not the suggestion bookkeeping: matching writes it, and this instance may hold an older copy.
+    volunteer.save(update_fields=[f.name for f in volunteer._meta.concrete_fields if f.name not in _BOOKKEEPING])
+    changed = _changed_fields(volunteer, stored)
     if areas is not None:
+        before = set(volunteer.areas.values_list("pk", flat=True))
         volunteer.areas.set(areas)
+        if before != {getattr(area, "pk", area) for area in areas}:
+            changed.add("areas")
     if moved:
         _refine_location_later(volunteer)
-    volunteer_changed(volunteer)
+    volunteer_changed(volunteer, changed)
     return volunteer
 
 
@@ -343,7 +370,8 @@ def volunteer_intake(*, volunteer, by, status, vog_seen, vog_date, vog_expires, 
         setattr(volunteer, name, value)
 
     # Compare with the stored status: a bound ModelForm has already copied the new one onto the instance.
-    stored_status = Volunteer.objects.filter(pk=volunteer.pk).values_list("status", flat=True).get()
+    stored = _stored_fields(volunteer)
+    stored_status = stored["status"]
     if status == Volunteer.Status.ACTIVE and stored_status != Volunteer.Status.ACTIVE:
         volunteer.activated_at = timezone.now()
         volunteer.intake_by = by
@@ -361,14 +389,15 @@ def volunteer_intake(*, volunteer, by, status, vog_seen, vog_date, vog_expires, 
             "updated_at",
         ]
     )
-    volunteer_changed(volunteer)
+    volunteer_changed(volunteer, _changed_fields(volunteer, stored))
     return volunteer
 
 
 def volunteer_pause(*, volunteer, paused_from, paused_until):
+    stored = _stored_fields(volunteer)
     volunteer.paused_from, volunteer.paused_until = paused_from, paused_until
     volunteer.save(update_fields=["paused_from", "paused_until", "updated_at"])
-    volunteer_changed(volunteer)
+    volunteer_changed(volunteer, _changed_fields(volunteer, stored))
     return volunteer
 
 
@@ -416,10 +445,12 @@ def volunteer_link_resident(*, volunteer, resident, by):
                 volunteer.save(update_fields=["resident", "updated_at"])
         except IntegrityError:  # linked by someone else at the same moment
             raise LinkError(_("Deze bewoner is net aan een andere vrijwilliger gekoppeld.")) from None
+    volunteer_changed(volunteer, {"resident"})  # reciprocity counts in their suggestions
     return volunteer
 
 
 def volunteer_unlink_resident(*, volunteer, by):
     volunteer.resident = None
     volunteer.save(update_fields=["resident", "updated_at"])
+    volunteer_changed(volunteer, {"resident"})
     return volunteer

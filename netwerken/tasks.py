@@ -44,6 +44,10 @@ def refine_location(model_label, pk, organisation_id):
             model.objects.filter(pk=pk).update(location_requested_at=None)
             return False
         model.objects.filter(pk=pk).update(latitude=coords[0], longitude=coords[1], location_requested_at=None)
+        if model_label == "netwerken.Volunteer" and (instance.latitude, instance.longitude) != tuple(coords):
+            from .services import volunteer_changed
+
+            volunteer_changed(instance, {"latitude", "longitude"})  # where they help from moved
     return True
 
 
