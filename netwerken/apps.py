@@ -12,6 +12,11 @@ class NetwerkenConfig(AppConfig):
             registrations,  # noqa: F401 - registers netwerken's own menu items and data parts
             sessions,  # noqa: F401 - stamps the session's start when someone signs in
         )
+        from django.core.checks import register
+
         from .invitations import connect
+        from .mail import check_lease
+
+        register(check_lease)
 
         connect()  # an invitee who signs up through the invitation's link joins the organisation
