@@ -41,7 +41,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 60  # no wait in a drill is longer than this
-LEASE = 4  # EMAIL_SEND_LEASE_SECONDS of the drills' workers (300 in production)
+LEASE = 15  # EMAIL_SEND_LEASE_SECONDS of the drills' workers (300 in production): longer than a send takes here
 
 
 def wait_for(condition, timeout=WAIT, what="condition"):
@@ -184,7 +184,7 @@ def workers(transactional_db, tmp_path, smtp):
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(smtp.port),
-            "EMAIL_TIMEOUT": "30",
+            "EMAIL_TIMEOUT": "4",
             "EMAIL_SEND_LEASE_SECONDS": str(LEASE),
         },
     )
@@ -389,9 +389,7 @@ def _suggestions_of(help_request):
 def _as_if_patience_passed(model, pk, *fields, seconds):
     """Moves the row's timestamps back, as if the sweep's patience (a constant in code) had passed."""
     with scopes_disabled():
-        model.objects.filter(pk=pk).update(
-            **{name: F(name) - timezone.timedelta(seconds=seconds) for name in fields}
-        )
+        model.objects.filter(pk=pk).update(**{name: F(name) - timezone.timedelta(seconds=seconds) for name in fields})
 
 
 SUGGESTION_LOCK = "LOCK TABLE matching_matchsuggestion IN SHARE MODE"
