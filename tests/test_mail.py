@@ -203,3 +203,9 @@ def test_a_lease_no_longer_than_a_send_can_take_is_warned_about(settings):
     assert [w.id for w in outbox.check_lease()] == ["netwerken.W001"]
     settings.EMAIL_SEND_LEASE_SECONDS = 300
     assert outbox.check_lease() == []
+
+
+def test_the_sweeps_that_recover_a_killed_workers_work_run_every_minute_or_two(settings):
+    beat = settings.CELERY_BEAT_SCHEDULE
+    for name in ("send-pending-emails", "sweep-suggestions", "sweep-batch-runs", "sweep-funder-reports"):
+        assert beat[name]["schedule"] <= 120, name
