@@ -509,11 +509,12 @@ def test_drill_mail_pool_child_killed_mid_send(workers, smtp, short_mail_patienc
     wait_for(smtp.stalled.is_set, what="the send to reach the server's answer to DATA")
     killed = workers.kill_child(first)
     # Redelivered at once to the new child, which finds the claim younger than the lease and sends nothing.
-    wait_for(
-        lambda: re.search(r"send_email\[[^\]]+\] succeeded in [0-9.]+s: False", workers.log("b3")),
-        what="the redelivered task to leave the claimed mail alone",
+    outcome = wait_for(
+        lambda: re.search(r"send_email\[[^\]]+\] succeeded in [0-9.]+s: (\w+)", workers.log("b3")),
+        what="the redelivered task to run",
     )
     redelivered = time.monotonic() - killed
+    assert outcome.group(1) == "False", "the redelivered task sent the mail while the killed send's claim held"
     assert smtp.delivered == [] and _mail_row(email).sent_at is None
     _sweep_mail_until(lambda: _mail_row(email).sent_at is not None, what="the sweep to send it after the lease")
     recovered = time.monotonic() - killed
