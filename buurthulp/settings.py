@@ -241,6 +241,12 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Buurthulp <noreply@buurthulp.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail is claimed (committed) before it is sent (netwerken/mail.py). A claim younger than this keeps every
+# other task and the sweep off it, so a worker killed mid-send does not send a second copy at once; it must be
+# longer than any send can take (EMAIL_TIMEOUT is per step of the SMTP conversation). The sweep sends an
+# unsent mail once it is EMAIL_PENDING_PATIENCE_SECONDS old (its task may have been lost).
+EMAIL_SEND_LEASE_SECONDS = int(os.environ.get("EMAIL_SEND_LEASE_SECONDS", "300"))
+EMAIL_PENDING_PATIENCE_SECONDS = int(os.environ.get("EMAIL_PENDING_PATIENCE_SECONDS", "120"))
 
 # Celery: without a broker, tasks run in-process (eagerly), so the embedded set-up needs no Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -272,13 +278,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A funder report's build not started (queued) or not finished (building) in these times is taken as lost (its
+# worker was killed, or its task never reached one) and is queued again (evaluatie/funder_reports.py).
+FUNDER_REPORT_QUEUED_PATIENCE_SECONDS = int(os.environ.get("FUNDER_REPORT_QUEUED_PATIENCE_SECONDS", "300"))
+FUNDER_REPORT_BUILDING_PATIENCE_SECONDS = int(os.environ.get("FUNDER_REPORT_BUILDING_PATIENCE_SECONDS", "600"))
+# How often the sweeps that recover the work of a killed worker run (README: "Recovery after a killed worker").
+# Each is a few indexed queries per organisation, so every minute or two is cheap.
+SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
 # Every periodic job, in one place.
 CELERY_BEAT_SCHEDULE = {
-    "send-pending-emails": {"task": "netwerken.tasks.send_pending_emails", "schedule": 300.0},
-    "sweep-suggestions": {"task": "matching.tasks.sweep_suggestions", "schedule": 600.0},
+    "send-pending-emails": {"task": "netwerken.tasks.send_pending_emails", "schedule": SWEEP_INTERVAL_SECONDS},
+    "sweep-suggestions": {"task": "matching.tasks.sweep_suggestions", "schedule": SWEEP_INTERVAL_SECONDS},
     # Work recorded in the database whose task never reached the broker (netwerken/background.py).
     "sweep-locations": {"task": "netwerken.tasks.sweep_locations", "schedule": 900.0},
-    "sweep-batch-runs": {"task": "matching.tasks.sweep_batch_runs", "schedule": 300.0},
+    "sweep-batch-runs": {"task": "matching.tasks.sweep_batch_runs", "schedule": SWEEP_INTERVAL_SECONDS},
     "sweep-survey-invitations": {"task": "evaluatie.tasks.sweep_survey_invitations", "schedule": 300.0},
     "expire-proposals": {"task": "matching.tasks.expire_proposals", "schedule": 300.0},
     "send-proposal-reminders": {"task": "matching.tasks.send_proposal_reminders", "schedule": 900.0},
@@ -291,7 +304,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Signals: detected early every morning, before the staff start; the digest on Monday morning after it.
     # Funder reports: lost builds requeued, closed cycles' final reports built, and the funders mailed once.
-    "sweep-funder-reports": {"task": "evaluatie.tasks.sweep_funder_reports", "schedule": 900.0},
+    "sweep-funder-reports": {"task": "evaluatie.tasks.sweep_funder_reports", "schedule": 2 * SWEEP_INTERVAL_SECONDS},
     "detect-signals": {"task": "matching.tasks.detect_all_signals", "schedule": crontab(hour=5, minute=15)},
     "weekly-signal-digest": {
         "task": "matching.tasks.send_weekly_digests",

@@ -28,9 +28,15 @@ from .selectors import cycle_document
 
 logger = logging.getLogger(__name__)
 
-# A build that has not started or finished in these times is taken as lost, and queued again.
-QUEUED_PATIENCE = datetime.timedelta(minutes=10)
-BUILDING_PATIENCE = datetime.timedelta(minutes=30)
+
+def patiences() -> tuple[datetime.timedelta, datetime.timedelta]:
+    """A build that has not started (queued) or finished (building) in these times is taken as lost, and
+    queued again (settings FUNDER_REPORT_*_PATIENCE_SECONDS)."""
+    return (
+        datetime.timedelta(seconds=settings.FUNDER_REPORT_QUEUED_PATIENCE_SECONDS),
+        datetime.timedelta(seconds=settings.FUNDER_REPORT_BUILDING_PATIENCE_SECONDS),
+    )
+
 
 STEPS = FunderReport.STEPS
 
@@ -177,9 +183,10 @@ def funder_reports_sweep() -> dict:
     """The periodic job for the current organisation: builds a lost task left behind are queued again, every
     closed cycle gets its final report, and a ready final report is mailed to the funders once."""
     now = timezone.now()
+    queued_patience, building_patience = patiences()
     lost = FunderReport.objects.filter(
-        Q(status=FunderReport.Status.QUEUED, requested_at__lt=now - QUEUED_PATIENCE)
-        | Q(status=FunderReport.Status.BUILDING, started_at__lt=now - BUILDING_PATIENCE)
+        Q(status=FunderReport.Status.QUEUED, requested_at__lt=now - queued_patience)
+        | Q(status=FunderReport.Status.BUILDING, started_at__lt=now - building_patience)
     ).defer("pdf", "xlsx", "csv", "html")
     requeued = 0
     for report in lost:

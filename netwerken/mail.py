@@ -1,16 +1,21 @@
 """Outgoing mail: queued as a row, sent by a Celery task after the transaction commits.
 
 The row is the source of truth: if the task is lost, the periodic sweep (send_pending_emails) sends it.
+Each mail has one Message-ID (stored with the row) and is claimed in its own committed transaction before it
+is sent, so a worker killed at any moment sends it at most once, except for the crash between the server's
+acceptance and our commit: then a second copy, with the same Message-ID.
 """
 
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import OutgoingEmail
+from .models import OutgoingEmail, new_message_id
 
 logger = logging.getLogger(__name__)
 
@@ -47,42 +52,83 @@ def queue_message(message):
     return [queue_email(to=to, subject=message.subject, body_text=text, body_html=html) for to in message.to]
 
 
-def deliver(email_id):
-    """Sends one queued email once. Returns True if it was sent now, False if there was nothing to do.
+def lease():
+    """How long a claim keeps other workers off a mail: longer than any send can take (EMAIL_TIMEOUT per step)."""
+    return timedelta(seconds=settings.EMAIL_SEND_LEASE_SECONDS)
 
-    The row stays locked while sending, so two workers given the same id send it once. A failure is
-    recorded (committed) and then raised, so the task's retry with backoff takes over.
-    """
-    failure = None
+
+def _claim(email_id):
+    """Claims the mail for one send and commits that: attempts + 1 and `sending_since`. None if it is sent
+    already, gone, or claimed by a send less than a lease ago (it may be on its way to the server now)."""
+    now = timezone.now()
     with transaction.atomic():
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id, sent_at__isnull=True).first()
-        if email is None:
-            return False
+        if email is None or (email.sending_since is not None and email.sending_since > now - lease()):
+            return None
         email.attempts += 1
-        message = EmailMultiAlternatives(subject=email.subject, body=email.body_text, to=[email.to])
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
-        try:
-            message.send()
-        except Exception as exc:
-            failure = exc
-            email.last_error = str(exc)[:2000]
-            email.save(update_fields=["attempts", "last_error"])
-        else:
-            email.sent_at = timezone.now()
-            email.last_error = ""
-            email.save(update_fields=["attempts", "sent_at", "last_error"])
-    if failure is not None:
-        logger.warning("Sending email %s failed (attempt %s): %s", email_id, email.attempts, failure)
-        raise failure
+        email.sending_since = now
+        if not email.message_id:  # a row from before Message-IDs were stored: given one now, kept from now on
+            email.message_id = new_message_id()
+        email.save(update_fields=["attempts", "sending_since", "message_id"])
+    return email
+
+
+def deliver(email_id):
+    """Sends one queued email at most once. Returns True if it was sent now, False if there was nothing to do.
+
+    Three steps, each committed: the claim (attempts + 1, `sending_since`), the send, the result (`sent_at`).
+    A worker killed mid-send leaves the claim: the task redelivered at once finds it younger than the lease and
+    does nothing; the sweep sends it again only after the lease. Only a crash between the server's acceptance
+    and our commit gives a second copy, and it carries the same Message-ID. A failure is recorded (the claim
+    released) and then raised, so the task's retry with backoff takes over.
+    """
+    email = _claim(email_id)
+    if email is None:
+        return False
+    message = EmailMultiAlternatives(
+        subject=email.subject, body=email.body_text, to=[email.to], headers={"Message-ID": email.message_id}
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:
+        # Released only if the claim is still ours (a send that outlived its lease may have been taken over).
+        OutgoingEmail.objects.filter(pk=email.pk, sending_since=email.sending_since).update(
+            last_error=str(exc)[:2000], sending_since=None
+        )
+        logger.warning("Sending email %s failed (attempt %s): %s", email_id, email.attempts, exc)
+        raise
+    OutgoingEmail.objects.filter(pk=email.pk, sent_at__isnull=True).update(
+        sent_at=timezone.now(), last_error="", sending_since=None
+    )
     return True
 
 
-def pending_email_ids(older_than=timedelta(minutes=2)):
-    """Emails whose task may have been lost: unsent, not brand new, not given up on."""
-    cutoff = timezone.now() - older_than
+def pending_email_ids(older_than=None):
+    """Emails whose task may have been lost: unsent, not brand new, not given up on, and not claimed by a
+    send less than a lease ago."""
+    now = timezone.now()
+    if older_than is None:
+        older_than = timedelta(seconds=settings.EMAIL_PENDING_PATIENCE_SECONDS)
     return list(
-        OutgoingEmail.objects.filter(sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS)
+        OutgoingEmail.objects.filter(sent_at__isnull=True, created_at__lt=now - older_than, attempts__lt=MAX_ATTEMPTS)
+        .filter(Q(sending_since__isnull=True) | Q(sending_since__lte=now - lease()))
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
+
+
+def check_lease(app_configs=None, **kwargs):
+    """System check: a lease shorter than a send can take would let the sweep send a slow mail twice."""
+    from django.core.checks import Warning
+
+    if settings.EMAIL_SEND_LEASE_SECONDS <= 3 * settings.EMAIL_TIMEOUT:
+        return [
+            Warning(
+                "EMAIL_SEND_LEASE_SECONDS is not longer than three times EMAIL_TIMEOUT: a slow mail server can make "
+                "the sweep send a mail a second time while the first send is still under way.",
+                id="netwerken.W001",
+            )
+        ]
+    return []

@@ -1,3 +1,7 @@
+from email.utils import make_msgid, parseaddr
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -187,6 +191,13 @@ class Membership(models.Model):
         return [Role(role).label for role in ROLE_FIELDS if role in self.roles]
 
 
+def new_message_id():
+    """A fresh Message-ID in the platform's own domain (of DEFAULT_FROM_EMAIL, else of SITE_URL)."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    domain = domain or urlsplit(settings.SITE_URL).hostname or "buurthulp.localhost"
+    return make_msgid(domain=domain)
+
+
 class OutgoingEmail(models.Model):
     """Mail waits here until a task has sent it, so a lost task or broker outage delays it, never drops it.
 
@@ -204,6 +215,12 @@ class OutgoingEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # One Message-ID for the mail, set when it is queued and sent with every attempt: if a crash between the
+    # server's acceptance and our commit makes the sweep send it again, the second copy is recognisably the same.
+    message_id = models.CharField(max_length=255, blank=True, default=new_message_id)
+    # When a worker claimed the mail for sending (committed before it talks to the server). A claim younger
+    # than EMAIL_SEND_LEASE_SECONDS means: being sent, leave it (netwerken/mail.py).
+    sending_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("uitgaande e-mail")

@@ -405,3 +405,36 @@ def test_overview_adds_up_the_funded_organisations_and_hides_small_cells(
         services.cycle_close(cycle=_cycle(extra), by=None)
     with django_assert_max_num_queries(len(counted.captured_queries)):
         client.get(url)
+
+
+# --- a build left 'bezig' by a killed worker --------------------------------------------------------------
+
+
+def test_a_build_left_building_by_a_killed_worker_is_queued_again_after_the_building_patience(
+    db, settings, django_capture_on_commit_callbacks
+):
+    from .factories import EvaluationCycleFactory, OrganisationFactory
+
+    organisation = OrganisationFactory()
+    cycle = EvaluationCycleFactory(organisation=organisation)
+    with scopes_disabled():
+        report = FunderReport.objects.create(
+            organisation=organisation, cycle=cycle, status=FunderReport.Status.BUILDING, progress=40, step="pdf"
+        )
+
+    def killed(minutes_ago):
+        with scopes_disabled():
+            FunderReport.objects.filter(pk=report.pk).update(
+                status=FunderReport.Status.BUILDING, started_at=timezone.now() - datetime.timedelta(minutes=minutes_ago)
+            )
+        with scope(organisation=organisation), django_capture_on_commit_callbacks(execute=False) as queued:
+            requeued = funder_reports.funder_reports_sweep()["requeued"]
+        return requeued, len(queued)
+
+    assert settings.FUNDER_REPORT_BUILDING_PATIENCE_SECONDS == 600
+    assert killed(minutes_ago=9) == (0, 0), "still within the patience: maybe only slow"
+    assert killed(minutes_ago=11) == (1, 1)
+    with scopes_disabled():
+        assert FunderReport.objects.get(pk=report.pk).status == FunderReport.Status.QUEUED
+    settings.FUNDER_REPORT_BUILDING_PATIENCE_SECONDS = 60
+    assert killed(minutes_ago=2) == (1, 1), "the patience is a setting"
