@@ -284,6 +284,9 @@ FUNDER_REPORT_QUEUED_PATIENCE_SECONDS = int(os.environ.get("FUNDER_REPORT_QUEUED
 FUNDER_REPORT_BUILDING_PATIENCE_SECONDS = int(os.environ.get("FUNDER_REPORT_BUILDING_PATIENCE_SECONDS", "600"))
 # How often the sweeps that recover the work of a killed worker run (README: "Recovery after a killed worker").
 # Each is a few indexed queries per organisation, so every minute or two is cheap.
+# Suggestions asked for this long ago and not computed are taken as lost (a killed worker, a broker outage)
+# and computed again by the next sweep.
+SUGGESTIONS_PATIENCE_SECONDS = int(os.environ.get("SUGGESTIONS_PATIENCE_SECONDS", "120"))
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
 # Every periodic job, in one place.
 CELERY_BEAT_SCHEDULE = {

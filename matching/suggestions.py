@@ -5,6 +5,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -249,7 +250,7 @@ def state(help_request):
 
 def stale_request_ids(limit=500):
     """Open requests whose suggestions are missing, older than the request, or whose task got lost."""
-    lost = timezone.now() - timezone.timedelta(minutes=5)
+    lost = timezone.now() - timezone.timedelta(seconds=settings.SUGGESTIONS_PATIENCE_SECONDS)
     day_old = timezone.now() - timezone.timedelta(days=1)
     return list(
         HelpRequest.objects.filter(status__in=scoring.OPEN_STATUSES)
@@ -268,7 +269,7 @@ def stale_volunteer_ids(limit=500):
     """Volunteers whose asked-for sync has not been done: never synced, or asked for long enough ago that
     its task must be lost (a broker outage, a worker that died). A save that changed nothing matching reads
     asks for nothing, so it is not here either."""
-    lost = timezone.now() - timezone.timedelta(minutes=5)
+    lost = timezone.now() - timezone.timedelta(seconds=settings.SUGGESTIONS_PATIENCE_SECONDS)
     return list(
         Volunteer.objects.filter(suggestions_requested_at__isnull=False)
         .filter(Q(suggestions_synced_at__isnull=True) | Q(suggestions_requested_at__lt=lost))

@@ -387,7 +387,7 @@ def _suggestions_of(help_request):
 
 
 def _as_if_patience_passed(model, pk, *fields, seconds):
-    """Moves the row's timestamps back, as if the sweep's patience (a constant in code) had passed."""
+    """Moves the row's timestamps back, as if the sweep's patience had passed."""
     with scopes_disabled():
         model.objects.filter(pk=pk).update(**{name: F(name) - timezone.timedelta(seconds=seconds) for name in fields})
 
@@ -420,7 +420,7 @@ def test_drill_suggestions_worker_main_process_killed(workers):
     report(
         "suggestions, main process killed",
         user_saw=f"{seen!r} with the {len(kept)} earlier suggestions",
-        recovered_in=f"{recovered:.1f} s after the kill (+ the 5 min patience in production)",
+        recovered_in=f"{recovered:.1f} s after the kill (+ SUGGESTIONS_PATIENCE_SECONDS in production)",
     )
 
 

@@ -12,7 +12,7 @@ def give_each_a_message_id(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("netwerken", "0006_location_requested_at"),
+        ("netwerken", "0007_volunteer_suggestions_requested_at"),
     ]
 
     operations = [
