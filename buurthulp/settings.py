@@ -287,6 +287,10 @@ FUNDER_REPORT_BUILDING_PATIENCE_SECONDS = int(os.environ.get("FUNDER_REPORT_BUIL
 # Suggestions asked for this long ago and not computed are taken as lost (a killed worker, a broker outage)
 # and computed again by the next sweep.
 SUGGESTIONS_PATIENCE_SECONDS = int(os.environ.get("SUGGESTIONS_PATIENCE_SECONDS", "120"))
+# A running batch run beats at every step (seconds apart); silent this long, its worker is taken as killed and
+# the sweep starts it again, at most BATCH_RUN_MAX_ATTEMPTS times in all, then marks it failed.
+BATCH_RUN_PATIENCE_SECONDS = int(os.environ.get("BATCH_RUN_PATIENCE_SECONDS", "120"))
+BATCH_RUN_MAX_ATTEMPTS = int(os.environ.get("BATCH_RUN_MAX_ATTEMPTS", "3"))
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
 # Every periodic job, in one place.
 CELERY_BEAT_SCHEDULE = {

@@ -12,9 +12,11 @@ greedy pass uses, so the optimum over them is never below greedy's total.
 """
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
@@ -266,15 +268,29 @@ def solve(organisation, progress=lambda percent: None):
     return requests, volunteers, scores, best, greedy_pairs
 
 
+def _claim(run_id) -> bool:
+    """Take the run for this task, atomically: a waiting or failed run, or a running one whose worker stopped
+    beating (killed). A second task for a run that is alive finds nothing to claim and does nothing."""
+    now = timezone.now()
+    stale = now - timezone.timedelta(seconds=settings.BATCH_RUN_PATIENCE_SECONDS)
+    claimable = Q(status__in=[BatchRun.Status.QUEUED, BatchRun.Status.FAILED]) | Q(
+        status=BatchRun.Status.RUNNING, heartbeat_at__lt=stale
+    )
+    return bool(
+        BatchRun.objects.filter(claimable, pk=run_id).update(
+            status=BatchRun.Status.RUNNING, progress=10, heartbeat_at=now, attempts=F("attempts") + 1, error=""
+        )
+    )
+
+
 def run(run_id):
     batch = BatchRun.objects.select_related("organisation").filter(pk=run_id).first()
-    if batch is None or batch.status == BatchRun.Status.DONE:
+    if batch is None or batch.status == BatchRun.Status.DONE or not _claim(run_id):
         return 0
 
     def progress(percent):
-        BatchRun.objects.filter(pk=run_id).update(progress=percent)
+        BatchRun.objects.filter(pk=run_id).update(progress=percent, heartbeat_at=timezone.now())
 
-    BatchRun.objects.filter(pk=run_id).update(status=BatchRun.Status.RUNNING, progress=10)
     try:
         requests, volunteers, scores, best, greedy_pairs = solve(batch.organisation, progress)
         reasons = unassigned_reasons(scores, best)
@@ -316,10 +332,25 @@ QUEUED_PATIENCE = timezone.timedelta(minutes=5)
 
 
 def lost_run_ids():
-    """Runs asked for more than QUEUED_PATIENCE ago that no worker has started."""
-    cutoff = timezone.now() - QUEUED_PATIENCE
-    return list(
-        BatchRun.objects.filter(status=BatchRun.Status.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True)
+    """Runs asked for more than QUEUED_PATIENCE ago that no worker has started, and running runs whose worker
+    stopped beating (killed) that have attempts left."""
+    now = timezone.now()
+    stale = now - timezone.timedelta(seconds=settings.BATCH_RUN_PATIENCE_SECONDS)
+    waiting = Q(status=BatchRun.Status.QUEUED, created_at__lt=now - QUEUED_PATIENCE)
+    stuck = Q(status=BatchRun.Status.RUNNING, heartbeat_at__lt=stale, attempts__lt=settings.BATCH_RUN_MAX_ATTEMPTS)
+    return list(BatchRun.objects.filter(waiting | stuck).values_list("pk", flat=True))
+
+
+def batch_runs_fail_stuck() -> int:
+    """Running runs whose worker was killed on every attempt: marked failed with the reason, so the coordinator
+    sees it and can start a new proposal, instead of "bezig" for ever."""
+    stale = timezone.now() - timezone.timedelta(seconds=settings.BATCH_RUN_PATIENCE_SECONDS)
+    return BatchRun.objects.filter(
+        status=BatchRun.Status.RUNNING, heartbeat_at__lt=stale, attempts__gte=settings.BATCH_RUN_MAX_ATTEMPTS
+    ).update(
+        status=BatchRun.Status.FAILED,
+        error=gettext("De berekening is %(count)s keer onderbroken. Start een nieuw voorstel.")
+        % {"count": settings.BATCH_RUN_MAX_ATTEMPTS},
     )
 
 

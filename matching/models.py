@@ -423,6 +423,10 @@ class BatchRun(TenantModel):
     # Requests left without a volunteer, and why: [{"request": pk, "reason": code}] (matching/batch.py).
     unassigned = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    # A running run touches heartbeat_at at every step; the sweep takes a run whose heartbeat is older than
+    # BATCH_RUN_PATIENCE_SECONDS as killed with its worker and starts it again, BATCH_RUN_MAX_ATTEMPTS times.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("voorstel voor alle open hulpvragen")

@@ -114,12 +114,14 @@ def run_batch(organisation_id, run_id):
 
 @shared_task
 def sweep_batch_runs():
-    """Periodic: batch runs still waiting long after they were asked for (their task never reached a worker)."""
-    from .batch import lost_run_ids
+    """Periodic: batch runs still waiting long after they were asked for (their task never reached a worker),
+    and running runs whose worker was killed: started again, or marked failed after the last attempt."""
+    from .batch import batch_runs_fail_stuck, lost_run_ids
 
     queued = 0
     for organisation_id in _providers():
         with scope(organisation=organisation_id):
+            batch_runs_fail_stuck()
             for run_id in lost_run_ids():
                 enqueue(run_batch, organisation_id, run_id)
                 queued += 1

@@ -563,7 +563,6 @@ def _backdated_all(model, pk, seconds):
             row.filter(**{f"{name}__isnull": False}).update(**{name: F(name) - timezone.timedelta(seconds=seconds)})
 
 
-@pytest.mark.xfail(strict=False, reason="needs h-batch: nothing sweeps a run left 'bezig' by a killed worker on main")
 def test_drill_batch_run_worker_killed_at_ninety_percent(workers):
     from matching.batch import batch_start
     from matching.models import BatchProposal, BatchRun, HelpRequest
