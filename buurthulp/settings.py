@@ -282,6 +282,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # worker was killed, or its task never reached one) and is queued again (evaluatie/funder_reports.py).
 FUNDER_REPORT_QUEUED_PATIENCE_SECONDS = int(os.environ.get("FUNDER_REPORT_QUEUED_PATIENCE_SECONDS", "300"))
 FUNDER_REPORT_BUILDING_PATIENCE_SECONDS = int(os.environ.get("FUNDER_REPORT_BUILDING_PATIENCE_SECONDS", "600"))
+# Builds begun before a stuck report is marked failed (a worker killed on every try), retried from the page.
+FUNDER_REPORT_MAX_ATTEMPTS = int(os.environ.get("FUNDER_REPORT_MAX_ATTEMPTS", "3"))
 # How often the sweeps that recover the work of a killed worker run (README: "Recovery after a killed worker").
 # Each is a few indexed queries per organisation, so every minute or two is cheap.
 # Suggestions asked for this long ago and not computed are taken as lost (a killed worker, a broker outage)

@@ -12,10 +12,11 @@ import logging
 
 from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from netwerken.background import enqueue_on_commit
 from netwerken.mail import queue_email
@@ -62,8 +63,10 @@ def report_request(*, cycle: EvaluationCycle, by: User | None) -> FunderReport:
         report.generation += 1
         report.status, report.progress, report.step, report.error = FunderReport.Status.QUEUED, 0, "", ""
         report.requested_at, report.requested_by, report.started_at = now, by, None
+        report.build_attempts = 0
         report.save(
             update_fields=[
+                "build_attempts",
                 "generation",
                 "status",
                 "progress",
@@ -105,7 +108,11 @@ def report_build(*, report_id: int, generation: int) -> bool:
     if report is None or report.generation != generation or report.built_generation >= generation:
         return False
     started = FunderReport.objects.filter(pk=report_id, generation=generation).update(
-        status=FunderReport.Status.BUILDING, started_at=timezone.now(), progress=STEPS["figures"][0], step="figures"
+        status=FunderReport.Status.BUILDING,
+        started_at=timezone.now(),
+        progress=STEPS["figures"][0],
+        step="figures",
+        build_attempts=F("build_attempts") + 1,
     )
     if not started:
         return False
@@ -184,6 +191,12 @@ def funder_reports_sweep() -> dict:
     closed cycle gets its final report, and a ready final report is mailed to the funders once."""
     now = timezone.now()
     queued_patience, building_patience = patiences()
+    stuck = Q(status=FunderReport.Status.BUILDING, started_at__lt=now - building_patience)
+    # A build whose worker was killed on every try would be killed again: failed, so the page offers a retry.
+    given_up = FunderReport.objects.filter(stuck, build_attempts__gte=settings.FUNDER_REPORT_MAX_ATTEMPTS).update(
+        status=FunderReport.Status.FAILED,
+        error=gettext("Het maken is %(count)s keer onderbroken.") % {"count": settings.FUNDER_REPORT_MAX_ATTEMPTS},
+    )
     lost = FunderReport.objects.filter(
         Q(status=FunderReport.Status.QUEUED, requested_at__lt=now - queued_patience)
         | Q(status=FunderReport.Status.BUILDING, started_at__lt=now - building_patience)
@@ -211,4 +224,4 @@ def funder_reports_sweep() -> dict:
     ).defer("pdf", "xlsx", "csv", "html")
     for report in ready:
         mailed += report_mail(report=report)
-    return {"requeued": requeued, "requested": requested, "mailed": mailed}
+    return {"requeued": requeued, "requested": requested, "mailed": mailed, "failed": given_up}

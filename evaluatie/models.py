@@ -265,6 +265,8 @@ class FunderReport(TenantModel):
     requested_at = models.DateTimeField(default=timezone.now)
     requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField(null=True, blank=True)
+    # Builds of this generation begun: a worker killed on every try does not make the sweep requeue for ever.
+    build_attempts = models.PositiveSmallIntegerField(default=0)
     built_at = models.DateTimeField(null=True, blank=True)
     # Whether the files were built from the frozen figures of a closed cycle (final) or from live ones.
     built_final = models.BooleanField(default=False)

@@ -82,3 +82,22 @@ def test_a_run_killed_on_every_attempt_is_marked_failed_with_the_reason(client, 
     page = client.get(reverse("matching:batch_detail", kwargs={"org": "wijk", "run": run.pk}))
     assert page.status_code == 200
     assert "Het rekenen is mislukt" in page.content.decode()
+    assert "Opnieuw proberen" in page.content.decode()
+
+
+def test_the_retry_button_of_a_failed_run_computes_a_new_proposal(client, w, django_capture_on_commit_callbacks):
+    failed = _running(w, silent_for=0)
+    with scopes_disabled():
+        BatchRun.objects.filter(pk=failed.pk).update(status=BatchRun.Status.FAILED)
+    client.force_login(w.coordinator)
+    # The button on the failed run's page posts to the list, which starts a run: the same form, the same checks.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("matching:batch_list", kwargs={"org": "wijk"}))
+    with scopes_disabled():
+        retry = BatchRun.objects.exclude(pk=failed.pk).get()
+    assert response.status_code == 302
+    assert response.url == reverse("matching:batch_detail", kwargs={"org": "wijk", "run": retry.pk})
+    retry.refresh_from_db()
+    assert (retry.status, retry.progress) == (BatchRun.Status.DONE, 100)
+    with scopes_disabled():
+        assert BatchProposal.objects.filter(run=retry).count() == 1

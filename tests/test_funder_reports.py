@@ -438,3 +438,36 @@ def test_a_build_left_building_by_a_killed_worker_is_queued_again_after_the_buil
         assert FunderReport.objects.get(pk=report.pk).status == FunderReport.Status.QUEUED
     settings.FUNDER_REPORT_BUILDING_PATIENCE_SECONDS = 60
     assert killed(minutes_ago=2) == (1, 1), "the patience is a setting"
+
+
+def test_a_build_killed_on_every_try_is_marked_failed_and_a_new_request_starts_over(
+    client, db, settings, django_capture_on_commit_callbacks
+):
+    from .factories import EvaluationCycleFactory, OrganisationFactory
+
+    organisation = OrganisationFactory()
+    cycle = EvaluationCycleFactory(organisation=organisation)
+    with scopes_disabled():
+        report = FunderReport.objects.create(organisation=organisation, cycle=cycle)
+
+    def killed_during_build():
+        # The task begins the build (counted), then its worker dies: the row stays 'building' past the patience.
+        with scopes_disabled(), mock.patch.object(funder_reports, "cycle_document", side_effect=SystemExit):
+            with pytest.raises(SystemExit):
+                funder_reports.report_build(report_id=report.pk, generation=1)
+            FunderReport.objects.filter(pk=report.pk).update(started_at=timezone.now() - datetime.timedelta(hours=1))
+        with scope(organisation=organisation), django_capture_on_commit_callbacks(execute=False):
+            return funder_reports.funder_reports_sweep()
+
+    assert settings.FUNDER_REPORT_MAX_ATTEMPTS == 3
+    assert killed_during_build()["requeued"] == 1
+    assert killed_during_build()["requeued"] == 1
+    assert killed_during_build() == {"requeued": 0, "requested": 0, "mailed": 0, "failed": 1}
+    with scopes_disabled():
+        report.refresh_from_db()
+    assert report.status == FunderReport.Status.FAILED
+    assert "3 keer onderbroken" in report.error
+    # A person asks again: the count starts over.
+    with scope(organisation=organisation), django_capture_on_commit_callbacks(execute=False) as queued:
+        again = funder_reports.report_request(cycle=cycle, by=None)
+    assert (again.status, again.build_attempts, len(queued)) == (FunderReport.Status.QUEUED, 0, 1)
