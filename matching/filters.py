@@ -16,8 +16,10 @@ from .models import Category, HelpRequest
 class HelpRequestFilter(django_filters.FilterSet):
     WAITING = [("3", _("langer dan 3 dagen")), ("7", _("langer dan een week")), ("30", _("langer dan een maand"))]
 
+    # distinct=False: status is a column of the request itself, so no row can repeat; DISTINCT would only cost a
+    # second sort and keep the list's order index from being used.
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=HelpRequest.Status.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Status"), choices=HelpRequest.Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     category = django_filters.ModelChoiceFilter(label=_("Soort hulp"), queryset=lambda request: Category.objects.all())
     urgency = django_filters.ChoiceFilter(label=_("Urgentie"), choices=HelpRequest.Urgency.choices)

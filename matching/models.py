@@ -149,7 +149,11 @@ class HelpRequest(TenantModel):
         verbose_name = _("hulpvraag")
         verbose_name_plural = _("hulpvragen")
         ordering = ["-urgency", "created_at"]
-        indexes = [models.Index(fields=["organisation", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "status", "created_at"]),
+            # The request list's default order: without it every page sorts all the organisation's requests.
+            models.Index(fields=["organisation", "-urgency", "created_at"], name="helprequest_list_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="request_recurring_has_recurrence",

@@ -110,3 +110,27 @@ def test_volunteer_list_filters(client, tenant_a):
     assert expired.pk in shown("?vog=geen")
     assert shown(f"?category={visiting.pk}") == {tuesday.pk}
     assert shown("?status=aangemeld") == {expired.pk}
+
+
+def test_the_request_list_status_filter_reads_the_requests_once_without_distinct(client, tenant_a):
+    # Status is a column of the request itself: DISTINCT could drop no row, it would only sort every request again
+    # and keep the list's order index (organisation, -urgency, created_at) unused.
+    client.force_login(tenant_a.user("coordinator"))
+    url = reverse("matching:request_list", kwargs={"org": "oost"})
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url + "?status=nieuw&status=zoekend")
+    assert response.status_code == 200
+    reads = [q["sql"] for q in queries if 'FROM "matching_helprequest"' in q["sql"]]
+    assert reads
+    assert not [sql for sql in reads if "DISTINCT" in sql]
+
+
+def test_the_request_list_default_order_has_an_index(db):
+    from django.db import connection as conn
+
+    with conn.cursor() as cursor:
+        indexes = conn.introspection.get_constraints(cursor, HelpRequest._meta.db_table)
+    assert any(
+        spec["index"] and spec["columns"][:3] == ["organisation_id", "urgency", "created_at"]
+        for spec in indexes.values()
+    )
