@@ -4,7 +4,7 @@ import datetime
 import functools
 import operator
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -202,6 +202,10 @@ class AlreadyVolunteer(Exception):
     """The person is a volunteer of this organisation already: a second sign-up makes no second candidate."""
 
 
+class EmailTaken(Exception):
+    """An account with this email was made since the form checked (a second tab or a double-clicked submit)."""
+
+
 @transaction.atomic
 def volunteer_signup(*, organisation, user=None, account=None, consent_text, categories, notify=True, **profile):
     """A person becomes a volunteer: membership, profile and consent (netwerken), and their kinds of help.
@@ -215,12 +219,27 @@ def volunteer_signup(*, organisation, user=None, account=None, consent_text, cat
     from . import notifications
 
     if user is None:
-        user = User.objects.create_user(
-            email=account["email"], password=account["password"], name=account["name"].strip()
-        )
+        # The form saw no account with this email, but a parallel sign-up can make one after it looked: the
+        # unique email decides, and the loser gets an answer instead of an IntegrityError.
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=account["email"], password=account["password"], name=account["name"].strip()
+                )
+        except IntegrityError:
+            raise EmailTaken from None
     elif Volunteer.objects.filter(organisation=organisation, membership__user=user).exists():
         raise AlreadyVolunteer
-    volunteer = people.volunteer_register(organisation=organisation, user=user, consent_text=consent_text, **profile)
+    try:
+        with transaction.atomic():
+            volunteer = people.volunteer_register(
+                organisation=organisation, user=user, consent_text=consent_text, **profile
+            )
+    except IntegrityError:
+        # One profile per membership (a one-to-one): a second tab's post that passed the check above.
+        if Volunteer.objects.filter(organisation=organisation, membership__user=user).exists():
+            raise AlreadyVolunteer from None
+        raise
     volunteer.categories.set(categories)
     if notify:
         notifications.tell_coordinators_new_volunteer(volunteer)
