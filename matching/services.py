@@ -54,42 +54,88 @@ def help_request_create(
     return help_request
 
 
+def _once(*, organisation, submission_key, create):
+    """`create()`'s request, made once per form key (forms.SubmitOnce): a second post of the same form gets the
+    first one's request back, marked `repeated`, and nothing is added (no second resident, consent or mail).
+
+    Two posts at the same moment meet at the unique (organisation, submission_key): the loser's savepoint rolls
+    back everything it made and it reads the winner's request (committed by then: it waited on the index).
+    """
+    if submission_key is None:
+        return create()
+
+    def earlier():
+        found = HelpRequest.objects.filter(organisation=organisation, submission_key=submission_key).first()
+        if found is not None:
+            found.repeated = True
+        return found
+
+    if (found := earlier()) is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError:
+        if (found := earlier()) is not None:
+            return found
+        raise
+
+
 @transaction.atomic
 def help_request_intake(
-    *, organisation, resident=None, new_resident=None, by, channel, consent_method, consent_text, **fields
+    *,
+    organisation,
+    resident=None,
+    new_resident=None,
+    by,
+    channel,
+    consent_method,
+    consent_text,
+    submission_key=None,
+    **fields,
 ):
     """The coordinator's phone intake: the chosen resident, or a new one, and their request, in one transaction."""
-    if resident is None:
-        resident = people.resident_create(organisation=organisation, **new_resident)
-    return help_request_create(
-        organisation=organisation,
-        resident=resident,
-        by=by,
-        channel=channel,
-        consent_method=consent_method,
-        consent_text=consent_text,
-        **fields,
-    )
+
+    def create():
+        nonlocal resident
+        if resident is None:
+            resident = people.resident_create(organisation=organisation, **new_resident)
+        return help_request_create(
+            organisation=organisation,
+            resident=resident,
+            by=by,
+            channel=channel,
+            consent_method=consent_method,
+            consent_text=consent_text,
+            submission_key=submission_key,
+            **fields,
+        )
+
+    return _once(organisation=organisation, submission_key=submission_key, create=create)
 
 
 @transaction.atomic
-def help_request_online(*, organisation, resident_data, consent_method, consent_text, **fields):
+def help_request_online(*, organisation, resident_data, consent_method, consent_text, submission_key=None, **fields):
     """A resident's own request on the public page: attached to them if they asked before (people service).
     Every coordinator is mailed that it came in (no details of the resident in the mail)."""
     from . import notifications
 
-    resident = people.resident_for_online_request(organisation=organisation, **resident_data)
-    help_request = help_request_create(
-        organisation=organisation,
-        resident=resident,
-        by=None,
-        channel=HelpRequest.Channel.ONLINE,
-        consent_method=consent_method,
-        consent_text=consent_text,
-        **fields,
-    )
-    notifications.tell_coordinators_new_request(help_request)
-    return help_request
+    def create():
+        resident = people.resident_for_online_request(organisation=organisation, **resident_data)
+        help_request = help_request_create(
+            organisation=organisation,
+            resident=resident,
+            by=None,
+            channel=HelpRequest.Channel.ONLINE,
+            consent_method=consent_method,
+            consent_text=consent_text,
+            submission_key=submission_key,
+            **fields,
+        )
+        notifications.tell_coordinators_new_request(help_request)
+        return help_request
+
+    return _once(organisation=organisation, submission_key=submission_key, create=create)
 
 
 class RequestChangeRefused(Exception):

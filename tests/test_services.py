@@ -237,3 +237,36 @@ def test_a_logged_in_persons_double_submitted_sign_up_makes_one_volunteer(tenant
     assert answers == [302] * 4, "each tab lands on the thanks page"
     with scope(organisation=tenant_a.organisation):
         assert Volunteer.objects.filter(membership__user=person).count() == 1
+
+
+def test_four_parallel_posts_of_one_online_request_form_make_one_request(tenant_a):
+    """The resident's 'Versturen' clicked four times at once: one request, one resident; every click is thanked."""
+    from django.test import Client
+
+    from netwerken.models import Resident
+
+    from .test_requests import online_payload
+
+    url = reverse("matching:online_request", kwargs={"org": "oost"})
+    payload = online_payload(tenant_a, submission="0b5f3a52-6c1e-4d7a-9f0e-3c2b1a4d5e6f")
+    barrier = threading.Barrier(4)
+    answers = []
+
+    def send(n):
+        try:
+            client = Client(REMOTE_ADDR=f"198.51.100.{n + 1}")
+            barrier.wait()
+            answers.append(client.post(url, payload).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert answers == [302] * 4
+    with scope(organisation=tenant_a.organisation):
+        assert HelpRequest.objects.filter(resident__name="Ahmed Bakkali").count() == 1
+        assert Resident.objects.filter(name="Ahmed Bakkali").count() == 1
