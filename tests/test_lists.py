@@ -138,3 +138,26 @@ def test_the_request_list_default_order_has_an_index(db):
         spec["index"] and spec["columns"][:3] == ["organisation_id", "urgency", "created_at"]
         for spec in indexes.values()
     )
+
+
+def test_volunteer_list_is_by_name_and_follows_a_rename(client, tenant_a):
+    from netwerken.services import user_name_changed
+
+    org = tenant_a.organisation
+    zeynep, *_ = [
+        VolunteerFactory(organisation=org, membership__user__name=name)
+        for name in ("Zeynep Yilmaz", "Anna de Vries", "Mohamed el Amrani")
+    ]
+    client.force_login(tenant_a.user("coordinator"))
+    url = reverse("matching:volunteer_list", kwargs={"org": "oost"})
+    ours = {"Zeynep Yilmaz", "Anna de Vries", "Mohamed el Amrani", "Bram Bakker"}
+
+    def names():
+        return [v.name for v in client.get(url).context["page"] if v.name in ours]
+
+    assert names() == ["Anna de Vries", "Mohamed el Amrani", "Zeynep Yilmaz"]
+    user = zeynep.membership.user
+    user.name = "Bram Bakker"
+    user.save(update_fields=["name"])
+    user_name_changed(user)
+    assert names() == ["Anna de Vries", "Bram Bakker", "Mohamed el Amrani"]
