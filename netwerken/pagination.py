@@ -3,6 +3,7 @@ import uuid
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils import translation
 
 PER_PAGE = 25
@@ -10,9 +11,33 @@ PER_PAGE = 25
 FILTER_FORM_SECONDS = 600
 
 
+class KeysFirstPaginator(Paginator):
+    """Pages a queryset in two steps: the page's primary keys (OFFSET over the list's order, which its index
+    answers), then those rows with their joins and prefetches. A single OFFSET query joins every row it skips,
+    so the last page of 20,000 requests took as long as reading them all."""
+
+    JOIN_FREELY_BELOW = 250
+
+    def page(self, number):
+        rows = self.object_list
+        if not isinstance(rows, QuerySet) or rows._fields is not None or rows.query.distinct or rows.query.combinator:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if bottom < self.JOIN_FREELY_BELOW:
+            return super().page(number)  # few rows skipped: one query is cheaper than two
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = list(rows.values_list("pk", flat=True)[bottom:top])
+        by_key = {row.pk: row for row in rows.filter(pk__in=keys).order_by()}
+        # A row deleted between the two queries is left out rather than failing the page.
+        return self._get_page([by_key[key] for key in keys if key in by_key], number, self)
+
+
 def paginate(request, queryset, per_page=PER_PAGE):
     """A page of `queryset`; a page number that is out of range or not a number gives the nearest page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("pagina"))
+    return KeysFirstPaginator(queryset, per_page).get_page(request.GET.get("pagina"))
 
 
 def querystring_without_page(request):

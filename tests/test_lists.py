@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from matching.models import HelpRequest
 from netwerken import availability
@@ -163,3 +164,25 @@ def test_volunteer_list_is_by_name_and_follows_a_rename(client, tenant_a):
     user.save(update_fields=["name"])
     user_name_changed(user)
     assert names() == ["Anna de Vries", "Bram Bakker", "Mohamed el Amrani"]
+
+
+def test_a_deep_page_shows_the_same_rows_in_the_same_order_as_one_query_would(client, tenant_a):
+    """Past the first pages the list reads the page's keys first, then their rows (netwerken/pagination.py)."""
+    from django.core.paginator import Paginator
+
+    from matching import selectors
+
+    org = tenant_a.organisation
+    category = CategoryFactory(organisation=org)
+    for i in range(300):
+        HelpRequestFactory(organisation=org, category=category, urgency=1 + i % 3)
+    client.force_login(tenant_a.user("coordinator"))
+    url = reverse("matching:request_list", kwargs={"org": "oost"})
+    for number in (11, 13):  # rows 251-275 and the last, short page
+        with CaptureQueriesContext(connection) as queries:
+            shown = [r.pk for r in client.get(f"{url}?pagina={number}").context["page"]]
+        with scopes_disabled():
+            expected = [r.pk for r in Paginator(selectors.help_request_list(), 25).page(number)]
+        assert shown == expected and shown
+        keys = [q["sql"] for q in queries if "LIMIT" in q["sql"] and "OFFSET" in q["sql"]]
+        assert len(keys) == 1 and "netwerken_resident" not in keys[0], "the offset skips keys, not joined rows"
