@@ -760,7 +760,7 @@ def main(argv=None):
     began = time.monotonic()
     plan = make_plan(args.dir, ports)
     stack = Stack(plan, out=lambda line: print(line, flush=True))
-    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     print(f"stack in {plan.directory}: web {plan.url}, PostgreSQL {ports['db']}, Redis {ports['redis']}", flush=True)
     ok, summary, started, checked = False, "", 0.0, 0.0
     try:
@@ -793,8 +793,9 @@ def main(argv=None):
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     total = time.monotonic() - began
+    outcome = "OK" if ok else ("stopped" if args.mode == "run" else "FAILED")
     print(
-        f"stack {args.mode}: {'OK' if ok else 'FAILED'}, {summary} in {total:.1f} s "
+        f"stack {args.mode}: {outcome}, {summary} in {total:.1f} s "
         f"(start {started:.1f} s, checks {checked:.1f} s, stop {stopped:.1f} s)",
         flush=True,
     )
