@@ -6,7 +6,7 @@ PORT ?= 8000
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/buurthulp
 SERVICES_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test test-services lint messages clean
+.PHONY: demo test test-services stack stack-smoke lint messages clean
 
 $(VENV)/.installed-base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,18 @@ test-services: $(VENV)/.installed-test
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)} \
 	$(PY) -m pytest
 
+# The production stack natively, as docker-compose.yml describes it: its own PostgreSQL cluster and Redis (data and
+# logs in .stack/), migrate, collectstatic, gunicorn, a Celery worker and beat; web on $(STACK_PORT), PostgreSQL and
+# Redis on the next two ports. `stack` runs it until Ctrl-C; `stack-smoke` checks a page, its CSS, a login, a task
+# through Redis and /healthz, and stops it. See README.md, "Native deploy".
+STACK_PORT ?= 18201
+
+stack: $(VENV)/.installed-base
+	$(PY) -m buurthulp.stack run --port-base $(STACK_PORT)
+
+stack-smoke: $(VENV)/.installed-base
+	$(PY) -m buurthulp.stack smoke --port-base $(STACK_PORT)
+
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 
@@ -47,4 +59,4 @@ messages:
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles .stack

@@ -336,11 +336,14 @@ RATELIMIT_IP_META_KEY = "netwerken.ratelimits.client_ip"
 RATELIMIT_FAIL_OPEN = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY") else None
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # HTTPS only, switched on in production (README, Production): a plain-http request is redirected, and HSTS tells
 # the browser to never try http again for SECURE_HSTS_SECONDS. Off by default: `make demo` serves plain http.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The session and CSRF cookies are sent over https only whenever the site is served over https (behind the TLS
+# proxy, or redirecting to https), so a native deploy that forgets SECURE_COOKIES still gets them; SECURE_COOKIES=0
+# turns them off (plain http on a trusted network), SECURE_COOKIES=1 turns them on in any case.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", env_bool("BEHIND_HTTPS_PROXY") or SECURE_SSL_REDIRECT)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The container's health check asks http://127.0.0.1:8000/healthz from inside, past the TLS proxy.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
