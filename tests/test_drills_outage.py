@@ -455,3 +455,93 @@ def test_postgresql_down_gives_the_dutch_503_and_every_warm_worker_recovers_with
         )
     finally:
         web.stop()
+
+
+# --- B. Redis (broker and cache) down -----------------------------------------------------------------------
+
+
+class Redis:
+    """A redis-server of the drill's own, no persistence: a restart comes back empty, as after a crash."""
+
+    def __init__(self, port, folder):
+        self.port, self.folder, self.proc = port, folder, None
+
+    def start(self):
+        assert _port_free(self.port), f"port {self.port} is taken"
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+            + ["--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(lambda: _listening(self.port), timeout=30, what="redis-server to listen")
+
+    def stop(self):
+        _kill_group(self.proc)
+        wait_for(lambda: _port_free(self.port), timeout=30, what="redis-server to stop")
+
+
+def test_redis_down_every_form_answers_and_keeps_what_was_typed(tmp_path):
+    from django_scopes import scopes_disabled
+
+    from matching.models import HelpRequest
+    from netwerken.models import OutgoingEmail, Volunteer
+
+    from .conftest import make_tenant
+    from .test_requests import online_payload
+    from .test_volunteers import signup_payload
+
+    tenant = make_tenant(name="Buurthulp Oost", slug="oost", phone=ORG_PHONE)
+    volunteer_user = tenant.user("volunteer")
+    # The tests hash with MD5 (conftest); gunicorn knows only the settings' hashers.
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    volunteer_user.password = PBKDF2PasswordHasher().encode("buurthulp-demo", "drillsalt0123456")
+    volunteer_user.save(update_fields=["password"])
+    redis = Redis(REDIS_PORT, tmp_path)
+    broker = f"redis://127.0.0.1:{REDIS_PORT}"
+    env = _base_env(
+        DATABASE_URL=_test_database_url(), CELERY_BROKER_URL=f"{broker}/0", CACHE_URL=f"{broker}/1", CONN_MAX_AGE="60"
+    )
+    web = Gunicorn(REDIS_WEB_PORT, env, tmp_path / "gunicorn.log")
+    try:
+        redis.start()
+        web.start()
+        assert all(page.status == 200 for page in _spread(Browser(web.port), ["/o/oost/over/", "/healthz"]))
+        redis.stop()
+        stopped = time.monotonic()
+        answers = {}
+        login = Browser(web.port)
+        answers["login"] = login.submit(
+            "/accounts/login/", {"login": volunteer_user.email, "password": "buurthulp-demo"}
+        )
+        answers["password reset"] = Browser(web.port).submit(
+            "/accounts/password/reset/", {"email": volunteer_user.email}
+        )
+        answers["public request form"] = Browser(web.port).submit("/o/oost/hulp-vragen/", online_payload(tenant))
+        answers["volunteer sign-up"] = Browser(web.port).submit("/o/oost/word-vrijwilliger/", signup_payload(tenant))
+        health = Browser(web.port).get("/healthz")
+        for form, page in answers.items():
+            assert page.status == 302, (form, page)
+        assert login.get("/o/oost/vrijwilliger/").status == 200, "signed in"
+        state = json.loads(health.text)
+        assert health.status == 200 and state["status"] == "degraded"
+        assert state["broker"].startswith("error") and state["cache"].startswith("error")
+        with scopes_disabled():
+            assert HelpRequest.objects.filter(channel="online", resident__name="Ahmed Bakkali").count() == 1
+            assert Volunteer.objects.filter(membership__user__email="sanne@example.nl").count() == 1
+        waiting = OutgoingEmail.objects.filter(sent_at__isnull=True)
+        assert waiting.filter(to=volunteer_user.email).exists(), "the password-reset mail waits in the database"
+        assert waiting.filter(to="sanne@example.nl").exists(), "the verification mail waits in the database"
+        report(
+            "redis-down",
+            forms=", ".join(f"{form} {page.status}->{page.location}" for form, page in answers.items()),
+            slowest=f"{max(page.seconds for page in answers.values()):.2f}s",
+            healthz=f"{health.status} degraded (broker {state['broker']}, cache {state['cache']})",
+            mails_waiting=waiting.count(),
+            outage=f"{time.monotonic() - stopped:.1f}s",
+        )
+    finally:
+        web.stop()
+        redis.stop()
