@@ -43,7 +43,10 @@ def parse():
     parser.add_argument("--requests", type=int, default=1_000)
     parser.add_argument("--batch-volunteers", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--case", choices=["suggest", "sync_volunteer"], default="suggest")
+    parser.add_argument("--case", choices=["suggest", "sync_volunteer", "grown"], default="suggest")
+    parser.add_argument("--grown-requests", type=int, default=2_372)
+    parser.add_argument("--grown-volunteers", type=int, default=7_963)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the grown case's child
     parser.add_argument("--sync-requests", type=int, default=5_000)
     parser.add_argument("--sync-volunteers", type=int, default=2_000)
     return parser.parse_args()
@@ -286,7 +289,11 @@ def main():
     from matching import batch, scoring, suggestions
     from matching.models import BatchRun, HelpRequest
 
+    if args.case == "grown" and args.measure:
+        return grown_measure(args)
     call_command("migrate", verbosity=0)
+    if args.case == "grown":
+        return grown_case(args)
     if args.case == "sync_volunteer":
         return sync_case(args)
     # The slugs name the data's version: a change to build() needs a new one, so reruns rebuild.
@@ -465,6 +472,324 @@ def sync_case(args):
                 "requests_computed_in_full": full,
                 "busiest_volunteer": worst,
                 "runs": args.runs,
+            }
+        )
+    )
+
+
+GROWN_SLUG = "bench-grown-1"
+
+
+def build_grown(slug, n_volunteers, n_requests, seed):
+    """The grown organisation: a spread of help types, neighbourhoods, times and people like the demo seed's,
+    at 7,963 volunteers and 2,372 open requests. Bulk-created once; later runs reuse it."""
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from matching.models import Category, HelpRequest, Match, Offer
+    from netwerken import availability
+    from netwerken.models import Area, AreaPostcode, Consent, Membership, Organisation, Resident, User, Volunteer
+
+    with scopes_disabled():
+        existing = Organisation.objects.filter(slug=slug).first()
+        if existing and Volunteer.objects.filter(organisation=existing).count() == n_volunteers:
+            if HelpRequest.objects.filter(organisation=existing, status="zoekend").count() == n_requests:
+                return existing
+        if existing:
+            existing.delete()
+        rng = random.Random(seed)
+        org = Organisation.objects.create(
+            name=f"Benchmark {slug}", slug=slug, municipality="Utrecht", help_type="liefdadigheid", phase="uitvoering"
+        )
+        centre = (52.09, 5.12)
+        # Eight neighbourhoods on a 3 × 3 grid, about 1.5 km apart.
+        areas = [
+            Area.objects.create(
+                organisation=org,
+                name=f"Buurt {i}",
+                latitude=centre[0] + 0.014 * (i % 3 - 1),
+                longitude=centre[1] + 0.022 * (i // 3 - 1),
+            )
+            for i in range(8)
+        ]
+        AreaPostcode.objects.bulk_create(
+            [AreaPostcode(organisation=org, area=area, prefix=str(3500 + i)) for i, area in enumerate(areas)]
+        )
+        # The demo's kinds of help, with how often they are asked and offered (visits and paperwork need a VOG).
+        names = [
+            ("Boodschappen", False, 8),
+            ("Vervoer", False, 6),
+            ("Klussen", False, 5),
+            ("Tuin", False, 3),
+            ("Computer en telefoon", False, 4),
+            ("Bezoek en gezelschap", True, 6),
+            ("Administratie", True, 4),
+            ("Wandelen", False, 3),
+            ("Hond uitlaten", False, 2),
+            ("Koken", False, 2),
+        ]
+        categories = [Category.objects.create(organisation=org, name=n, requires_vog=vog) for n, vog, _w in names]
+        weights = [w for _n, _v, w in names]
+        consent = Consent.objects.create(organisation=org, text="benchmark", method="online")
+        users = User.objects.bulk_create(
+            [User(email=f"v{i}@{slug}.invalid", name=f"Vrijwilliger {i}", password="!") for i in range(n_volunteers)],
+            batch_size=2000,
+        )
+        memberships = Membership.objects.bulk_create(
+            [Membership(user=u, organisation=org, is_volunteer=True) for u in users], batch_size=2000
+        )
+        today = timezone.localdate()
+
+        def near(area, spread=0.008):
+            return area.latitude + rng.uniform(-spread, spread), area.longitude + rng.uniform(
+                -spread * 1.6, spread * 1.6
+            )
+
+        def weekly(low, high):
+            return sum(1 << b for b in rng.sample(range(21), rng.randint(low, high)))
+
+        volunteer_rows, chosen_categories, home_areas = [], [], []
+        for i, m in enumerate(memberships):
+            home = rng.choice(areas)
+            lat, lon = near(home)
+            picked = []
+            while len(picked) < rng.choices([1, 2, 3], weights=[3, 4, 3])[0]:
+                c = rng.choices(range(len(categories)), weights=weights)[0]
+                if c not in picked:
+                    picked.append(c)
+            needs_vog = any(categories[c].requires_vog for c in picked)
+            paused = rng.random() < 0.07
+            start = today + timezone.timedelta(days=rng.randint(-10, 30))
+            volunteer_rows.append(
+                Volunteer(
+                    organisation=org,
+                    membership=m,
+                    phone="0612345678",
+                    postcode="3500 AA",
+                    house_number=str(i + 1),
+                    area=home,
+                    latitude=lat,
+                    longitude=lon,
+                    max_distance_km=rng.choice([None, None, 1.5, 2, 3, 5]),
+                    availability=weekly(3, 12),
+                    languages=rng.choice(["nl", "nl", "nl", "nl,en", "nl,ar", "nl,tr", "nl,pl"]),
+                    max_requests_per_month=rng.choice([2, 3, 4, 4, 4, 5, 6, 8]),
+                    status="actief",
+                    vog_seen=needs_vog or rng.random() < 0.3,
+                    vog_expires=today + timezone.timedelta(days=rng.randint(-40, 900)),
+                    paused_from=start if paused else None,
+                    paused_until=start + timezone.timedelta(days=rng.randint(7, 28)) if paused else None,
+                    consent=consent,
+                )
+            )
+            chosen_categories.append(picked)
+            home_areas.append(home)
+        volunteers = Volunteer.objects.bulk_create(volunteer_rows, batch_size=2000)
+        through = Category.volunteers.through
+        through.objects.bulk_create(
+            [
+                through(volunteer_id=v.pk, category_id=categories[c].pk)
+                for v, picked in zip(volunteers, chosen_categories, strict=True)
+                for c in picked
+            ],
+            batch_size=5000,
+        )
+        # As in the demo: every volunteer names their own neighbourhood, some one or two more.
+        areas_through = Volunteer.areas.through
+        areas_through.objects.bulk_create(
+            [
+                areas_through(volunteer_id=v.pk, area_id=a.pk)
+                for v, home in zip(volunteers, home_areas, strict=True)
+                for a in [home, *[other for other in areas if other is not home and rng.random() < 0.15]]
+            ],
+            batch_size=5000,
+        )
+        Offer.objects.bulk_create(
+            [
+                Offer(
+                    organisation=org,
+                    volunteer=v,
+                    category=categories[rng.choice(picked)],
+                    description="Ik help graag",
+                    availability=weekly(1, 3),
+                )
+                for v, picked in zip(volunteers, chosen_categories, strict=True)
+                if rng.random() < 0.5
+            ],
+            batch_size=5000,
+        )
+        residents = Resident.objects.bulk_create(
+            [
+                Resident(
+                    organisation=org,
+                    name=f"Bewoner {i}",
+                    postcode="3500 AB",
+                    house_number=str(i + 1),
+                    area=(home := rng.choice(areas)),
+                    latitude=(spot := near(home, 0.009))[0],
+                    longitude=spot[1],
+                )
+                for i in range(n_requests * 2)
+            ],
+            batch_size=2000,
+        )
+        # One in twenty residents has no coordinates (an address the geocoder did not find): area only.
+        unplaced = [r.pk for r in residents if rng.random() < 0.05]
+        Resident.objects.filter(pk__in=unplaced).update(latitude=None, longitude=None)
+
+        def request(resident, status, description):
+            category = rng.choices(categories, weights=weights)[0]
+            shape = rng.random()
+            fields = {}
+            if shape < 0.3:  # weekly, fixed parts of the week
+                fields = {"kind": "terugkerend", "recurrence": "wekelijks", "slots": weekly(1, 2)}
+            elif shape < 0.38:  # one-off, date still to agree ("in overleg")
+                fields = {"kind": "eenmalig", "slots": weekly(2, 6)}
+            else:  # one-off on a day in the coming six weeks, half of them at set hours
+                day = today + timezone.timedelta(days=rng.randint(1, 42))
+                hours = None
+                if rng.random() < 0.5:
+                    start = rng.randint(9, 19)
+                    hours = (
+                        timezone.datetime.min.replace(hour=start).time(),
+                        timezone.datetime.min.replace(hour=start + rng.randint(1, 3)).time(),
+                    )
+                fields = {
+                    "kind": "eenmalig",
+                    "date": day,
+                    "time_from": hours[0] if hours else None,
+                    "time_to": hours[1] if hours else None,
+                    "slots": availability.mask_for_window(day, *(hours or ())),
+                }
+            return HelpRequest(
+                organisation=org,
+                resident=resident,
+                area=resident.area,
+                category=category,
+                description=description,
+                language=rng.choice(["nl"] * 7 + ["en", "ar", "tr"]),
+                status=status,
+                consent=consent,
+                **fields,
+            )
+
+        open_requests = HelpRequest.objects.bulk_create(
+            [request(r, "zoekend", "Benchmark") for r in rng.sample(residents, n_requests)], batch_size=2000
+        )
+        # History: closed matches this month and last give load, continuity and "last helped".
+        old = HelpRequest.objects.bulk_create(
+            [request(rng.choice(residents), "afgerond", "Eerder") for _ in range(n_requests)], batch_size=2000
+        )
+        now = timezone.now()
+        Match.objects.bulk_create(
+            [
+                Match(
+                    organisation=org,
+                    help_request=h,
+                    volunteer=rng.choice(volunteers),
+                    status="afgesloten",
+                    proposed_at=now - timezone.timedelta(days=rng.randint(0, 60)),
+                    deadline=now,
+                )
+                for h in old
+            ],
+            batch_size=2000,
+        )
+        # Bookings: a fifth of the volunteers help someone every week, some have a proposal waiting.
+        booked = HelpRequest.objects.bulk_create(
+            [request(rng.choice(residents), "gekoppeld", "Lopend") for _ in range(n_volunteers // 5)]
+            + [request(rng.choice(residents), "voorgesteld", "Voorgesteld") for _ in range(n_volunteers // 20)],
+            batch_size=2000,
+        )
+        chosen = rng.sample(volunteers, len(booked))
+        Match.objects.bulk_create(
+            [
+                Match(
+                    organisation=org,
+                    help_request=h,
+                    volunteer=v,
+                    status="actief" if h.status == "gekoppeld" else "voorgesteld",
+                    proposed_at=now - timezone.timedelta(days=rng.randint(0, 90)),
+                    deadline=now + timezone.timedelta(days=2),
+                )
+                for h, v in zip(booked, chosen, strict=True)
+            ],
+            batch_size=2000,
+        )
+        assert len(open_requests) == n_requests
+    return org
+
+
+def grown_case(args):
+    """Builds the grown organisation, then measures one batch run in a fresh process (so its peak memory is the
+    run's own, not the build's)."""
+    import subprocess
+
+    from django.db import connection
+
+    started = time.perf_counter()
+    build_grown(GROWN_SLUG, args.grown_volunteers, args.grown_requests, seed=12)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(f"organisation ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    command = [sys.executable, __file__, "--case", "grown", "--measure", "--database", args.database]
+    command += ["--runs", str(args.runs), "--grown-volunteers", str(args.grown_volunteers)]
+    command += ["--grown-requests", str(args.grown_requests)]
+    subprocess.run(command, check=True)
+
+
+def grown_measure(args):
+    import resource
+    import tracemalloc
+
+    from django.db import connection
+    from django_scopes import scope, scopes_disabled
+
+    from matching import batch
+    from matching.models import BatchRun
+    from netwerken.models import Organisation
+
+    def rss_mb():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    with scopes_disabled():
+        org = Organisation.objects.get(slug=GROWN_SLUG)
+    with scope(organisation=org):
+        open_count = batch.open_requests().count()
+        baseline = rss_mb()
+        times = []
+        for i in range(max(1, args.runs)):
+            run = BatchRun.objects.create(organisation=org)
+            started = time.perf_counter()
+            batch.run(run.pk)
+            times.append(time.perf_counter() - started)
+            if i == 0:
+                rss_delta = rss_mb() - baseline
+        result = BatchRun.objects.get(pk=run.pk)
+        assigned = result.proposals.count()
+        # Once more under tracemalloc (numpy reports its buffers to it): the peak of what one run allocates.
+        tracemalloc.start()
+        run = BatchRun.objects.create(organisation=org)
+        batch.run(run.pk)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    print(
+        json.dumps(
+            {
+                "case": "grown",
+                "database": connection.vendor,
+                "open_requests": open_count,
+                "volunteers": args.grown_volunteers,
+                "batch_first_s": round(times[0], 3),
+                "batch_s": round(statistics.median(times), 3),
+                "runs": len(times),
+                "peak_mb": round(peak / 2**20, 1),
+                "rss_delta_mb": round(rss_delta, 1),
+                "assigned": assigned,
+                "total_score": result.total_score,
+                "greedy_score": result.greedy_score,
+                "unassigned": len(result.unassigned),
             }
         )
     )

@@ -1,14 +1,15 @@
 """'Voorstel voor alle open hulpvragen': the best overall assignment of open requests to volunteers.
 
-The score matrix comes from matching/scoring.py (the same hard filters and criteria as single
-suggestions, booked volunteers included). The assignment maximises the total score with each
-volunteer used at most their remaining monthly capacity and never for two requests at overlapping
-times within the run. Without overlaps among the candidate pairs that is a maximum-weight bipartite
-matching (scipy's min_weight_full_bipartite_matching, each volunteer once per unit of capacity, a
-dummy column per request to stay unassigned); when its optimum gives someone two overlapping
-requests, the same problem with the overlap constraints is solved exactly as an integer programme
-(scipy.optimize.milp, HiGHS). The edges are each request's best candidates plus every pair the
-greedy pass uses, so the optimum over them is never below greedy's total.
+The scores come from matching/scoring.py (the same hard filters and criteria as single suggestions,
+booked volunteers included), as the feasible pairs only (score_sparse: a few percent of all
+request × volunteer pairs), so memory grows with the pairs that fit, not with requests × volunteers.
+The assignment maximises the total score with each volunteer used at most their remaining monthly
+capacity and never for two requests at overlapping times within the run. Without overlaps among the
+candidate pairs that is a maximum-weight bipartite matching (scipy's min_weight_full_bipartite_matching,
+each volunteer once per unit of capacity, a dummy column per request to stay unassigned); when its
+optimum gives someone two overlapping requests, the same problem with the overlap constraints is solved
+exactly as an integer programme (scipy.optimize.milp, HiGHS). The edges are each request's best
+candidates plus every pair the greedy pass uses, so the optimum over them is never below greedy's total.
 """
 
 import numpy as np
@@ -35,19 +36,29 @@ def _no_conflicts(conflict, n_requests):
     return np.zeros((n_requests, n_requests), dtype=bool) if conflict is None else conflict
 
 
+def _pairs(total, feasible):
+    """A dense (requests × volunteers) problem as its feasible pairs, row-major, with their scores."""
+    rows, cols = np.nonzero(feasible)
+    return rows, cols, total[rows, cols]
+
+
 def greedy(total, feasible, capacity, conflict=None):
+    """greedy_pairs() for a dense (requests × volunteers) score array."""
+    return greedy_pairs(total.shape[0], *_pairs(total, feasible), capacity, conflict)
+
+
+def greedy_pairs(n_requests, pair_r, pair_v, pair_score, capacity, conflict=None, by_score=None):
     """Best remaining pair first, skipping a volunteer who is full or already has an overlapping request.
 
+    The pairs are the feasible ones, row-major (equal scores: the lower request, then volunteer, first).
     `conflict` is (requests × requests): the two requests claim a volunteer at the same time.
-    Returns {request: volunteer}.
+    `by_score` is by_score(pair_score), if the caller has it already. Returns {request: volunteer}.
     """
-    n_requests = total.shape[0]
     conflict = _no_conflicts(conflict, n_requests)
-    rows, cols = np.nonzero(feasible)
-    order = np.argsort(-total[rows, cols], kind="stable")
+    order = by_score_of(pair_score) if by_score is None else by_score
     left = capacity.astype(np.int64).copy()
     assigned, given = {}, {}
-    for r, v in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+    for r, v in zip(pair_r[order].tolist(), pair_v[order].tolist(), strict=True):
         if r in assigned or left[v] <= 0:
             continue
         if any(conflict[r, other] for other in given.get(v, ())):
@@ -60,32 +71,37 @@ def greedy(total, feasible, capacity, conflict=None):
     return assigned
 
 
-def _candidates(total, feasible, capacity, top_k):
-    """Each request's `top_k` best volunteers (columns of a requests × top_k array, best first), and the
-    scores with every pair that is infeasible or has no capacity left at -inf."""
-    n_requests, n_volunteers = total.shape
-    masked = np.where(feasible & (capacity > 0), total, -np.inf)
-    k = min(top_k, n_volunteers)
-    if k < n_volunteers:
-        candidates = np.argpartition(-masked, k - 1, axis=1)[:, :k]
-    else:
-        candidates = np.tile(np.arange(n_volunteers), (n_requests, 1))
-    order = np.argsort(-np.take_along_axis(masked, candidates, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(candidates, order, axis=1), masked
+def by_score_of(pair_score):
+    """The pairs' positions, best score first (equal scores in the pairs' order)."""
+    return np.argsort(-pair_score, kind="stable")
 
 
-def _edges(candidates, masked, must_include, top_k=None):
-    """The (request, volunteer) pairs the solver considers: the best `top_k` candidates of each request
-    (all of `candidates` without it) and every pair of `must_include`; each pair once."""
-    chosen = candidates if top_k is None else candidates[:, :top_k]
-    edge_r = np.repeat(np.arange(chosen.shape[0]), chosen.shape[1])
-    edge_v = chosen.ravel()
+def _ranked(pair_r, pair_score, by_score=None):
+    """Positions of the pairs by request, best first (equal scores: the lower volunteer first), and each one's
+    rank within its request (0 for the best)."""
+    by_score = by_score_of(pair_score) if by_score is None else by_score
+    key = pair_r[by_score]
+    if len(key) and key.max() < 2**16:
+        key = key.astype(np.uint16)  # a stable sort of 16-bit integers is a radix sort: a few times faster
+    # Stable: by request, and within a request by score, ties in the pairs' (row-major) order.
+    order = by_score[np.argsort(key, kind="stable")]
+    sorted_r = pair_r[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_r, sorted_r, side="left")
+    return order, rank
+
+
+def _edges(pair_r, pair_v, n_volunteers, ranked, must_include, top_k):
+    """The positions of the pairs the solver considers: each request's best `top_k` and every pair of
+    `must_include` that is among the pairs; each once, row-major."""
+    order, rank = ranked
+    chosen = order[rank < top_k]
     if must_include:
         extra = np.array(list(must_include.items()), dtype=np.int64)
-        edge_r, edge_v = np.concatenate([edge_r, extra[:, 0]]), np.concatenate([edge_v, extra[:, 1]])
-    keep = np.isfinite(masked[edge_r, edge_v])
-    edges = np.unique(np.stack([edge_r[keep], edge_v[keep]], axis=1), axis=0)
-    return edges[:, 0], edges[:, 1]
+        keys = pair_r.astype(np.int64) * n_volunteers + pair_v
+        wanted = extra[:, 0] * n_volunteers + extra[:, 1]
+        i = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        chosen = np.concatenate([chosen, i[keys[i] == wanted]]) if len(keys) else chosen
+    return np.unique(chosen)
 
 
 def _bipartite(n_requests, n_volunteers, edge_r, edge_v, scores, capacity):
@@ -183,17 +199,37 @@ def _milp(n_requests, n_volunteers, edge_r, edge_v, scores, capacity, cliques):
 
 
 def optimal(total, feasible, capacity, top_k=TOP_K, must_include=None, conflict=None):
-    """Maximum total score with each volunteer used at most `capacity` times and never for two
-    requests that overlap in time (`conflict`, requests × requests). Returns {request: volunteer}."""
+    """optimal_pairs() for a dense (requests × volunteers) score array."""
     n_requests, n_volunteers = total.shape
+    return optimal_pairs(n_requests, n_volunteers, *_pairs(total, feasible), capacity, top_k, must_include, conflict)
+
+
+def optimal_pairs(
+    n_requests,
+    n_volunteers,
+    pair_r,
+    pair_v,
+    pair_score,
+    capacity,
+    top_k=TOP_K,
+    must_include=None,
+    conflict=None,
+    by_score=None,
+):
+    """Maximum total score with each volunteer used at most `capacity` times and never for two
+    requests that overlap in time (`conflict`, requests × requests), over the feasible pairs (row-major,
+    with their scores; `by_score` as for greedy_pairs). Returns {request: volunteer}."""
     if n_requests == 0 or n_volunteers == 0:
         return {}
     conflict = _no_conflicts(conflict, n_requests)
-    candidates, masked = _candidates(total, feasible, capacity, top_k)
-    edge_r, edge_v = _edges(candidates, masked, must_include)
-    if not len(edge_r):
+    usable = (capacity[pair_v] > 0) & np.isfinite(pair_score)
+    if not usable.all():
+        pair_r, pair_v, pair_score, by_score = pair_r[usable], pair_v[usable], pair_score[usable], None
+    if not len(pair_r):
         return {}
-    relaxed = _bipartite(n_requests, n_volunteers, edge_r, edge_v, masked[edge_r, edge_v], capacity)
+    ranked = _ranked(pair_r, pair_score, by_score)
+    edges = _edges(pair_r, pair_v, n_volunteers, ranked, must_include, top_k)
+    relaxed = _bipartite(n_requests, n_volunteers, pair_r[edges], pair_v[edges], pair_score[edges], capacity)
     given = {}
     for r, v in relaxed.items():
         given.setdefault(v, []).append(r)
@@ -203,8 +239,16 @@ def optimal(total, feasible, capacity, top_k=TOP_K, must_include=None, conflict=
     # The integer programme over each request's MILP_TOP_K best candidates, plus every pair greedy or the
     # relaxation uses (so never below greedy): on the benchmark's 1,000 × 5,000 the same optimum as over 50
     # candidates each, in a fifth of the time.
-    edge_r, edge_v = _edges(candidates, masked, {**(must_include or {}), **relaxed}, top_k=MILP_TOP_K)
-    return _milp(n_requests, n_volunteers, edge_r, edge_v, masked[edge_r, edge_v], capacity, clique_cover(conflict))
+    edges = _edges(pair_r, pair_v, n_volunteers, ranked, {**(must_include or {}), **relaxed}, min(top_k, MILP_TOP_K))
+    return _milp(
+        n_requests,
+        n_volunteers,
+        pair_r[edges],
+        pair_v[edges],
+        pair_score[edges],
+        capacity,
+        clique_cover(conflict),
+    )
 
 
 def total_of(assignment, total):
@@ -230,23 +274,18 @@ def unassigned_reasons(scores, best):
     left, or "taken": some volunteer fitted, but each one went to a request where the total score
     gained more, had reached their capacity, or would have had two requests at one time.
     """
-    n_requests = scores.feasible.shape[0]
-    left = [r for r in range(n_requests) if r not in best]
-    reasons = {}
-    if not left:
-        return reasons
-    remaining = np.ones((len(left), scores.feasible.shape[1]), dtype=bool)
-    for key in scoring.HARD_FILTERS:
-        remaining &= scores.passes[key][left]
-        for i in np.flatnonzero(~remaining.any(axis=1)):
-            reasons.setdefault(left[i], key)
-    for r in left:
-        reasons.setdefault(r, "taken")
-    return reasons
+    first_failed = scores.first_failed
+    return {
+        r: scoring.HARD_FILTERS[first_failed[r]] if first_failed[r] >= 0 else "taken"
+        for r in range(len(first_failed))
+        if r not in best
+    }
 
 
 def solve(organisation, progress=lambda percent: None):
-    """Scores every open request against every active volunteer and assigns optimally."""
+    """Scores every open request against every active volunteer and assigns optimally.
+
+    Only the feasible pairs are built (scoring.score_sparse), never a requests × volunteers array."""
     category_index, area_index = indexes()
     requests_list = list(open_requests())
     volunteers_qs = Volunteer.objects.filter(status=Volunteer.Status.ACTIVE)
@@ -256,16 +295,28 @@ def solve(organisation, progress=lambda percent: None):
     volunteers = scoring.load_volunteers(volunteers_qs, category_index, area_index, matches)
     progress(40)
     excluded, met = scoring.pair_sets(requests.pks, matches)
-    booked = scoring.booked_matrix(requests, volunteers, matches)
-    scores = scoring.score(requests, volunteers, matching_settings().weights, excluded, met, booked=booked)
-    conflict = scoring.overlap_matrix(requests.times, requests.times)
+    booked = scoring.Bookings.of(volunteers, matches)
+    scores = scoring.score_sparse(requests, volunteers, matching_settings().weights, excluded, met, booked=booked)
+    conflict = scoring.overlap_blocks(requests.times, requests.times)
     np.fill_diagonal(conflict, False)
     progress(70)
     capacity = np.clip(volunteers.monthly_max - volunteers.month_load, 0, None)
-    greedy_pairs = greedy(scores.total, scores.feasible, capacity, conflict)
-    best = optimal(scores.total, scores.feasible, capacity, must_include=greedy_pairs, conflict=conflict)
+    n_requests, n_volunteers = scores.shape
+    pairs = (scores.pair_r, scores.pair_v, scores.pair_total)
+    by_score = by_score_of(scores.pair_total)
+    greedy_found = greedy_pairs(n_requests, *pairs, capacity, conflict, by_score=by_score)
+    best = optimal_pairs(
+        n_requests, n_volunteers, *pairs, capacity, must_include=greedy_found, conflict=conflict, by_score=by_score
+    )
     progress(90)
-    return requests, volunteers, scores, best, greedy_pairs
+    return requests, volunteers, scores, best, greedy_found
+
+
+def _total(scores, assignment):
+    if not assignment:
+        return 0.0
+    pairs = np.array(list(assignment.items()), dtype=np.int64)
+    return float(scores.pair_total[scores.index(pairs[:, 0], pairs[:, 1])].sum())
 
 
 def _claim(run_id) -> bool:
@@ -292,8 +343,9 @@ def run(run_id):
         BatchRun.objects.filter(pk=run_id).update(progress=percent, heartbeat_at=timezone.now())
 
     try:
-        requests, volunteers, scores, best, greedy_pairs = solve(batch.organisation, progress)
+        requests, volunteers, scores, best, greedy_found = solve(batch.organisation, progress)
         reasons = unassigned_reasons(scores, best)
+        scores.detail(best.items())  # the facts behind the chosen pairs' points, in one pass
         with transaction.atomic():
             BatchProposal.objects.filter(run_id=run_id).delete()
             BatchProposal.objects.bulk_create(
@@ -303,7 +355,7 @@ def run(run_id):
                         run_id=run_id,
                         help_request_id=int(requests.pks[r]),
                         volunteer_id=int(volunteers.pks[v]),
-                        score=round(float(scores.total[r, v]), 1),
+                        score=round(scores.total_at(r, v), 1),
                         criteria=scoring.criteria_for(scores, requests, volunteers, r, v),
                     )
                     for r, v in best.items()
@@ -314,9 +366,9 @@ def run(run_id):
                 progress=100,
                 finished_at=timezone.now(),
                 request_count=len(requests.pks),
-                total_score=round(total_of(best, scores.total), 1),
-                greedy_score=round(total_of(greedy_pairs, scores.total), 1),
-                greedy_count=len(greedy_pairs),
+                total_score=round(_total(scores, best), 1),
+                greedy_score=round(_total(scores, greedy_found), 1),
+                greedy_count=len(greedy_found),
                 unassigned=[
                     {"request": int(requests.pks[r]), "reason": reason} for r, reason in sorted(reasons.items())
                 ],

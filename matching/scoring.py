@@ -146,16 +146,30 @@ class TimeArrays:
     def __len__(self):
         return len(self.slots)
 
+    def take(self, index):
+        """The rows `index` (a slice or an index array)."""
+        return TimeArrays(
+            one_off=self.one_off[index],
+            date=self.date[index],
+            start=self.start[index],
+            end=self.end[index],
+            slots=self.slots[index],
+        )
+
 
 def overlap_matrix(a: TimeArrays, b: TimeArrays):
     """(len(a) × len(b)) whether each pair claims a volunteer at the same time."""
-    col = lambda values: values[:, None]  # noqa: E731
-    undated = (col(a.one_off) & (col(a.date) < 0)) | (b.one_off & (b.date < 0))
-    slots = (col(a.slots) & b.slots) != 0
-    both_one_off = col(a.one_off) & b.one_off
-    timed = (col(a.start) >= 0) & (col(a.end) >= 0) & (b.start >= 0) & (b.end >= 0)
-    hours = (col(a.start) < b.end) & (b.start < col(a.end))
-    same_day = col(a.date) == b.date
+    return overlap_pairs(a.take((slice(None), None)), b)
+
+
+def overlap_pairs(a: TimeArrays, b: TimeArrays):
+    """Whether a[i] and b[i] claim a volunteer at the same time (arrays of one length, or that broadcast)."""
+    undated = (a.one_off & (a.date < 0)) | (b.one_off & (b.date < 0))
+    slots = (a.slots & b.slots) != 0
+    both_one_off = a.one_off & b.one_off
+    timed = (a.start >= 0) & (a.end >= 0) & (b.start >= 0) & (b.end >= 0)
+    hours = (a.start < b.end) & (b.start < a.end)
+    same_day = a.date == b.date
     one_off_pair = same_day & np.where(timed, hours, slots)
     return ~undated & np.where(both_one_off, one_off_pair, slots)
 
@@ -778,6 +792,19 @@ class Scores:
     values: dict
     _linear: np.ndarray | None = None
 
+    @property
+    def first_failed(self):
+        """Per request, the first hard filter (index into HARD_FILTERS) after which no volunteer is left; -1 if
+        some volunteer passes them all (as SparseScores.first_failed)."""
+        R, V = self.feasible.shape
+        result = np.full(R, -1, dtype=np.int64)
+        remaining = np.ones((R, V), dtype=bool)
+        for i, key in enumerate(HARD_FILTERS):
+            remaining &= self.passes[key]
+            none = ~remaining.any(axis=1)
+            result[none & (result < 0)] = i
+        return result
+
     def at(self, name, r, v):
         """One pair's computed value (the pair must be among the computed ones, as every feasible pair is)."""
         width = self.total.shape[1]
@@ -790,13 +817,88 @@ class Scores:
         return self.values[name][i]
 
 
+def _in_sorted(keys, sorted_keys):
+    """Per key, whether it is in `sorted_keys` (ascending, unique): np.isin without sorting both again."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=bool)
+    i = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[i] == keys
+
+
+def _reach(requests, volunteers, pair_r, pair_v):
+    """(distance in km, passes the distance filter) for the given (request, volunteer) pairs."""
+    distance = distance_km(requests.lat[pair_r], requests.lon[pair_r], volunteers.lat[pair_v], volunteers.lon[pair_v])
+    known = ~np.isnan(distance)
+    max_km = volunteers.max_km[pair_v]
+    has_max = ~np.isnan(max_km)
+    has_areas = volunteers.has_areas[pair_v]
+    area = requests.area[pair_r]
+    in_area = np.zeros(len(pair_r), dtype=bool)
+    if volunteers.areas.shape[1]:
+        in_area = volunteers.areas[pair_v, np.clip(area, 0, None)] & (area >= 0)
+    within = (has_max & known & (distance <= np.nan_to_num(max_km, nan=0.0))) | (has_areas & in_area)
+    # Where neither the volunteer nor the location says anything, distance can't rule anyone out.
+    unrestricted = (~has_max & ~has_areas) | (has_max & ~known & ~has_areas)
+    return distance, within | unrestricted
+
+
+def _met_keys(met):
+    # (resident, volunteer) as one number each, sorted, so the lookup is one vectorised searchsorted.
+    return np.unique(np.array([(int(resident) << 32) | int(volunteer) for resident, volunteer in met], dtype=np.int64))
+
+
+def _points(requests, volunteers, weights, pair_r, pair_v, distance, met_keys):
+    """Each criterion's points and the facts behind them for the given pairs: (values, total per pair)."""
+    R, V = len(requests.pks), len(volunteers)
+    met_pairs = np.zeros(len(pair_r), dtype=bool)
+    if met_keys is not None and len(met_keys):
+        met_pairs = _in_sorted((requests.resident[pair_r] << 32) | volunteers.pks[pair_v], met_keys)
+    mutual = requests.mutual if requests.mutual is not None else np.zeros(R, dtype=bool)
+    reciprocal = volunteers.reciprocal if volunteers.reciprocal is not None else np.zeros(V, dtype=bool)
+    pair_overlap = volunteers.category_availability[pair_v, requests.category[pair_r]] & requests.slots[pair_r].astype(
+        np.int32
+    )
+    request_bits = np.maximum(_popcount(requests.slots), 1)
+    speaks = (volunteers.languages[pair_v] & requests.language[pair_r]) != 0
+    today = timezone.localdate().toordinal()
+    days_since = np.where(volunteers.last_helped >= 0, today - volunteers.last_helped, RECENCY_DAYS)
+    load_share = np.clip(volunteers.month_load / np.maximum(volunteers.monthly_max, 1), 0, 1)
+    known = ~np.isnan(distance)
+    near = np.clip(1 - distance / NEAR_KM, 0, 1)
+    near[~known] = 0.5
+    parts = {
+        "distance": weights["distance"] * near,
+        "availability": weights["availability"] * np.clip(_popcount(pair_overlap) / request_bits[pair_r], 0, 1),
+        "language": weights["language"] * speaks,
+        "load": (weights["load"] * (1 - load_share))[pair_v],
+        # 'Er zijn voor elkaar': meeting again matters most, so continuity counts double there.
+        "continuity": weights["continuity"]
+        * met_pairs
+        * np.where(requests.continuity_full[pair_r], 1.0, 0.5)
+        * np.where(mutual[pair_r], 2.0, 1.0),
+        "recency": (weights["recency"] * np.clip(days_since / RECENCY_DAYS, 0, 1))[pair_v],
+        # 'Er zijn voor elkaar': a volunteer who has been helped themselves gives back.
+        "reciprocity": weights.get("reciprocity", 0) * (reciprocal[pair_v] & mutual[pair_r]),
+    }
+    pair_total = sum(parts.values())
+    values = {
+        "distance": distance,
+        "overlap": pair_overlap,
+        "speaks": speaks,
+        "met": met_pairs,
+        "reciprocal": reciprocal[pair_v],
+    }
+    values.update({f"part:{key}": value for key, value in parts.items()})
+    return values, pair_total
+
+
 def score(requests: RequestArrays, volunteers: VolunteerArrays, weights, excluded=(), met=(), booked=None):
     """Hard filters and weighted criteria for every (request, volunteer) pair.
 
     `booked` (booked_matrix) marks volunteers who already have a proposed or accepted match at the time.
     The cheap filters (category, time, VOG, pause, room) are computed for all pairs; the distance and the
-    points only for the pairs those leave (all pairs up to DENSE_PAIRS), which is what keeps the batch's
-    five million pairs fast.
+    points only for the pairs those leave (all pairs up to DENSE_PAIRS). For one request, or one volunteer;
+    the batch, with thousands of each, uses score_sparse().
     """
     R, V = len(requests.pks), len(volunteers)
     req = lambda values: values[:, None]  # noqa: E731 - broadcast a request column over volunteers
@@ -823,20 +925,9 @@ def score(requests: RequestArrays, volunteers: VolunteerArrays, weights, exclude
         pair_r, pair_v = np.nonzero(before_distance)
 
     # Distance, for the pairs only.
-    distance = distance_km(requests.lat[pair_r], requests.lon[pair_r], volunteers.lat[pair_v], volunteers.lon[pair_v])
-    known = ~np.isnan(distance)
-    max_km = volunteers.max_km[pair_v]
-    has_max = ~np.isnan(max_km)
-    has_areas = volunteers.has_areas[pair_v]
-    area = requests.area[pair_r]
-    in_area = np.zeros(len(pair_r), dtype=bool)
-    if volunteers.areas.shape[1]:
-        in_area = volunteers.areas[pair_v, np.clip(area, 0, None)] & (area >= 0)
-    within = (has_max & known & (distance <= np.nan_to_num(max_km, nan=0.0))) | (has_areas & in_area)
-    # Where neither the volunteer nor the location says anything, distance can't rule anyone out.
-    unrestricted = (~has_max & ~has_areas) | (has_max & ~known & ~has_areas)
+    distance, reach_ok = _reach(requests, volunteers, pair_r, pair_v)
     distance_ok = np.ones((R, V), dtype=bool)
-    distance_ok[pair_r, pair_v] = within | unrestricted
+    distance_ok[pair_r, pair_v] = reach_ok
     passes["distance"] = distance_ok
 
     not_excluded = np.ones((R, V), dtype=bool)
@@ -850,49 +941,216 @@ def score(requests: RequestArrays, volunteers: VolunteerArrays, weights, exclude
     passes["excluded"] = not_excluded
     feasible = before_distance & distance_ok & passes["booked"] & not_excluded
 
-    met_pairs = np.zeros(len(pair_r), dtype=bool)
-    if met:
-        # (resident, volunteer) as one number each, so the lookup is one vectorised isin.
-        met_keys = np.array([(int(resident) << 32) | int(volunteer) for resident, volunteer in met], dtype=np.int64)
-        met_pairs = np.isin((requests.resident[pair_r] << 32) | volunteers.pks[pair_v], met_keys)
-
-    mutual = requests.mutual if requests.mutual is not None else np.zeros(R, dtype=bool)
-    reciprocal = volunteers.reciprocal if volunteers.reciprocal is not None else np.zeros(V, dtype=bool)
-    pair_overlap = overlap[pair_r, pair_v]
-    request_bits = np.maximum(_popcount(requests.slots), 1)
-    speaks = (volunteers.languages[pair_v] & requests.language[pair_r]) != 0
-    today = timezone.localdate().toordinal()
-    days_since = np.where(volunteers.last_helped >= 0, today - volunteers.last_helped, RECENCY_DAYS)
-    load_share = np.clip(volunteers.month_load / np.maximum(volunteers.monthly_max, 1), 0, 1)
-    near = np.clip(1 - distance / NEAR_KM, 0, 1)
-    near[~known] = 0.5
-    parts = {
-        "distance": weights["distance"] * near,
-        "availability": weights["availability"] * np.clip(_popcount(pair_overlap) / request_bits[pair_r], 0, 1),
-        "language": weights["language"] * speaks,
-        "load": (weights["load"] * (1 - load_share))[pair_v],
-        # 'Er zijn voor elkaar': meeting again matters most, so continuity counts double there.
-        "continuity": weights["continuity"]
-        * met_pairs
-        * np.where(requests.continuity_full[pair_r], 1.0, 0.5)
-        * np.where(mutual[pair_r], 2.0, 1.0),
-        "recency": (weights["recency"] * np.clip(days_since / RECENCY_DAYS, 0, 1))[pair_v],
-        # 'Er zijn voor elkaar': a volunteer who has been helped themselves gives back.
-        "reciprocity": weights.get("reciprocity", 0) * (reciprocal[pair_v] & mutual[pair_r]),
-    }
-    pair_total = sum(parts.values())
+    values, pair_total = _points(requests, volunteers, weights, pair_r, pair_v, distance, _met_keys(met))
     total = np.full((R, V), -np.inf)
     chosen = feasible[pair_r, pair_v]
     total[pair_r[chosen], pair_v[chosen]] = pair_total[chosen]
-    values = {
-        "distance": distance,
-        "overlap": pair_overlap,
-        "speaks": speaks,
-        "met": met_pairs,
-        "reciprocal": reciprocal[pair_v],
-    }
-    values.update({f"part:{key}": value for key, value in parts.items()})
     return Scores(feasible=feasible, passes=passes, total=total, pair_r=pair_r, pair_v=pair_v, values=values)
+
+
+# The sparse scorer works on blocks of at most this many (request, volunteer) pairs at a time: its memory is a
+# few such blocks plus the feasible pairs, however many requests and volunteers there are.
+BLOCK_PAIRS = 1 << 18
+
+
+@dataclass
+class SparseScores:
+    """The batch's scores: only the feasible pairs, row-major (by request, then volunteer), with their totals.
+
+    `first_failed` says per request which hard filter (an index into HARD_FILTERS) left it without any
+    volunteer, -1 when some volunteer passes them all. The facts behind a pair's points (`at`, for
+    criteria_for) are computed when asked, for the few pairs an assignment uses.
+    """
+
+    shape: tuple
+    pair_r: np.ndarray
+    pair_v: np.ndarray
+    pair_total: np.ndarray
+    first_failed: np.ndarray
+    requests: RequestArrays
+    volunteers: VolunteerArrays
+    weights: dict
+    met_keys: np.ndarray
+    _keys: np.ndarray | None = None
+    _details: dict | None = None
+    _feasible: object = None
+
+    @property
+    def keys(self):
+        """r * volunteers + v per pair: ascending, so a pair is found with one searchsorted."""
+        if self._keys is None:
+            self._keys = self.pair_r * self.shape[1] + self.pair_v
+        return self._keys
+
+    def index(self, r, v):
+        """Positions of the pairs (arrays r, v) among the feasible ones, -1 for a pair that is not feasible."""
+        keys = np.asarray(r, dtype=np.int64) * self.shape[1] + np.asarray(v, dtype=np.int64)
+        i = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
+        found = (self.keys[i] == keys) if len(self.keys) else np.zeros(keys.shape, dtype=bool)
+        return np.where(found, i, -1)
+
+    @property
+    def feasible(self):
+        """(requests × volunteers) sparse: True where a pair passes every hard filter."""
+        if self._feasible is None:
+            from scipy.sparse import csr_matrix
+
+            ones = np.ones(len(self.pair_r), dtype=bool)
+            self._feasible = csr_matrix((ones, (self.pair_r, self.pair_v)), shape=self.shape)
+        return self._feasible
+
+    def total_at(self, r, v):
+        i = int(self.index(r, v))
+        if i < 0:
+            raise KeyError((r, v))
+        return float(self.pair_total[i])
+
+    def detail(self, pairs):
+        """Computes the facts behind the points of these (r, v) pairs at once (an assignment's pairs)."""
+        pairs = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+        if self._details is None:
+            self._details = {}
+        if not len(pairs):
+            return
+        if (self.index(pairs[:, 0], pairs[:, 1]) < 0).any():
+            raise KeyError("not a feasible pair")
+        pair_r, pair_v = pairs[:, 0], pairs[:, 1]
+        distance, _ok = _reach(self.requests, self.volunteers, pair_r, pair_v)
+        values, _total = _points(self.requests, self.volunteers, self.weights, pair_r, pair_v, distance, self.met_keys)
+        for i, (r, v) in enumerate(pairs.tolist()):
+            self._details[(r, v)] = {name: column[i] for name, column in values.items()}
+
+    def at(self, name, r, v):
+        """One feasible pair's value, as Scores.at."""
+        key = (int(r), int(v))
+        if self._details is None or key not in self._details:
+            self.detail([key])
+        return self._details[key][name]
+
+
+@dataclass
+class Bookings:
+    """Per volunteer, the times of their matches in `statuses` (booked_matrix's input), for pairs in bulk."""
+
+    starts: np.ndarray  # (volunteers + 1): volunteer v's matches are rows starts[v]:starts[v + 1]
+    times: TimeArrays
+    own: np.ndarray  # the request of each match
+
+    @classmethod
+    def of(cls, volunteers: "VolunteerArrays", matches, statuses=Match.ACTIVE):
+        position = {pk: i for i, pk in enumerate(volunteers.pks.tolist())}
+        rows = sorted(
+            (row for row in matches.rows if row[1] in statuses and row[0] in position), key=lambda row: position[row[0]]
+        )
+        columns = np.array([position[row[0]] for row in rows], dtype=np.int64)
+        return cls(
+            starts=np.searchsorted(columns, np.arange(len(volunteers) + 1)),
+            times=TimeArrays.of(row[5:10] for row in rows),
+            own=np.array([row[3] for row in rows], dtype=np.int64),
+        )
+
+    def clash(self, requests: "RequestArrays", pair_r, pair_v):
+        """booked_matrix[pair_r, pair_v]: the volunteer has a match at an overlapping time (not this request's)."""
+        count = self.starts[pair_v + 1] - self.starts[pair_v]
+        pair = np.repeat(np.arange(len(pair_r)), count)
+        if not len(pair):
+            return np.zeros(len(pair_r), dtype=bool)
+        # For each pair, each of its volunteer's matches: 0, 1, …, count - 1 after the volunteer's first.
+        offsets = np.arange(len(pair)) - np.repeat(np.cumsum(count) - count, count)
+        match = self.starts[pair_v[pair]] + offsets
+        r = pair_r[pair]
+        hit = overlap_pairs(requests.times.take(r), self.times.take(match)) & (requests.pks[r] != self.own[match])
+        return np.bincount(pair[hit], minlength=len(pair_r)) > 0
+
+
+def overlap_blocks(a: TimeArrays, b: TimeArrays):
+    """overlap_matrix(a, b), computed a block of rows at a time (its int64 intermediates stay small)."""
+    result = np.zeros((len(a), len(b)), dtype=bool)
+    step = max(1, BLOCK_PAIRS // max(len(b), 1))
+    for start in range(0, len(a), step):
+        result[start : start + step] = overlap_matrix(a.take(slice(start, start + step)), b)
+    return result
+
+
+def score_sparse(requests: RequestArrays, volunteers: VolunteerArrays, weights, excluded=(), met=(), booked=None):
+    """score() for the batch: the same hard filters and points, kept only for the feasible pairs.
+
+    Requests are taken per kind of help, against only the volunteers who offer it (the category filter picks
+    the columns), in blocks of at most BLOCK_PAIRS pairs; the cheap filters are computed for a block, the
+    distance for the pairs they leave, the points for the pairs that pass everything. `booked` is
+    Bookings.of() (booked_matrix's matches). Nothing of size requests × volunteers is ever built.
+    """
+    R, V = len(requests.pks), len(volunteers)
+    index_v = {pk: i for i, pk in enumerate(volunteers.pks.tolist())}
+    index_r = {pk: i for i, pk in enumerate(requests.pks.tolist())}
+    excluded_keys = np.unique(
+        np.array([index_r[r] * V + index_v[v] for r, v in excluded if r in index_r and v in index_v], dtype=np.int64)
+    )
+    met_keys = _met_keys(met)
+    stage = {key: i for i, key in enumerate(HARD_FILTERS)}
+    first_failed = np.full(R, -1, dtype=np.int64)
+    has_room = volunteers.month_load < volunteers.monthly_max
+    found_r, found_v, found_total = [], [], []
+
+    def none_left(rows, kept, key):
+        """Marks the requests `rows` with no volunteer in `kept` (per row) as failing at `key`, if not already."""
+        hit = rows[~kept]
+        first_failed[hit[first_failed[hit] < 0]] = stage[key]
+
+    for c in np.unique(requests.category):
+        rows_c = np.flatnonzero(requests.category == c)
+        cols = np.flatnonzero(volunteers.category_ok[:, c])
+        if not len(cols):
+            first_failed[rows_c] = stage["category"]
+            continue
+        available = volunteers.category_availability[cols, c]
+        vog_valid = volunteers.vog_seen[cols]
+        vog_expires = volunteers.vog_expires[cols]
+        paused_from, paused_until = volunteers.paused_from[cols], volunteers.paused_until[cols]
+        room = has_room[cols]
+        step = max(1, BLOCK_PAIRS // len(cols))
+        for start in range(0, len(rows_c), step):
+            rows = rows_c[start : start + step]
+            day = requests.day[rows, None]
+            ok = (available & requests.slots[rows, None].astype(np.int32)) != 0
+            none_left(rows, ok.any(axis=1), "availability")
+            ok &= ~requests.requires_vog[rows, None] | (vog_valid & (vog_expires >= day))
+            none_left(rows, ok.any(axis=1), "vog")
+            ok &= ~((paused_from >= 0) & (paused_from <= day) & (day <= paused_until))
+            none_left(rows, ok.any(axis=1), "paused")
+            ok &= room
+            none_left(rows, ok.any(axis=1), "room")
+            block_r, block_c = np.nonzero(ok)
+            del ok
+            pair_r, pair_v = rows[block_r], cols[block_c]
+            distance, keep = _reach(requests, volunteers, pair_r, pair_v)
+            none_left(rows, np.bincount(block_r[keep], minlength=len(rows)) > 0, "distance")
+            if booked is not None:
+                kept = np.flatnonzero(keep)
+                keep[kept[booked.clash(requests, pair_r[kept], pair_v[kept])]] = False
+            none_left(rows, np.bincount(block_r[keep], minlength=len(rows)) > 0, "booked")
+            keep &= ~_in_sorted(pair_r * V + pair_v, excluded_keys)
+            none_left(rows, np.bincount(block_r[keep], minlength=len(rows)) > 0, "excluded")
+            pair_r, pair_v, distance = pair_r[keep], pair_v[keep], distance[keep]
+            _values, total = _points(requests, volunteers, weights, pair_r, pair_v, distance, met_keys)
+            found_r.append(pair_r)
+            found_v.append(pair_v)
+            found_total.append(total)
+    pair_r = np.concatenate(found_r) if found_r else np.zeros(0, dtype=np.int64)
+    pair_v = np.concatenate(found_v) if found_v else np.zeros(0, dtype=np.int64)
+    pair_total = np.concatenate(found_total) if found_total else np.zeros(0)
+    order = np.argsort(pair_r * V + pair_v, kind="stable")
+    return SparseScores(
+        shape=(R, V),
+        pair_r=pair_r[order],
+        pair_v=pair_v[order],
+        pair_total=pair_total[order],
+        first_failed=first_failed,
+        requests=requests,
+        volunteers=volunteers,
+        weights=weights,
+        met_keys=met_keys,
+    )
 
 
 def refusals(scores, r, v):
