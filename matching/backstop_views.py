@@ -236,6 +236,7 @@ def referral_in(request, org):
             consent_method=Consent.Method.IN_PERSON,
             consent_text=consent_text,
             recurring_slots=data.get("recurring_slots") or 0,
+            submission_key=data.get("submission"),
             **{name: data[name] for name in REQUEST_FIELDS},
         )
         messages.success(request, _("Aangemeld bij buurthulp. De coördinator neemt het op."))

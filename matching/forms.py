@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
@@ -132,7 +134,18 @@ def _max_validator(limit):
     return MaxValueValidator(limit, message=_("Hooguit %(limit_value)s."))
 
 
-class IntakeForm(RequestFields, ResidentFields):
+class SubmitOnce(forms.Form):
+    """A one-time key in the form (a hidden field, new on every empty form, kept through its error pages): the
+    service that creates makes one row per key, so a double-clicked 'Opslaan' or a resent page adds nothing."""
+
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission"].initial = uuid.uuid4()
+
+
+class IntakeForm(SubmitOnce, RequestFields, ResidentFields):
     """The coordinator's phone intake: an existing resident (found by search) or a new one, and the request."""
 
     resident = TenantModelChoiceField(
@@ -179,7 +192,7 @@ class IntakeForm(RequestFields, ResidentFields):
         return data
 
 
-class OnlineRequestForm(ResidentFields):
+class OnlineRequestForm(SubmitOnce, ResidentFields):
     """A resident asks for help on the organisation's public page, without an account."""
 
     NEW_RESIDENT_REQUIRED = ("resident_name", "resident_postcode", "resident_house_number")
@@ -547,7 +560,7 @@ class SocialMapEntryForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class ReferralInForm(RequestFields, ResidentFields):
+class ReferralInForm(SubmitOnce, RequestFields, ResidentFields):
     """A professional sends a resident to buurthulp: a short intake with the resident's consent."""
 
     consent = forms.BooleanField(

@@ -144,6 +144,8 @@ class HelpRequest(TenantModel):
     # Suggestions are being computed while requested_at is later than computed_at.
     suggestions_requested_at = models.DateTimeField(null=True, blank=True)
     suggestions_computed_at = models.DateTimeField(null=True, blank=True)
+    # The form's one-time key (forms.SubmitOnce): a double-clicked or resent form finds this request again.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("hulpvraag")
@@ -164,6 +166,7 @@ class HelpRequest(TenantModel):
                 condition=Q(time_from__isnull=True) | Q(time_to__isnull=True) | Q(time_to__gt=models.F("time_from")),
             ),
             models.CheckConstraint(name="request_helpers_needed_positive", condition=Q(helpers_needed__gte=1)),
+            models.UniqueConstraint(fields=["organisation", "submission_key"], name="unique_request_submission"),
         ]
 
     def __str__(self):

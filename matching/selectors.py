@@ -37,6 +37,17 @@ def help_request_detail(pk):
     )
 
 
+def request_of_submission(key):
+    """The request an earlier post of this form made (forms.SubmitOnce's key as posted), or None."""
+    import uuid
+
+    try:
+        key = uuid.UUID(str(key))
+    except ValueError:
+        return None
+    return HelpRequest.objects.filter(submission_key=key).first()
+
+
 def requests_of_resident(*, resident):
     return HelpRequest.objects.filter(resident=resident).select_related("category", "consent").order_by("-created_at")
 

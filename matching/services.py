@@ -4,7 +4,7 @@ import datetime
 import functools
 import operator
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,42 +54,88 @@ def help_request_create(
     return help_request
 
 
+def _once(*, organisation, submission_key, create):
+    """`create()`'s request, made once per form key (forms.SubmitOnce): a second post of the same form gets the
+    first one's request back, marked `repeated`, and nothing is added (no second resident, consent or mail).
+
+    Two posts at the same moment meet at the unique (organisation, submission_key): the loser's savepoint rolls
+    back everything it made and it reads the winner's request (committed by then: it waited on the index).
+    """
+    if submission_key is None:
+        return create()
+
+    def earlier():
+        found = HelpRequest.objects.filter(organisation=organisation, submission_key=submission_key).first()
+        if found is not None:
+            found.repeated = True
+        return found
+
+    if (found := earlier()) is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError:
+        if (found := earlier()) is not None:
+            return found
+        raise
+
+
 @transaction.atomic
 def help_request_intake(
-    *, organisation, resident=None, new_resident=None, by, channel, consent_method, consent_text, **fields
+    *,
+    organisation,
+    resident=None,
+    new_resident=None,
+    by,
+    channel,
+    consent_method,
+    consent_text,
+    submission_key=None,
+    **fields,
 ):
     """The coordinator's phone intake: the chosen resident, or a new one, and their request, in one transaction."""
-    if resident is None:
-        resident = people.resident_create(organisation=organisation, **new_resident)
-    return help_request_create(
-        organisation=organisation,
-        resident=resident,
-        by=by,
-        channel=channel,
-        consent_method=consent_method,
-        consent_text=consent_text,
-        **fields,
-    )
+
+    def create():
+        nonlocal resident
+        if resident is None:
+            resident = people.resident_create(organisation=organisation, **new_resident)
+        return help_request_create(
+            organisation=organisation,
+            resident=resident,
+            by=by,
+            channel=channel,
+            consent_method=consent_method,
+            consent_text=consent_text,
+            submission_key=submission_key,
+            **fields,
+        )
+
+    return _once(organisation=organisation, submission_key=submission_key, create=create)
 
 
 @transaction.atomic
-def help_request_online(*, organisation, resident_data, consent_method, consent_text, **fields):
+def help_request_online(*, organisation, resident_data, consent_method, consent_text, submission_key=None, **fields):
     """A resident's own request on the public page: attached to them if they asked before (people service).
     Every coordinator is mailed that it came in (no details of the resident in the mail)."""
     from . import notifications
 
-    resident = people.resident_for_online_request(organisation=organisation, **resident_data)
-    help_request = help_request_create(
-        organisation=organisation,
-        resident=resident,
-        by=None,
-        channel=HelpRequest.Channel.ONLINE,
-        consent_method=consent_method,
-        consent_text=consent_text,
-        **fields,
-    )
-    notifications.tell_coordinators_new_request(help_request)
-    return help_request
+    def create():
+        resident = people.resident_for_online_request(organisation=organisation, **resident_data)
+        help_request = help_request_create(
+            organisation=organisation,
+            resident=resident,
+            by=None,
+            channel=HelpRequest.Channel.ONLINE,
+            consent_method=consent_method,
+            consent_text=consent_text,
+            submission_key=submission_key,
+            **fields,
+        )
+        notifications.tell_coordinators_new_request(help_request)
+        return help_request
+
+    return _once(organisation=organisation, submission_key=submission_key, create=create)
 
 
 class RequestChangeRefused(Exception):
@@ -202,6 +248,10 @@ class AlreadyVolunteer(Exception):
     """The person is a volunteer of this organisation already: a second sign-up makes no second candidate."""
 
 
+class EmailTaken(Exception):
+    """An account with this email was made since the form checked (a second tab or a double-clicked submit)."""
+
+
 @transaction.atomic
 def volunteer_signup(*, organisation, user=None, account=None, consent_text, categories, notify=True, **profile):
     """A person becomes a volunteer: membership, profile and consent (netwerken), and their kinds of help.
@@ -215,12 +265,27 @@ def volunteer_signup(*, organisation, user=None, account=None, consent_text, cat
     from . import notifications
 
     if user is None:
-        user = User.objects.create_user(
-            email=account["email"], password=account["password"], name=account["name"].strip()
-        )
+        # The form saw no account with this email, but a parallel sign-up can make one after it looked: the
+        # unique email decides, and the loser gets an answer instead of an IntegrityError.
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=account["email"], password=account["password"], name=account["name"].strip()
+                )
+        except IntegrityError:
+            raise EmailTaken from None
     elif Volunteer.objects.filter(organisation=organisation, membership__user=user).exists():
         raise AlreadyVolunteer
-    volunteer = people.volunteer_register(organisation=organisation, user=user, consent_text=consent_text, **profile)
+    try:
+        with transaction.atomic():
+            volunteer = people.volunteer_register(
+                organisation=organisation, user=user, consent_text=consent_text, **profile
+            )
+    except IntegrityError:
+        # One profile per membership (a one-to-one): a second tab's post that passed the check above.
+        if Volunteer.objects.filter(organisation=organisation, membership__user=user).exists():
+            raise AlreadyVolunteer from None
+        raise
     volunteer.categories.set(categories)
     if notify:
         notifications.tell_coordinators_new_volunteer(volunteer)

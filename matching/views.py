@@ -43,6 +43,9 @@ def intake(request, org):
     if chosen_pk:
         chosen = Resident.objects.filter(pk=chosen_pk).first()
     consent_text = resident_phone_consent_text(organisation)
+    if request.method == "POST" and (earlier := selectors.request_of_submission(request.POST.get("submission"))):
+        # A second click on 'Opslaan': the first saved it (its resident would now look like a duplicate).
+        return _saved_before(request, org, earlier)
     form = IntakeForm(
         request.POST if request.method == "POST" else None,
         initial={"resident": chosen.pk if chosen else None},
@@ -59,8 +62,11 @@ def intake(request, org):
             consent_method=Consent.Method.PHONE,
             consent_text=consent_text,
             recurring_slots=data.get("recurring_slots") or 0,
+            submission_key=data.get("submission"),
             **{name: data[name] for name in REQUEST_FIELDS},
         )
+        if getattr(help_request, "repeated", False):
+            return _saved_before(request, org, help_request)
         messages.success(request, _("De hulpvraag van %(name)s is opgeslagen.") % {"name": help_request.resident.name})
         return redirect("matching:request_detail", org=org, help_request=help_request.pk)
     return render(
@@ -68,6 +74,11 @@ def intake(request, org):
         "matching/intake.html",
         {"form": form, "query": query, "results": results, "chosen": chosen, "searched": bool(query)},
     )
+
+
+def _saved_before(request, org, help_request):
+    messages.info(request, _("Deze hulpvraag was al opgeslagen; er is niets dubbel opgeslagen."))
+    return redirect("matching:request_detail", org=org, help_request=help_request.pk)
 
 
 @role_required("matching.view_requests")
@@ -181,6 +192,7 @@ def online_request(request, org):
                 category=data["category"],
                 description=data["description"],
                 date=data["date"],
+                submission_key=data.get("submission"),
             )
             record_success(request, "online_request", ONLINE_REQUEST_RATE)
             return redirect("matching:online_request_thanks", org=org)

@@ -117,6 +117,7 @@ class VolunteerSignupForm(VolunteerProfileForm):
     )
 
     field_order = ["name", "email", "password1", "password2", "phone", "postcode", "house_number"]
+    EMAIL_TAKEN = _("Er bestaat al een account met dit e-mailadres. Log eerst in; daarna kun je je hier aanmelden.")
 
     def __init__(self, *args, user=None, consent_text="", **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,9 +130,7 @@ class VolunteerSignupForm(VolunteerProfileForm):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("Er bestaat al een account met dit e-mailadres. Log eerst in; daarna kun je je hier aanmelden.")
-            )
+            raise forms.ValidationError(self.EMAIL_TAKEN)
         return email
 
     def clean(self):

@@ -64,12 +64,15 @@ def volunteer_signup(request, org):
             )
         except services.AlreadyVolunteer:  # a second tab's post
             return _already_volunteer(request, org)
-        record_success(request, "volunteer_signup", SIGNUP_RATE)
-        if user is None:
-            new_user = volunteer.membership.user
-            setup_user_email(request, new_user, [])
-            return complete_signup(request, new_user, allauth_settings.EMAIL_VERIFICATION, "/")
-        return redirect("matching:volunteer_signup_thanks", org=org)
+        except services.EmailTaken:  # a parallel sign-up with this email won; what was typed stays in the form
+            form.add_error("email", VolunteerSignupForm.EMAIL_TAKEN)
+        else:
+            record_success(request, "volunteer_signup", SIGNUP_RATE)
+            if user is None:
+                new_user = volunteer.membership.user
+                setup_user_email(request, new_user, [])
+                return complete_signup(request, new_user, allauth_settings.EMAIL_VERIFICATION, "/")
+            return redirect("matching:volunteer_signup_thanks", org=org)
     return render(request, "matching/volunteer_signup.html", {"form": form})
 
 

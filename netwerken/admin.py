@@ -18,6 +18,13 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]})]
 
+    def save_model(self, request, obj, form, change):
+        from .services import user_name_changed
+
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            user_name_changed(obj)
+
 
 class FundingInline(admin.TabularInline):
     model = Funding

@@ -17,4 +17,6 @@ def tenant(request):
 def _memberships(request):
     from .selectors import memberships_of
 
-    return memberships_of(request.user)
+    # The tenant middleware read them already on an organisation's pages.
+    known = getattr(request, "memberships", None)
+    return known if known is not None else memberships_of(request.user)

@@ -16,8 +16,11 @@ class SignupForm(forms.Form):
     name = forms.CharField(label=_("Naam"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
 
     def signup(self, request, user):
+        from .services import user_name_changed
+
         user.name = self.cleaned_data["name"].strip()
         user.save(update_fields=["name"])
+        user_name_changed(user)
 
 
 class OrganisationSettingsForm(forms.ModelForm):

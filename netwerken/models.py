@@ -408,10 +408,16 @@ class Volunteer(TenantModel):
     )
     # The secret in the volunteer's calendar (iCal) address; a new one revokes the old address.
     calendar_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The account's name, copied here so the volunteer list sorts on an index of its own table instead of
+    # sorting every volunteer on a name two joins away. Written with the name (services.volunteer_register,
+    # services.user_name_changed), emptied with it on erasure. Nullable without a default so that SQLite adds
+    # the column in place (a rebuilt table would lose the data-version triggers).
+    sort_name = models.CharField(max_length=150, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("vrijwilliger")
         verbose_name_plural = _("vrijwilligers")
+        indexes = [models.Index(fields=["organisation", "sort_name", "id"], name="volunteer_list_order")]
         constraints = [
             models.CheckConstraint(
                 name="volunteer_availability_in_range", condition=Q(availability__gte=0, availability__lt=1 << 21)

@@ -186,6 +186,7 @@ def erase_volunteer(volunteer, *, by, reason):
     volunteer.areas.clear()
     Volunteer.objects.filter(pk=volunteer.pk).update(
         membership=None,
+        sort_name=None,
         phone="",
         house_number="",
         postcode=volunteer.postcode[:4],

@@ -158,7 +158,7 @@ def volunteer_list():
     return (
         Volunteer.objects.select_related("membership__user", "area")
         .prefetch_related("categories")
-        .order_by("membership__user__name")
+        .order_by("sort_name", "id")
     )
 
 

@@ -291,6 +291,7 @@ def volunteer_register(
         preference=preference,
         max_requests_per_month=max_requests_per_month,
         consent=consent,
+        sort_name=user.name,
     )
     geo.locate(volunteer)
     volunteer.save()
@@ -298,6 +299,14 @@ def volunteer_register(
     _refine_location_later(volunteer)
     volunteer_changed(volunteer)
     return volunteer
+
+
+def user_name_changed(user) -> None:
+    """After `user.name` is saved: the copy their volunteer profiles sort on (Volunteer.sort_name), in every
+    organisation."""
+    from .models import Volunteer
+
+    Volunteer.objects.with_scopes_disabled().filter(membership__user=user).update(sort_name=user.name)
 
 
 def volunteer_changed(volunteer, changed=None):

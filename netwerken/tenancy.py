@@ -19,6 +19,7 @@ from django_scopes import scope, scopes_disabled
 from . import mfa, offline
 from .models import Funding, Membership, Organisation
 from .roles import Role
+from .selectors import memberships_of
 
 ORG_KWARG = "org"
 SESSION_KEY = "current_organisation"
@@ -31,15 +32,26 @@ class Tenant:
     membership: Membership | None = None
 
 
-def access_roles(user, organisation):
-    """The roles `user` holds in `organisation`: from their membership, plus FUNDER via a Funding."""
+def access_roles(user, organisation, *, memberships=None):
+    """The roles `user` holds in `organisation`: from their membership, plus FUNDER via a Funding.
+
+    `memberships`: all of the user's memberships with their organisations (selectors.memberships_of), when the
+    caller has them already; then the membership costs no query, and the Funding is only looked up for a user who
+    is a funder somewhere.
+    """
     if not user.is_authenticated or not user.is_active:
         return frozenset(), None
     with scopes_disabled():
-        membership = Membership.objects.filter(user=user, organisation=organisation).first()
+        if memberships is None:
+            membership = Membership.objects.filter(user=user, organisation=organisation).first()
+            may_fund = True
+        else:
+            membership = next((m for m in memberships if m.organisation_id == organisation.pk), None)
+            may_fund = any(m.is_funder and m.organisation.is_funder for m in memberships)
         roles = set(membership.roles) if membership else set()
         if (
-            not organisation.is_funder
+            may_fund
+            and not organisation.is_funder
             and Funding.objects.filter(
                 organisation=organisation, funder__memberships__user=user, funder__memberships__is_funder=True
             ).exists()
@@ -48,6 +60,22 @@ def access_roles(user, organisation):
     if organisation.is_funder:
         roles &= {Role.FUNDER}
     return frozenset(roles), membership
+
+
+def _resolve(request, slug):
+    """The organisation of `slug` and the user's roles there, in one query for a member: the user's memberships
+    (which the organisation switcher in the base template shows too) carry their organisations."""
+    memberships = None
+    organisation = None
+    if request.user.is_authenticated:
+        memberships = memberships_of(request.user)
+        request.memberships = memberships
+        organisation = next((m.organisation for m in memberships if m.organisation.slug == slug), None)
+    if organisation is None:
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            raise Http404
+    return organisation, *access_roles(request.user, organisation, memberships=memberships)
 
 
 def public_page(view):
@@ -92,12 +120,9 @@ class TenantMiddleware:
         if slug is None:
             return self.get_response(request)
 
-        organisation = Organisation.objects.filter(slug=slug).first()
-        if organisation is None:
-            raise Http404
+        organisation, roles, membership = _resolve(request, slug)
         # Its phone number for the 503 page, should the database go down later (netwerken/offline.py).
         offline.remember(organisation)
-        roles, membership = access_roles(request.user, organisation)
         if not roles and not getattr(match.func, "tenant_public", False):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())

@@ -158,6 +158,7 @@ class VolunteerFactory(UnscopedFactory):
         MembershipFactory, organisation=factory.SelfAttribute("..organisation"), roles=("volunteer",)
     )
     phone = factory.Sequence(lambda n: f"+3162{n % 10**7:07d}")
+    sort_name = factory.LazyAttribute(lambda v: v.membership.user.name if v.membership else None)
     postcode = "3401 AC"
     house_number = "1"
     availability = availability.ALL

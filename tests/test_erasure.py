@@ -453,6 +453,7 @@ def volunteering(db):
         "netwerken_user.email",
         "account_emailaddress.email",
         "netwerken_volunteer.phone",
+        "netwerken_volunteer.sort_name",
         "matching_offer.description",
         "netwerken_outgoingemail.to",
         "netwerken_outgoingemail.subject",

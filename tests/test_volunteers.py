@@ -240,3 +240,22 @@ def test_a_pause_that_began_keeps_its_start_when_the_end_changes(client, tenant_
         reverse("matching:my_pause", kwargs={"org": "oost"}), {"paused_from": long_ago, "paused_until": end}
     )
     assert "Deze datum ligt in het verleden." in response.content.decode()
+
+
+def test_an_account_made_after_the_form_looked_is_a_form_error_that_keeps_what_was_typed(client, tenant_a):
+    """A parallel sign-up with the same email (a second tab, a double click) wins the unique email between this
+    form's check and its insert: the loser sees the same Dutch message, not a 500, with its answers still there."""
+    from unittest import mock
+
+    from matching.volunteer_forms import VolunteerSignupForm
+
+    UserFactory(email="sanne@example.nl")
+    with mock.patch.object(VolunteerSignupForm, "clean_email", lambda form: form.cleaned_data["email"]):
+        response = client.post(reverse("matching:volunteer_signup", kwargs={"org": "oost"}), signup_payload(tenant_a))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Er bestaat al een account met dit e-mailadres" in content
+    assert 'value="Sanne de Boer"' in content and 'value="3401ab"' in content
+    assert User.objects.filter(email="sanne@example.nl").count() == 1
+    with scopes_disabled():
+        assert not Volunteer.objects.filter(membership__user__email="sanne@example.nl").exists()

@@ -33,6 +33,7 @@ from django_scopes import scope, scopes_disabled
 
 from netwerken.models import Area, Consent, Funding, Membership, Organisation, OutgoingEmail, Resident, User, Volunteer
 from netwerken.roles import Role
+from netwerken.services import user_name_changed
 
 from . import data as demo_data
 from .networks_seed import seed_networks
@@ -111,6 +112,7 @@ def _user(email, name, password):
     user.name = name
     user.is_active = True
     user.save()
+    user_name_changed(user)
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
 
