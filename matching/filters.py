@@ -53,6 +53,9 @@ class HelpRequestFilter(django_filters.FilterSet):
         model = HelpRequest
         fields = ["status", "category", "urgency", "area"]
 
+    # Where the form's choices come from: its rendering is cached until one of them changes (netwerken/pagination.py).
+    choice_models = ("matching.Category", "netwerken.Area")
+
     def filter_waiting(self, queryset, name, value):
         return queryset.filter(created_at__lt=timezone.now() - timedelta(days=int(value)))
 
@@ -92,6 +95,8 @@ class VolunteerFilter(django_filters.FilterSet):
     class Meta:
         model = Volunteer
         fields = ["status"]
+
+    choice_models = ("matching.Category",)
 
     def filter_slot(self, queryset, name, value):
         bit = availability.SLOT_BITS[value]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from netwerken import availability
 from netwerken import services as people
+from netwerken.pagination import choices_changed
 from netwerken.services import consent_record
 
 from .models import Category, HelpRequest, Offer, StatusChange
@@ -239,6 +240,8 @@ def categories_setup_defaults(*, organisation):
             if name not in existing
         ]
     )
+    # bulk_create sends no post_save: the cached filter forms learn of the new choices here.
+    choices_changed(Category, Category(organisation=organisation))
 
 
 # --- a volunteer's sign-up and profile: netwerken's person plus what they help with -------------------
