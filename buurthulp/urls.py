@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -27,3 +28,9 @@ urlpatterns = [
     path("o/<slug:org>/", include("matching.urls")),
     path("o/<slug:org>/", include("evaluatie.urls")),
 ]
+
+if settings.DEMO:
+    from buurthulp.demo.bare import bare_table
+
+    # benchmarks/pages.py's yardstick: a bare page of 25 rows under the same gunicorn and middleware.
+    urlpatterns.append(path("demo/kale-tabel/", bare_table, name="demo_bare_table"))
