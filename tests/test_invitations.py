@@ -330,14 +330,14 @@ def test_team_list_query_count_is_the_same_for_1_and_40_members(client, db, size
     client.force_login(admin.user)
     url = reverse("netwerken:staff_list", kwargs={"org": "klein"})
     client.get(url)
-    # Session, user, organisation, membership, funding; count and page of members; the open invitations.
+    # Session, user, the memberships (tenant, roles and switcher in one); count and page of members; open invitations.
     with django_assert_num_queries(QUERIES):
         response = client.get(url)
     assert len(response.context["page"]) == min(size, 25)
     assert response.context["page"].paginator.count == size
 
 
-QUERIES = 9
+QUERIES = 6
 
 
 def test_team_list_pages_keep_the_search(client, tenant_a):
