@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from netwerken import availability
 from netwerken import services as people
-from netwerken.pagination import choices_changed
+from netwerken.pagination import filter_choices_changed
 from netwerken.services import consent_record
 
 from .models import Category, HelpRequest, Offer, StatusChange
@@ -241,7 +241,7 @@ def categories_setup_defaults(*, organisation):
         ]
     )
     # bulk_create sends no post_save: the cached filter forms learn of the new choices here.
-    choices_changed(Category, Category(organisation=organisation))
+    filter_choices_changed(model=Category, organisation_id=organisation.pk)
 
 
 # --- a volunteer's sign-up and profile: netwerken's person plus what they help with -------------------

@@ -89,8 +89,12 @@ def filter_form_key(request, filterset_class, querystring):
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+def filter_choices_changed(*, model, organisation_id) -> None:
+    """The organisation's `model` rows changed: filter forms that take choices from them are rendered anew."""
+    cache.set(_version_key(organisation_id, model._meta.label), uuid.uuid4().hex, None)
+
+
 def choices_changed(sender, instance, **kwargs):
     """post_save / post_delete receiver of a model that filter forms take choices from."""
-    organisation_id = getattr(instance, "organisation_id", None)
-    if organisation_id is not None:
-        cache.set(_version_key(organisation_id, sender._meta.label), uuid.uuid4().hex, None)
+    if getattr(instance, "organisation_id", None) is not None:
+        filter_choices_changed(model=sender, organisation_id=instance.organisation_id)

@@ -167,34 +167,41 @@ def test_fifty_concurrent_proposals_and_accepts_never_double_book():
     assert outcomes.count("ok") == 2 and outcomes.count("refused") == 48
 
 
+def _posted_at_once(url, payloads, login=None):
+    """Each payload posted by its own browser (its own address, for the rate limits), all released at one moment.
+    Returns the responses; a 500 would raise in its thread and leave one missing."""
+    from django.test import Client
+
+    barrier = threading.Barrier(len(payloads))
+    responses = []
+
+    def post(n, payload):
+        try:
+            client = Client(REMOTE_ADDR=f"192.0.2.{n + 1}")
+            if login is not None:
+                client.force_login(login)
+            barrier.wait()
+            responses.append(client.post(url, payload))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(n, payload)) for n, payload in enumerate(payloads)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return responses
+
+
 def test_eight_parallel_sign_ups_with_one_email_make_one_account_and_no_500(tenant_a):
     """A double-clicked 'Aanmelden' (or two tabs) races the unique email on PostgreSQL: one account and one
     volunteer; every other post answers the form again with the Dutch message."""
-    from django.test import Client
-
     from netwerken.models import User, Volunteer
 
     from .test_volunteers import signup_payload
 
     url = reverse("matching:volunteer_signup", kwargs={"org": "oost"})
-    payload = signup_payload(tenant_a)
-    barrier = threading.Barrier(8)
-    answers = []
-
-    def sign_up(n):
-        try:
-            client = Client(REMOTE_ADDR=f"192.0.2.{n + 1}")  # rate limits key on the address
-            barrier.wait()
-            response = client.post(url, payload)
-            answers.append((response.status_code, response.content.decode()))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sign_up, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    answers = [(r.status_code, r.content.decode()) for r in _posted_at_once(url, [signup_payload(tenant_a)] * 8)]
 
     assert len(answers) == 8
     assert sorted(status for status, _ in answers) == [200] * 7 + [302]
@@ -205,8 +212,6 @@ def test_eight_parallel_sign_ups_with_one_email_make_one_account_and_no_500(tena
 
 
 def test_a_logged_in_persons_double_submitted_sign_up_makes_one_volunteer(tenant_a, tenant_b):
-    from django.test import Client
-
     from netwerken.models import Volunteer
 
     from .test_volunteers import signup_payload
@@ -216,23 +221,7 @@ def test_a_logged_in_persons_double_submitted_sign_up_makes_one_volunteer(tenant
     payload = {
         k: v for k, v in signup_payload(tenant_a).items() if k not in ("name", "email", "password1", "password2")
     }
-    barrier = threading.Barrier(4)
-    answers = []
-
-    def sign_up():
-        try:
-            client = Client()
-            client.force_login(person)
-            barrier.wait()
-            answers.append(client.post(url, payload).status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sign_up) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    answers = [r.status_code for r in _posted_at_once(url, [payload] * 4, login=person)]
 
     assert answers == [302] * 4, "each tab lands on the thanks page"
     with scope(organisation=tenant_a.organisation):
@@ -241,30 +230,13 @@ def test_a_logged_in_persons_double_submitted_sign_up_makes_one_volunteer(tenant
 
 def test_four_parallel_posts_of_one_online_request_form_make_one_request(tenant_a):
     """The resident's 'Versturen' clicked four times at once: one request, one resident; every click is thanked."""
-    from django.test import Client
-
     from netwerken.models import Resident
 
     from .test_requests import online_payload
 
     url = reverse("matching:online_request", kwargs={"org": "oost"})
     payload = online_payload(tenant_a, submission="0b5f3a52-6c1e-4d7a-9f0e-3c2b1a4d5e6f")
-    barrier = threading.Barrier(4)
-    answers = []
-
-    def send(n):
-        try:
-            client = Client(REMOTE_ADDR=f"198.51.100.{n + 1}")
-            barrier.wait()
-            answers.append(client.post(url, payload).status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    answers = [r.status_code for r in _posted_at_once(url, [payload] * 4)]
 
     assert answers == [302] * 4
     with scope(organisation=tenant_a.organisation):
