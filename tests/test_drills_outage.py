@@ -7,8 +7,11 @@ back, that the app recovers without a restart and that nothing was lost or done 
   connection health checks. Every page answers the Dutch 503 page with Retry-After, an organisation's page names
   its phone number, /healthz says the database is down; started again, every warm worker answers 200 at once,
   also after a quick restart that no request saw (every persistent connection stale).
-- Redis (to do): the same harness (Gunicorn, Browser.submit) with a redis-server of the test's own as broker and
-  cache, form posts while it is down, and a worker with beat afterwards.
+- Redis: a redis-server of the test's own, broker and cache, is stopped under the same gunicorn while users post
+  forms (login, password reset, the public request form, a sign-up) and the coordinator and volunteer act (a status
+  change, a proposal answer): each answers as usual and keeps what was typed, its mail waits in the database, and
+  /healthz says "degraded". Started again empty, with the worker and beat of docker-compose.yml, every waiting mail
+  is sent exactly once and a new mail goes through the broker at once.
 
 Runs only in the services suite (`make test-services`); every wait is bounded (DRILL_TIMEOUT) and every process
 started here is killed at the end, whatever happened.
@@ -43,6 +46,7 @@ PG_WEB_PORT = int(os.environ.get("DRILL_PG_WEB_PORT", "18102"))
 REDIS_PORT = int(os.environ.get("DRILL_REDIS_PORT", "18103"))
 REDIS_WEB_PORT = int(os.environ.get("DRILL_REDIS_WEB_PORT", "18104"))
 ORG_PHONE = "+31348123456"
+DRILL_SECRET_KEY = "drill-secret-key-not-for-production-0123456789"
 
 
 def wait_for(condition, timeout=DRILL_TIMEOUT, what="condition", interval=0.1):
@@ -95,7 +99,7 @@ def _base_env(**extra):
     env.update(
         PYTHONPATH=str(ROOT),
         DJANGO_SETTINGS_MODULE="buurthulp.settings",
-        SECRET_KEY="drill-secret-key-not-for-production-0123456789",
+        SECRET_KEY=DRILL_SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="WARNING",
     )
@@ -120,7 +124,10 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.forms.append({"method": (attrs.get("method") or "get").lower(), "hidden": {}, "names": set()})
+            self.forms.append(
+                {"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action"), "hidden": {}}
+            )
+            self.forms[-1]["names"] = set()
         elif tag in {"input", "select", "textarea"} and self.forms and attrs.get("name"):
             self.forms[-1]["names"].add(attrs["name"])
             if tag == "input" and (attrs.get("type") or "").lower() == "hidden":
@@ -173,15 +180,22 @@ class Browser:
         return self.request("GET", path)
 
     def submit(self, path, data):
-        """GETs the page, takes the hidden fields (CSRF token, one-time key) of the POST form with these fields, and
-        posts it with `data`. Returns the POST's answer."""
+        """GETs the page, takes the hidden fields (CSRF token, one-time key) of the first POST form with these fields
+        whose hidden fields agree with `data` (of several buttons' forms, the one that says to_status=...), and posts
+        it with `data` to the form's action. Returns the POST's answer."""
         page = self.get(path)
         assert page.status == 200, (path, page)
         parser = _Forms()
         parser.feed(page.text)
-        forms = [f for f in parser.forms if f["method"] == "post" and set(data) & f["names"]]
+        forms = [
+            f
+            for f in parser.forms
+            if f["method"] == "post"
+            and set(data) & f["names"]
+            and all(f["hidden"].get(name, value) == value for name, value in data.items())
+        ]
         assert forms, f"no form with {sorted(data)} on {path}"
-        return self.request("POST", path, {**forms[0]["hidden"], **data})
+        return self.request("POST", forms[0]["action"] or path, {**forms[0]["hidden"], **data})
 
 
 # --- gunicorn, as the Dockerfile runs it --------------------------------------------------------------------
@@ -482,29 +496,87 @@ class Redis:
         wait_for(lambda: _port_free(self.port), timeout=30, what="redis-server to stop")
 
 
-def test_redis_down_every_form_answers_and_keeps_what_was_typed(tmp_path):
+class Celery:
+    """The worker and beat of docker-compose.yml (`celery -A buurthulp worker|beat`), each in its own process group."""
+
+    def __init__(self, env, folder):
+        self.env, self.folder, self.procs = env, folder, {}
+
+    def start(self, role, *args):
+        log = open(self.folder / f"{role}.log", "w")  # noqa: SIM115 - closed by the OS with the process
+        self.procs[role] = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "buurthulp", role, "--loglevel=INFO", *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def log(self, role):
+        return (self.folder / f"{role}.log").read_text(errors="replace")
+
+    def stop(self):
+        for proc in self.procs.values():
+            _kill_group(proc)
+
+
+def _password(user, password="buurthulp-demo"):
+    """The tests hash with MD5 (conftest); gunicorn knows only the settings' hashers."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    user.password = PBKDF2PasswordHasher().encode(password, "drillsalt0123456")
+    user.save(update_fields=["password"])
+    return user
+
+
+def test_redis_down_every_form_answers_and_the_work_is_done_when_it_returns(tmp_path):
+    """Redis (broker and cache) stopped under gunicorn: the forms and the coordinator's and volunteer's actions answer
+    and keep what was typed, their mail waits in the database; Redis started again (empty) with a worker and beat,
+    every waiting mail is sent exactly once, and new work goes through the broker again."""
+    from django.test import override_settings
     from django_scopes import scopes_disabled
 
-    from matching.models import HelpRequest
+    from matching.models import HelpRequest, Match
+    from matching.proposals import proposal_token
     from netwerken.models import OutgoingEmail, Volunteer
 
     from .conftest import make_tenant
+    from .factories import HelpRequestFactory, MatchFactory
+    from .test_drills_worker import StallingSMTP
     from .test_requests import online_payload
     from .test_volunteers import signup_payload
 
     tenant = make_tenant(name="Buurthulp Oost", slug="oost", phone=ORG_PHONE)
-    volunteer_user = tenant.user("volunteer")
-    # The tests hash with MD5 (conftest); gunicorn knows only the settings' hashers.
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
-
-    volunteer_user.password = PBKDF2PasswordHasher().encode("buurthulp-demo", "drillsalt0123456")
-    volunteer_user.save(update_fields=["password"])
-    redis = Redis(REDIS_PORT, tmp_path)
-    broker = f"redis://127.0.0.1:{REDIS_PORT}"
-    env = _base_env(
-        DATABASE_URL=_test_database_url(), CELERY_BROKER_URL=f"{broker}/0", CACHE_URL=f"{broker}/1", CONN_MAX_AGE="60"
+    volunteer_user = _password(tenant.user("volunteer"))
+    coordinator_user = _password(tenant.user("coordinator"))
+    cancelled = tenant.objects["help_request"]
+    # A second request proposed to the volunteer, answered through the proposal link while Redis is down.
+    proposed = HelpRequestFactory(
+        organisation=tenant.organisation,
+        category=tenant.objects["category"],
+        status=HelpRequest.Status.PROPOSED,
     )
-    web = Gunicorn(REDIS_WEB_PORT, env, tmp_path / "gunicorn.log")
+    proposal = MatchFactory(help_request=proposed, volunteer=tenant.objects["volunteer"])
+    OutgoingEmail.objects.all().delete()  # only what the drill's users cause is counted
+    redis = Redis(REDIS_PORT, tmp_path)
+    smtp = StallingSMTP()
+    broker = f"redis://127.0.0.1:{REDIS_PORT}"
+    common = {
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_BROKER_URL": f"{broker}/0",
+        "CACHE_URL": f"{broker}/1",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp.port),
+        "EMAIL_TIMEOUT": "4",
+    }
+    # A web process tries the broker again BROKER_RETRY_AFTER after a failure (30 s in production).
+    web = Gunicorn(REDIS_WEB_PORT, _base_env(**common, CONN_MAX_AGE="60", BROKER_RETRY_AFTER="3"), tmp_path / "web.log")
+    # The sweeps' interval and the mail's patience shortened from 60 s and 120 s, so the drill takes seconds.
+    celery = Celery(
+        _base_env(**common, SWEEP_INTERVAL_SECONDS="2", EMAIL_PENDING_PATIENCE_SECONDS="1", LOG_LEVEL="INFO"), tmp_path
+    )
     try:
         redis.start()
         web.start()
@@ -521,6 +593,14 @@ def test_redis_down_every_form_answers_and_keeps_what_was_typed(tmp_path):
         )
         answers["public request form"] = Browser(web.port).submit("/o/oost/hulp-vragen/", online_payload(tenant))
         answers["volunteer sign-up"] = Browser(web.port).submit("/o/oost/word-vrijwilliger/", signup_payload(tenant))
+        coordinator = Browser(web.port)
+        coordinator.submit("/accounts/login/", {"login": coordinator_user.email, "password": "buurthulp-demo"})
+        answers["status change"] = coordinator.submit(
+            f"/o/oost/hulpvragen/{cancelled.pk}/", {"to_status": "geannuleerd", "reason": "Bewoner is verhuisd"}
+        )
+        with override_settings(SECRET_KEY=DRILL_SECRET_KEY):  # the link as gunicorn signs it, from the mail
+            link = f"/o/oost/voorstel/{proposal_token(proposal)}/"
+        answers["proposal answer"] = Browser(web.port).submit(link, {"action": "accept"})
         health = Browser(web.port).get("/healthz")
         for form, page in answers.items():
             assert page.status == 302, (form, page)
@@ -531,17 +611,48 @@ def test_redis_down_every_form_answers_and_keeps_what_was_typed(tmp_path):
         with scopes_disabled():
             assert HelpRequest.objects.filter(channel="online", resident__name="Ahmed Bakkali").count() == 1
             assert Volunteer.objects.filter(membership__user__email="sanne@example.nl").count() == 1
+            assert HelpRequest.objects.get(pk=cancelled.pk).status == HelpRequest.Status.CANCELLED
+            assert Match.objects.get(pk=proposal.pk).status == Match.Status.ACCEPTED
         waiting = OutgoingEmail.objects.filter(sent_at__isnull=True)
-        assert waiting.filter(to=volunteer_user.email).exists(), "the password-reset mail waits in the database"
+        assert waiting.filter(to=volunteer_user.email, subject__icontains="wachtwoord").exists(), "password reset"
         assert waiting.filter(to="sanne@example.nl").exists(), "the verification mail waits in the database"
+        assert waiting.filter(to=volunteer_user.email).exclude(subject__icontains="wachtwoord").exists(), (
+            "the volunteer's mail about the cancelled request waits"
+        )
+        assert waiting.filter(to=coordinator_user.email).exists(), "the coordinator's mail about the accepted proposal"
+        waited = waiting.count()
+        outage = time.monotonic() - stopped
+
+        # Redis back, empty (no persistence), with the worker and beat of docker-compose.yml.
+        redis.start()
+        back = time.monotonic()
+        celery.start("worker", "--concurrency=2")
+        celery.start("beat", f"--schedule={tmp_path / 'celerybeat-schedule'}")
+        wait_for(lambda: not waiting.exists(), timeout=90, what="the sweep to send every waiting mail")
+        swept = time.monotonic() - back
+        assert len(smtp.delivered) == waited and len(set(smtp.delivered)) == waited, smtp.delivered
+        assert set(smtp.delivered) == set(OutgoingEmail.objects.values_list("message_id", flat=True))
+        # New work goes through the broker again: a mail asked for now is sent by the worker at once.
+        time.sleep(3)  # BROKER_RETRY_AFTER of the web processes that failed an enqueue
+        asked = time.monotonic()
+        again = Browser(web.port).submit("/accounts/password/reset/", {"email": coordinator_user.email})
+        assert again.status == 302, again
+        wait_for(lambda: not waiting.exists(), timeout=30, what="the new mail to be sent")
+        new_mail = time.monotonic() - asked
+        assert len(smtp.delivered) == waited + 1 and len(set(smtp.delivered)) == waited + 1
+        assert "Traceback" not in web.log() and "Internal Server Error" not in web.log(), web.log()[-3000:]
         report(
             "redis-down",
             forms=", ".join(f"{form} {page.status}->{page.location}" for form, page in answers.items()),
             slowest=f"{max(page.seconds for page in answers.values()):.2f}s",
             healthz=f"{health.status} degraded (broker {state['broker']}, cache {state['cache']})",
-            mails_waiting=waiting.count(),
-            outage=f"{time.monotonic() - stopped:.1f}s",
+            mails_waiting=waited,
+            outage=f"{outage:.1f}s",
+            recovery=f"{waited}/{waited} mails sent once, {swept:.1f}s after Redis returned (sweep every 2 s)",
+            new_mail=f"sent {new_mail:.1f}s after the form",
         )
     finally:
         web.stop()
+        celery.stop()
         redis.stop()
+        smtp.close()
