@@ -361,6 +361,29 @@ def test_a_page_load_with_the_database_down_is_a_503_with_the_phone_number(tenan
     assert response["Retry-After"] and "no-store" in response["Cache-Control"]
 
 
+def test_the_first_page_a_process_serves_publishes_the_phone_for_the_other_processes(tenant_a):
+    """A process that never served the organisation (another gunicorn worker) still names its phone on the 503
+    page: the first page of any process writes it to the shared cache, without a cache write on every page."""
+    from django.core.cache import cache
+
+    tenant_a.organisation.phone = "+31301234567"
+    tenant_a.organisation.save(update_fields=["phone"])
+    offline._known.clear()
+    cache.delete(offline._cache_key("oost"))
+    client = Client(raise_request_exception=False)
+    client.force_login(tenant_a.user("coordinator"))
+    url = reverse("netwerken:coordinator_dashboard", kwargs={"org": "oost"})
+    with mock.patch.object(cache, "set", wraps=cache.set) as writes:
+        assert client.get(url).status_code == 200
+        assert client.get(url).status_code == 200
+    assert [call.args[0] for call in writes.call_args_list].count(offline._cache_key("oost")) == 1
+    offline._known.clear()  # the other process: nothing in its memory
+    with _db_down():
+        response = client.get(url)
+    assert response.status_code == 503
+    assert 'href="tel:+31301234567"' in response.content.decode()
+
+
 def test_healthz_says_the_database_is_down(client, db):
     with _db_down():
         response = client.get(reverse("healthz"))
