@@ -324,6 +324,27 @@ def make_plan(directory=DEFAULT_DIR, ports=None, compose=None, dockerfile=None):
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def stop_group(process, stop_signal=signal.SIGTERM, timeout=STOP_TIMEOUT):
+    """Stops a process started in a session of its own: `stop_signal` to its group, then SIGKILL to whatever of
+    the group is left (pool children, gunicorn workers, postgres backends). False if it had to be killed."""
+    stopped = True
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, stop_signal)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            stopped = False
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+    return stopped
+
+
 class StackError(Exception):
     pass
 
@@ -388,21 +409,8 @@ class Stack:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     def _stop_one(self, name, process, stop_signal):
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, stop_signal)
-            except ProcessLookupError:
-                pass
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.out(f"  {name} did not stop in {STOP_TIMEOUT} s: killed")
-        # Whatever is left of its group (pool children, gunicorn workers, postgres backends) goes too.
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        process.wait()
+        if not stop_group(process, stop_signal, STOP_TIMEOUT):
+            self.out(f"  {name} did not stop in {STOP_TIMEOUT} s: killed")
 
     def stop(self):
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave half of it running
