@@ -68,12 +68,58 @@ def ensure_postgres_database(url):
     admin.close()
 
 
+def closed_matches(org, requests, volunteers, rng, now):
+    """History: a closed match for each of these requests, with a random volunteer, in the last 60 days (load,
+    continuity and "last helped" for the score)."""
+    from django.utils import timezone
+
+    from matching.models import Match
+
+    Match.objects.bulk_create(
+        [
+            Match(
+                organisation=org,
+                help_request=h,
+                volunteer=rng.choice(volunteers),
+                status="afgesloten",
+                proposed_at=now - timezone.timedelta(days=rng.randint(0, 60)),
+                deadline=now,
+            )
+            for h in requests
+        ],
+        batch_size=2000,
+    )
+
+
+def booking_matches(org, booked, volunteers, rng, now):
+    """Bookings: each booked request's match, active ("gekoppeld") or proposed, with a volunteer of its own."""
+    from django.utils import timezone
+
+    from matching.models import Match
+
+    chosen = rng.sample(volunteers, len(booked))
+    Match.objects.bulk_create(
+        [
+            Match(
+                organisation=org,
+                help_request=h,
+                volunteer=v,
+                status="actief" if h.status == "gekoppeld" else "voorgesteld",
+                proposed_at=now - timezone.timedelta(days=rng.randint(0, 90)),
+                deadline=now + timezone.timedelta(days=2),
+            )
+            for h, v in zip(booked, chosen, strict=True)
+        ],
+        batch_size=2000,
+    )
+
+
 def build(slug, n_volunteers, n_requests, seed):
     """Bulk-creates an organisation of the given size unless it exists. Returns it."""
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
-    from matching.models import Category, HelpRequest, Match, Offer
+    from matching.models import Category, HelpRequest, Offer
     from netwerken import availability
     from netwerken.models import Area, AreaPostcode, Consent, Membership, Organisation, Resident, User, Volunteer
 
@@ -206,19 +252,7 @@ def build(slug, n_volunteers, n_requests, seed):
             ]
         )
         now = timezone.now()
-        Match.objects.bulk_create(
-            [
-                Match(
-                    organisation=org,
-                    help_request=h,
-                    volunteer=rng.choice(volunteers),
-                    status="afgesloten",
-                    proposed_at=now - timezone.timedelta(days=rng.randint(0, 60)),
-                    deadline=now,
-                )
-                for h in old
-            ]
-        )
+        closed_matches(org, old, volunteers, rng, now)
         # Bookings: a fifth of the volunteers help someone every week at a fixed time, and some have a
         # proposal waiting for a day this month; they may not be suggested or assigned at those times.
         booked = HelpRequest.objects.bulk_create(
@@ -250,20 +284,7 @@ def build(slug, n_volunteers, n_requests, seed):
                 for _ in range(n_volunteers // 20)
             ]
         )
-        chosen = rng.sample(volunteers, len(booked))
-        Match.objects.bulk_create(
-            [
-                Match(
-                    organisation=org,
-                    help_request=h,
-                    volunteer=v,
-                    status="actief" if h.status == "gekoppeld" else "voorgesteld",
-                    proposed_at=now - timezone.timedelta(days=rng.randint(0, 90)),
-                    deadline=now + timezone.timedelta(days=2),
-                )
-                for h, v in zip(booked, chosen, strict=True)
-            ]
-        )
+        booking_matches(org, booked, volunteers, rng, now)
         assert len(requests) == n_requests
     return org
 
@@ -486,7 +507,7 @@ def build_grown(slug, n_volunteers, n_requests, seed):
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
-    from matching.models import Category, HelpRequest, Match, Offer
+    from matching.models import Category, HelpRequest, Offer
     from netwerken import availability
     from netwerken.models import Area, AreaPostcode, Consent, Membership, Organisation, Resident, User, Volunteer
 
@@ -681,41 +702,14 @@ def build_grown(slug, n_volunteers, n_requests, seed):
             [request(rng.choice(residents), "afgerond", "Eerder") for _ in range(n_requests)], batch_size=2000
         )
         now = timezone.now()
-        Match.objects.bulk_create(
-            [
-                Match(
-                    organisation=org,
-                    help_request=h,
-                    volunteer=rng.choice(volunteers),
-                    status="afgesloten",
-                    proposed_at=now - timezone.timedelta(days=rng.randint(0, 60)),
-                    deadline=now,
-                )
-                for h in old
-            ],
-            batch_size=2000,
-        )
+        closed_matches(org, old, volunteers, rng, now)
         # Bookings: a fifth of the volunteers help someone every week, some have a proposal waiting.
         booked = HelpRequest.objects.bulk_create(
             [request(rng.choice(residents), "gekoppeld", "Lopend") for _ in range(n_volunteers // 5)]
             + [request(rng.choice(residents), "voorgesteld", "Voorgesteld") for _ in range(n_volunteers // 20)],
             batch_size=2000,
         )
-        chosen = rng.sample(volunteers, len(booked))
-        Match.objects.bulk_create(
-            [
-                Match(
-                    organisation=org,
-                    help_request=h,
-                    volunteer=v,
-                    status="actief" if h.status == "gekoppeld" else "voorgesteld",
-                    proposed_at=now - timezone.timedelta(days=rng.randint(0, 90)),
-                    deadline=now + timezone.timedelta(days=2),
-                )
-                for h, v in zip(booked, chosen, strict=True)
-            ],
-            batch_size=2000,
-        )
+        booking_matches(org, booked, volunteers, rng, now)
         assert len(open_requests) == n_requests
     return org
 
