@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from netwerken.models import Volunteer
-from netwerken.selectors import volunteer_of
 
 from . import backstop_selectors, dashboard, lifecycle
 from .models import BatchProposal, Escalation, HelpRequest, Match, MatchSuggestion, Offer, StatusChange
@@ -175,8 +174,8 @@ def volunteer_detail(pk):
     )
 
 
-def volunteer_dashboard_context(*, user):
-    volunteer = volunteer_of(user)
+def volunteer_dashboard_context(*, volunteer):
+    """The volunteer's own dashboard section; `volunteer` is the user's profile here (or None)."""
     matches = list(volunteer_matches(volunteer=volunteer)) if volunteer else []
     return {
         "volunteer": volunteer,
