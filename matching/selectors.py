@@ -5,7 +5,7 @@
 
 import datetime
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -31,7 +31,9 @@ def help_request_list():
 def help_request_detail(pk):
     return (
         HelpRequest.objects.select_related("resident__area", "category", "area", "consent__recorded_by", "created_by")
-        .prefetch_related("status_changes__by")
+        # One query for the changes and who made them: the wait (HelpRequest.wait_ended_at) and the history
+        # (backstop_selectors.request_history) both read these.
+        .prefetch_related(Prefetch("status_changes", queryset=StatusChange.objects.select_related("by")))
         .get(pk=pk)
     )
 
