@@ -71,6 +71,11 @@ with scopes_disabled():
     user.save(update_fields=["password"])
     from allauth.account.models import EmailAddress
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+# Bulk-created rows have no planner statistics until autovacuum gets to them (a minute or more, at random):
+# measured before that, PostgreSQL plans as if the tables were empty. A production database has them.
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("ANALYZE")
 print(json.dumps({"volunteer": user.email}))
 """
 
