@@ -59,9 +59,13 @@ def professional_notes(*, help_request):
 
 def request_history(help_request):
     """The request's status changes and the wijkteam's steps, in the order they happened."""
+    if "status_changes" in getattr(help_request, "_prefetched_objects_cache", {}):
+        changes = help_request.status_changes.all()  # the request page prefetched them, with who (by)
+    else:
+        changes = StatusChange.objects.filter(help_request=help_request).select_related("by")
     changes = [
         {"at": change.at, "by": change.by, "what": change.get_to_status_display(), "why": change.reason}
-        for change in StatusChange.objects.filter(help_request=help_request).select_related("by")
+        for change in changes
     ]
     steps = [
         {"at": step.at, "by": step.by, "what": step.get_action_display(), "why": step.reason}

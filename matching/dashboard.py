@@ -29,6 +29,12 @@ M = Match.Status
 OPEN = (S.NEW, S.SEARCHING, S.PROPOSED)
 # Open and no proposal out either: the coordinator must find someone.
 WITHOUT_VOLUNTEER = (S.NEW, S.SEARCHING)
+# The states in which a request can hold a proposed or accepted match (lifecycle.derive: NEW, ESCALATED, DONE
+# and CANCELLED have none). The match items say so themselves, so their lists and counts never read the rest.
+WITH_MATCHES = (S.SEARCHING, S.PROPOSED, S.MATCHED)
+# Every state any request item can count: the dashboard's aggregate reads only these rows (the index on
+# organisation, status), so a history of finished, cancelled or escalated requests costs it nothing.
+COUNTED = (S.NEW, S.SEARCHING, S.PROPOSED, S.MATCHED)
 
 
 def signal_settings():
@@ -61,18 +67,19 @@ def waiting_too_long_q(settings, now):
 def deadline_soon_q(now):
     """A proposal still unanswered whose time to answer ends within 12 hours (or has just ended and the
     timer has not yet expired it)."""
-    return Q(
-        Exists(Match.objects.filter(help_request=OuterRef("pk"), status=M.PROPOSED, deadline__lte=now + DEADLINE_SOON))
-    )
+    # `pk__in` an uncorrelated subquery: PostgreSQL hashes the few matching pks once, where a correlated
+    # EXISTS would probe the matches once for every request counted.
+    soon = Match.objects.filter(status=M.PROPOSED, deadline__lte=now + DEADLINE_SOON).values("help_request_id")
+    return Q(status__in=WITH_MATCHES, pk__in=soon)
 
 
 def declined_q(now):
     """Declined (or left to expire) in the last 7 days, and the request still has nobody: no proposal
     out, no volunteer."""
-    recent = Match.objects.filter(
-        help_request=OuterRef("pk"), status__in=(M.DECLINED, M.EXPIRED), responded_at__gte=now - DECLINED_RECENTLY
+    recent = Match.objects.filter(status__in=(M.DECLINED, M.EXPIRED), responded_at__gte=now - DECLINED_RECENTLY).values(
+        "help_request_id"
     )
-    return Q(status__in=WITHOUT_VOLUNTEER) & Q(Exists(recent))
+    return Q(status__in=WITHOUT_VOLUNTEER, pk__in=recent)
 
 
 def no_contact_q(settings, now):
@@ -80,11 +87,15 @@ def no_contact_q(settings, now):
     in that time: time to call (nabellen)."""
     since = now - datetime.timedelta(weeks=settings.no_contact_weeks)
     recent_contact = ContactLog.objects.filter(match=OuterRef("pk"), date__gte=timezone.localdate(since))
-    silent = Match.objects.filter(help_request=OuterRef("pk"), status=M.ACCEPTED).filter(
-        Q(responded_at__lt=since) | Q(responded_at__isnull=True, proposed_at__lt=since),
-        ~Exists(recent_contact),
+    silent = (
+        Match.objects.filter(status=M.ACCEPTED)
+        .filter(
+            Q(responded_at__lt=since) | Q(responded_at__isnull=True, proposed_at__lt=since),
+            ~Exists(recent_contact),
+        )
+        .values("help_request_id")
     )
-    return Q(Exists(silent))
+    return Q(status__in=WITH_MATCHES, pk__in=silent)
 
 
 def handed_back_q():
@@ -94,10 +105,12 @@ def handed_back_q():
         status__in=(M.ACCEPTED, M.CLOSED),
         responded_at__gte=OuterRef("ended_at"),
     )
-    handed_back = Escalation.objects.filter(help_request=OuterRef("pk"), status=Escalation.Status.HANDED_BACK).filter(
-        ~Exists(matched_since)
+    handed_back = (
+        Escalation.objects.filter(status=Escalation.Status.HANDED_BACK)
+        .filter(~Exists(matched_since))
+        .values("help_request_id")
     )
-    return Q(status__in=OPEN) & Q(Exists(handed_back))
+    return Q(status__in=OPEN, pk__in=handed_back)
 
 
 def registered_volunteer_q():
@@ -198,7 +211,7 @@ def coordinator_items(*, now=None):
     today = timezone.localdate(now)
     settings = signal_settings()
     C = HelpRequest.Channel
-    requests = HelpRequest.objects.aggregate(
+    requests = HelpRequest.objects.filter(status__in=COUNTED).aggregate(
         new_online=Count("pk", filter=new_from_channel_q(C.ONLINE)),
         new_wijkteam=Count("pk", filter=new_from_channel_q(C.WIJKTEAM)),
         waiting=Count("pk", filter=waiting_too_long_q(settings, now)),
@@ -208,7 +221,8 @@ def coordinator_items(*, now=None):
         no_contact=Count("pk", filter=no_contact_q(settings, now)),
     )
     vog = vog_expiring_q(settings, today)
-    volunteers = Volunteer.objects.aggregate(
+    # Only the rows either item counts (indexes volunteer_org_status and volunteer_vog_watch), not every volunteer.
+    volunteers = Volunteer.objects.filter(registered_volunteer_q() | vog).aggregate(
         registered=Count("pk", filter=registered_volunteer_q()), vog=Count("pk", filter=vog)
     )
     vog_rows = list(Volunteer.objects.filter(vog).select_related("membership__user").order_by("vog_expires")[:5])

@@ -41,7 +41,9 @@ registry.register_menu(
 
 
 def _volunteer_dashboard(request):
-    return selectors.volunteer_dashboard_context(user=request.user)
+    from netwerken.selectors import volunteer_of_request
+
+    return selectors.volunteer_dashboard_context(volunteer=volunteer_of_request(request))
 
 
 def _coordinator_dashboard(request):
@@ -81,11 +83,11 @@ registry.register_section(
 
 # 'Er zijn voor elkaar' only (the sections show nothing elsewhere): what a person gave and received.
 def _volunteer_reciprocity(request):
-    from netwerken.selectors import volunteer_of
+    from netwerken.selectors import volunteer_of_request
 
     from .reciprocity import volunteer_reciprocity
 
-    volunteer = volunteer_of(request.user)
+    volunteer = volunteer_of_request(request)
     return volunteer_reciprocity(volunteer=volunteer, organisation=request.tenant.organisation, own=True)
 
 

@@ -5,12 +5,11 @@
 
 import datetime
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from netwerken.models import Volunteer
-from netwerken.selectors import volunteer_of
 
 from . import backstop_selectors, dashboard, lifecycle
 from .models import BatchProposal, Escalation, HelpRequest, Match, MatchSuggestion, Offer, StatusChange
@@ -32,7 +31,9 @@ def help_request_list():
 def help_request_detail(pk):
     return (
         HelpRequest.objects.select_related("resident__area", "category", "area", "consent__recorded_by", "created_by")
-        .prefetch_related("status_changes__by")
+        # One query for the changes and who made them: the wait (HelpRequest.wait_ended_at) and the history
+        # (backstop_selectors.request_history) both read these.
+        .prefetch_related(Prefetch("status_changes", queryset=StatusChange.objects.select_related("by")))
         .get(pk=pk)
     )
 
@@ -175,8 +176,8 @@ def volunteer_detail(pk):
     )
 
 
-def volunteer_dashboard_context(*, user):
-    volunteer = volunteer_of(user)
+def volunteer_dashboard_context(*, volunteer):
+    """The volunteer's own dashboard section; `volunteer` is the user's profile here (or None)."""
     matches = list(volunteer_matches(volunteer=volunteer)) if volunteer else []
     return {
         "volunteer": volunteer,

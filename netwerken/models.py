@@ -417,7 +417,17 @@ class Volunteer(TenantModel):
     class Meta:
         verbose_name = _("vrijwilliger")
         verbose_name_plural = _("vrijwilligers")
-        indexes = [models.Index(fields=["organisation", "sort_name", "id"], name="volunteer_list_order")]
+        indexes = [
+            models.Index(fields=["organisation", "sort_name", "id"], name="volunteer_list_order"),
+            # The coordinator's dashboard (matching/dashboard.py): who waits for an intake, whose VOG runs out.
+            # Both read only the rows they count, however many volunteers the organisation has.
+            models.Index(fields=["organisation", "status"], name="volunteer_org_status"),
+            models.Index(
+                fields=["organisation", "vog_expires"],
+                name="volunteer_vog_watch",
+                condition=Q(status="actief", vog_seen=True, erased_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="volunteer_availability_in_range", condition=Q(availability__gte=0, availability__lt=1 << 21)

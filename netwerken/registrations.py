@@ -51,9 +51,9 @@ for _role, _order in ((Role.COORDINATOR, 80), (Role.PROFESSIONAL, 60), (Role.ORG
 def _volunteer_activities(request):
     """The volunteer's dashboard: the next sessions of the activities they organise (nothing when none)."""
     from .activity_selectors import volunteer_sessions
-    from .selectors import volunteer_of
+    from .selectors import volunteer_of_request
 
-    sessions = volunteer_sessions(volunteer=volunteer_of(request.user))
+    sessions = volunteer_sessions(volunteer=volunteer_of_request(request))
     return {"organised_sessions": sessions} if sessions else None
 
 

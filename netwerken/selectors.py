@@ -169,6 +169,20 @@ def volunteer_of(user):
     return Volunteer.objects.filter(membership__user=user).select_related("membership__user").first()
 
 
+_NOT_LOOKED_UP = object()
+
+
+def volunteer_of_request(request):
+    """volunteer_of(request.user), looked up once per request: the volunteer's dashboard has several sections
+    (registered by different apps) that each need the profile. Kept on the request, for its tenant."""
+    key = request.tenant.organisation.pk
+    cache = request.__dict__.setdefault("_volunteer_of", {})
+    volunteer = cache.get(key, _NOT_LOOKED_UP)
+    if volunteer is _NOT_LOOKED_UP:
+        volunteer = cache[key] = volunteer_of(request.user)
+    return volunteer
+
+
 # --- the public front door (home page, o/<org>/over/) ------------------------------------------------
 
 

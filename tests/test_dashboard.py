@@ -400,3 +400,40 @@ def test_seed_demo_leaves_something_under_every_heading(client, db):
     assert {key for key in mine if items[key].count == 0} == set()
     for key in mine:
         assert _listed(client, org, items[key]), key
+
+
+# --- what the counts read: only requests that can still need the coordinator -------------------------------------
+
+
+def test_finished_and_escalated_requests_never_count_even_with_leftover_matches(coordinator, org):
+    """The counts read only the states an item can include (dashboard.COUNTED), and each match item names the
+    states that hold matches: a finished, cancelled or escalated request never counts, even when data left a
+    proposal, an accepted match or a decline on it (its list agrees)."""
+    _fill(org, 1)
+    soon = timezone.now() + datetime.timedelta(hours=3)
+    for status in (S.DONE, S.CANCELLED, S.ESCALATED):
+        for _i in range(2):
+            _request(org, status=status, channel=C.ONLINE, urgency=HelpRequest.Urgency.URGENT, created=_ago(days=30))
+        _match(_request(org, status=status), M.PROPOSED, deadline=soon)
+        _match(_request(org, status=status), M.ACCEPTED, responded_at=_ago(weeks=6))
+        _match(_request(org, status=status), M.DECLINED, responded_at=_ago(days=1))
+        EscalationFactory(help_request=_request(org, status=status))
+    items = _items(coordinator, org)
+    assert {key: item.count for key, item in items.items()} == dict.fromkeys(ALL_ITEMS, 1)
+    for item in items.values():
+        assert len(_listed(coordinator, org, item)) == 1, item.key
+
+
+def test_the_request_counts_read_only_the_counted_states(org):
+    """One aggregate, restricted to the states the items can count (the status index): its cost follows the open
+    requests, not the organisation's history."""
+    from matching import dashboard
+
+    with scope(organisation=org), CaptureQueriesContext(connection) as captured:
+        dashboard.coordinator_items()
+    [aggregate] = [q["sql"] for q in captured if q["sql"].startswith('SELECT COUNT("matching_helprequest"."id")')]
+    where = aggregate.rsplit(" WHERE ", 1)[1]
+    assert '"matching_helprequest"."status" IN (' in where and f"'{S.NEW}'" in where
+    assert set(dashboard.COUNTED) == {S.NEW, S.SEARCHING, S.PROPOSED, S.MATCHED}
+    for status in (S.DONE, S.CANCELLED, S.ESCALATED):
+        assert f"'{status}'" not in where

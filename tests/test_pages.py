@@ -98,3 +98,71 @@ def test_english_catalogue_is_complete_and_compiled():
     with translation.override("en"):
         stale = [e["msgid"] for e in entries if translation.gettext(e["msgid"]) != e["msgstr"]]
     assert not stale, f"django.mo is older than django.po; run compilemessages: {stale[:5]}"
+
+
+def _volunteer_home_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("netwerken:volunteer_dashboard", kwargs={"org": "oost"}))
+    assert response.status_code == 200
+    return [query["sql"] for query in captured]
+
+
+def test_the_volunteer_home_reads_the_profile_once_and_costs_the_same_for_more_matches(client, tenant_a):
+    """Its sections (matches, activities, reciprocity; registered by different apps) share one look-up of the
+    volunteer's profile per request, and more proposals and matches cost no more queries."""
+    from matching.models import HelpRequest, Match
+
+    from .factories import HelpRequestFactory, MatchFactory
+
+    volunteer = tenant_a.objects["volunteer"]
+    client.force_login(tenant_a.user("volunteer"))
+    _volunteer_home_queries(client)  # warm the session
+    few = _volunteer_home_queries(client)
+    profile = [sql for sql in few if sql.startswith('SELECT "netwerken_volunteer"."id"')]
+    assert len(profile) == 1, profile
+    for status, match_status in [(HelpRequest.Status.PROPOSED, Match.Status.PROPOSED)] * 5 + [
+        (HelpRequest.Status.MATCHED, Match.Status.ACCEPTED)
+    ] * 5:
+        request = HelpRequestFactory(organisation=tenant_a.organisation, status=status)
+        MatchFactory(help_request=request, volunteer=volunteer, status=match_status)
+    many = _volunteer_home_queries(client)
+    assert len(many) == len(few)
+
+
+def test_the_request_page_reads_its_status_changes_once_and_costs_the_same_for_a_longer_history(client, tenant_a):
+    """The wait (wait_ended_at) and the history share one prefetch of the changes with who made them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_scopes import scopes_disabled
+
+    from matching.models import HelpRequest, StatusChange
+
+    help_request = tenant_a.objects["help_request"]
+    url = reverse("matching:request_detail", kwargs={"org": "oost", "help_request": help_request.pk})
+    client.force_login(tenant_a.user("coordinator"))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return [query["sql"] for query in captured]
+
+    queries()  # warm the session
+    few = queries()
+    assert len([sql for sql in few if 'FROM "matching_statuschange"' in sql]) == 1
+    with scopes_disabled():
+        for i in range(10):
+            StatusChange.objects.create(
+                organisation=tenant_a.organisation,
+                help_request=help_request,
+                from_status=HelpRequest.Status.SEARCHING,
+                to_status=HelpRequest.Status.PROPOSED,
+                by=tenant_a.user("coordinator") if i % 2 else tenant_a.user("org_admin"),
+                reason=f"Stap {i}",
+            )
+    many = queries()
+    assert len(many) == len(few)
+    assert client.get(url).content.decode().count("Stap ") == 10
